@@ -1,0 +1,53 @@
+"""What a handler keeps between invocations (the callback context) and the events it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from cloudformation_cli_python_lib.interface import OperationStatus, ProgressEvent
+
+from .models import ResourceModel
+
+
+@dataclass
+class CallbackState:
+    """The callback context: everything a re-invoked handler needs to carry on where it stopped.
+
+    ``version`` is pinned as soon as CreateImageVersion answers; every later call names it.
+    """
+
+    imageName: str | None = None
+    version: int | None = None
+    deleteSent: bool = False
+    callbacks: int = 0
+    busySince: float | None = None
+    busyRetries: int = 0
+
+    @classmethod
+    def load(cls, context: Mapping[str, Any] | None) -> CallbackState:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in (context or {}).items() if k in known})
+
+    def dump(self) -> MutableMapping[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def success(model: ResourceModel | None) -> ProgressEvent:
+    return ProgressEvent(status=OperationStatus.SUCCESS, resourceModel=model)
+
+
+def listed(models: list[ResourceModel], next_token: str | None) -> ProgressEvent:
+    return ProgressEvent(
+        status=OperationStatus.SUCCESS, resourceModels=list(models), nextToken=next_token
+    )
+
+
+def in_progress(model: ResourceModel | None, state: CallbackState, delay: int) -> ProgressEvent:
+    return ProgressEvent(
+        status=OperationStatus.IN_PROGRESS,
+        resourceModel=model,
+        callbackContext=state.dump(),
+        callbackDelaySeconds=delay,
+    )

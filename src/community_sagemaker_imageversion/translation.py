@@ -1,0 +1,157 @@
+"""How a ResourceModel maps to SageMaker requests and back (pure functions)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .models import ResourceModel
+
+# The six version metadata fields: same names in the model and in the API.
+METADATA_FIELDS = (
+    "VendorGuidance",
+    "JobType",
+    "MLFramework",
+    "ProgrammingLang",
+    "Processor",
+    "Horovod",
+    "ReleaseNotes",
+)
+
+# What removing a metadata property from the template sets. SageMaker has no way to clear the
+# other fields (their minimum length is 1 and there is no "unset"), so they keep their value.
+RESET_ON_REMOVAL: Mapping[str, Any] = {"VendorGuidance": "NOT_PROVIDED", "Horovod": False}
+
+_CLIENT_TOKEN_NAMESPACE = uuid.UUID("8a6f3a1e-59c4-4c47-9c0e-2a54b1d3b7de")
+
+
+def client_token(request_token: str, logical_id: str | None, image_name: str) -> str:
+    """A ClientToken (36 characters, ``[a-zA-Z0-9-]``) stable across re-invocations of one create.
+
+    CloudFormation keeps ``request_token`` for every retry of one resource operation, so a create
+    replayed after a timeout or a lost answer gets back the version the first attempt made.
+    """
+    seed = "\n".join((request_token, logical_id or "", image_name))
+    return str(uuid.uuid5(_CLIENT_TOKEN_NAMESPACE, seed))
+
+
+def desired_aliases(model: ResourceModel) -> frozenset[str]:
+    """The aliases the version should hold: Aliases plus the single Alias, when set."""
+    aliases = set(model.Aliases or ())
+    if model.Alias:
+        aliases.add(model.Alias)
+    return frozenset(aliases)
+
+
+def create_request(model: ResourceModel, token: str) -> dict[str, Any]:
+    """CreateImageVersion parameters for ``model``."""
+    request: dict[str, Any] = {
+        "ImageName": model.ImageName,
+        "BaseImage": model.BaseImage,
+        "ClientToken": token,
+    }
+    aliases = desired_aliases(model)
+    if aliases:
+        request["Aliases"] = sorted(aliases)
+    for name in METADATA_FIELDS:
+        value = getattr(model, name)
+        if value is not None:
+            request[name] = value
+    return request
+
+
+def model_from_api(
+    image_name: str, description: Mapping[str, Any], aliases: Iterable[str]
+) -> ResourceModel:
+    """The model READ reports, from DescribeImageVersion and the version's aliases."""
+    metadata = {name: description.get(name) for name in METADATA_FIELDS}
+    return ResourceModel(
+        ImageName=image_name,
+        BaseImage=description.get("BaseImage"),
+        Alias=None,
+        Aliases=set(aliases),
+        ImageArn=description.get("ImageArn"),
+        ImageVersionArn=description.get("ImageVersionArn"),
+        ContainerImage=description.get("ContainerImage"),
+        Version=description.get("Version"),
+        **metadata,
+    )
+
+
+@dataclass(frozen=True)
+class UpdatePlan:
+    """What UpdateImageVersion must change: metadata values, aliases to add and to delete."""
+
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    aliases_to_add: tuple[str, ...] = ()
+    aliases_to_delete: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        return not (self.fields or self.aliases_to_add or self.aliases_to_delete)
+
+
+def _wanted(desired: ResourceModel, name: str, current: Any) -> Any:
+    value = getattr(desired, name)
+    if value is None and current is not None:
+        return RESET_ON_REMOVAL.get(name, current)
+    return value
+
+
+def update_plan(
+    desired: ResourceModel, description: Mapping[str, Any], current_aliases: Iterable[str]
+) -> UpdatePlan:
+    """Only what differs between the desired model and the version as SageMaker holds it."""
+    changed = {}
+    for name in METADATA_FIELDS:
+        current = description.get(name)
+        wanted = _wanted(desired, name, current)
+        if wanted is not None and wanted != current:
+            changed[name] = wanted
+    have = set(current_aliases)
+    want = desired_aliases(desired)
+    return UpdatePlan(
+        fields=changed,
+        aliases_to_add=tuple(sorted(want - have)),
+        aliases_to_delete=tuple(sorted(have - want)),
+    )
+
+
+def update_request(image_name: str, version: int, plan: UpdatePlan) -> dict[str, Any]:
+    """UpdateImageVersion parameters: the version pinned, and only what the plan changes."""
+    request: dict[str, Any] = {"ImageName": image_name, "Version": version, **plan.fields}
+    if plan.aliases_to_add:
+        request["AliasesToAdd"] = list(plan.aliases_to_add)
+    if plan.aliases_to_delete:
+        request["AliasesToDelete"] = list(plan.aliases_to_delete)
+    return request
+
+
+def applied(
+    description: Mapping[str, Any], plan: UpdatePlan, aliases: Iterable[str]
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """The description and aliases of a version once ``plan`` has been applied to it."""
+    after = set(aliases) | set(plan.aliases_to_add)
+    return {**description, **plan.fields}, frozenset(after - set(plan.aliases_to_delete))
+
+
+def identifier_model(image_name: str, summary: Mapping[str, Any]) -> ResourceModel:
+    """A LIST entry: the identifiers ListImageVersions returns for one version."""
+    return ResourceModel(
+        ImageName=image_name,
+        BaseImage=None,
+        Alias=None,
+        Aliases=None,
+        VendorGuidance=None,
+        JobType=None,
+        MLFramework=None,
+        ProgrammingLang=None,
+        Processor=None,
+        Horovod=None,
+        ReleaseNotes=None,
+        ImageArn=summary.get("ImageArn"),
+        ImageVersionArn=summary.get("ImageVersionArn"),
+        ContainerImage=None,
+        Version=summary.get("Version"),
+    )
