@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint typecheck generate-check validate lifecycle clean
+.PHONY: venv test check lint typecheck generate-check validate lifecycle clean
 
 venv: $(STAMP)
 
@@ -16,10 +16,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 test: venv
 	$(PY) -m pytest -q
 
+## check: every static check CI runs (lint, types, schema, generated files)
+check: lint typecheck validate generate-check
+
 ## lint: ruff lint and format check
 lint: venv
-	$(VENV)/bin/ruff check src tests tools
-	$(VENV)/bin/ruff format --check src tests tools
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff format --check src tests
 
 ## typecheck: mypy --strict on the shipped package
 typecheck: venv
@@ -36,7 +39,7 @@ generate-check: venv
 
 ## lifecycle: create, read, update, list and delete one version against the emulator, printing each step
 lifecycle: venv
-	$(PY) -m devtools.lifecycle
+	PYTHONPATH=src $(PY) -m local_runner.lifecycle
 
 clean:
 	rm -rf $(VENV) build *.zip

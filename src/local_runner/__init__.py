@@ -1,0 +1,1 @@
+"""Local tooling that drives the handler like CloudFormation does. Never shipped."""

@@ -1,0 +1,123 @@
+"""Run handler operations to completion as CloudFormation does.
+
+CloudFormation re-invokes a handler that answers IN_PROGRESS after ``callbackDelaySeconds``, with
+the same bearer token, the model and the callback context the handler returned. LIST is re-invoked
+with each ``nextToken`` until there is none.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .events import handler_event
+
+Handler = Callable[[MutableMapping[str, Any], Any], MutableMapping[str, Any]]
+
+
+@dataclass
+class LambdaContext:
+    """The part of Lambda's context object the runtime library and handlers read."""
+
+    time_limit: float = 60.0
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:TypeFunction"
+    started: float = field(default_factory=time.monotonic)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.started + self.time_limit - time.monotonic()) * 1000))
+
+
+@dataclass
+class Outcome:
+    """How one operation ended, and every event on the way."""
+
+    events: list[dict[str, Any]]
+
+    @property
+    def final(self) -> dict[str, Any]:
+        return self.events[-1]
+
+    @property
+    def status(self) -> str:
+        return str(self.final["status"])
+
+    @property
+    def model(self) -> dict[str, Any] | None:
+        model: dict[str, Any] | None = self.final.get("resourceModel")
+        return model
+
+    @property
+    def error_code(self) -> str | None:
+        code: str | None = self.final.get("errorCode")
+        return code
+
+    @property
+    def invocations(self) -> int:
+        return len(self.events)
+
+
+@dataclass
+class Driver:
+    """Drives ``handler`` (the Lambda entrypoint) through whole operations.
+
+    ``time_limit`` is each invocation's Lambda time; ``delay_scale`` multiplies callback delays
+    (0 for tests that should not sleep); ``max_invocations`` stops a runaway operation.
+    """
+
+    handler: Handler
+    time_limit: float = 60.0
+    delay_scale: float = 0.0
+    max_invocations: int = 200
+    event_options: Mapping[str, Any] = field(default_factory=dict)
+
+    def invoke(self, event: MutableMapping[str, Any]) -> dict[str, Any]:
+        return dict(self.handler(event, LambdaContext(self.time_limit)))
+
+    def run(
+        self,
+        action: str,
+        properties: Mapping[str, Any] | None,
+        *,
+        previous: Mapping[str, Any] | None = None,
+        token: str | None = None,
+        callback_context: Mapping[str, Any] | None = None,
+    ) -> Outcome:
+        event = handler_event(
+            action,
+            properties,
+            previous=previous,
+            token=token or str(uuid.uuid4()),
+            callback_context=callback_context,
+            **self.event_options,
+        )
+        events = [self.invoke(event)]
+        while events[-1]["status"] == "IN_PROGRESS":
+            if len(events) >= self.max_invocations:
+                raise RuntimeError(f"{action} still IN_PROGRESS after {len(events)} invocations")
+            response = events[-1]
+            time.sleep(response.get("callbackDelaySeconds", 0) * self.delay_scale)
+            event["requestData"]["resourceProperties"] = response.get("resourceModel")
+            event["callbackContext"] = response.get("callbackContext")
+            events.append(self.invoke(event))
+        return Outcome(events)
+
+    def list_all(self, properties: Mapping[str, Any] | None) -> tuple[list[dict[str, Any]], int]:
+        """Every model LIST returns, following nextToken; and how many invocations it took."""
+        models: list[dict[str, Any]] = []
+        token: str | None = None
+        invocations = 0
+        while True:
+            event = handler_event("LIST", properties, next_token=token, **self.event_options)
+            response = self.invoke(event)
+            invocations += 1
+            if response["status"] != "SUCCESS":
+                raise RuntimeError(f"LIST failed: {response}")
+            models += response.get("resourceModels") or []
+            token = response.get("nextToken")
+            if not token:
+                return models, invocations
+            if invocations >= self.max_invocations:
+                raise RuntimeError(f"LIST still paging after {invocations} invocations")
