@@ -44,7 +44,7 @@ class ResourceModel(BaseModel):
     ImageName: Optional[str]
     BaseImage: Optional[str]
     Alias: Optional[str]
-    Aliases: Optional[AbstractSet[str]]
+    Aliases: Optional[Sequence[str]]
     VendorGuidance: Optional[str]
     JobType: Optional[str]
     MLFramework: Optional[str]
@@ -70,7 +70,7 @@ class ResourceModel(BaseModel):
             ImageName=json_data.get("ImageName"),
             BaseImage=json_data.get("BaseImage"),
             Alias=json_data.get("Alias"),
-            Aliases=set_or_none(json_data.get("Aliases")),
+            Aliases=json_data.get("Aliases"),
             VendorGuidance=json_data.get("VendorGuidance"),
             JobType=json_data.get("JobType"),
             MLFramework=json_data.get("MLFramework"),

@@ -71,7 +71,7 @@ def model_from_api(
         ImageName=image_name,
         BaseImage=description.get("BaseImage"),
         Alias=None,
-        Aliases=set(aliases),
+        Aliases=sorted(aliases),
         ImageArn=description.get("ImageArn"),
         ImageVersionArn=description.get("ImageVersionArn"),
         ContainerImage=description.get("ContainerImage"),

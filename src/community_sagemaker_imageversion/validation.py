@@ -80,7 +80,7 @@ def string_problems(name: str, value: object, rule: StringRule) -> list[str]:
             " allowed (maxLength)"
         )
     if rule.pattern is not None and value and re.search(rule.pattern, value) is None:
-        problems.append(f"{name} {_shown(value)} does not match the pattern {rule.pattern}")
+        problems.append(f"{name} {_shown(value)} does not match {rule.pattern} (pattern)")
     if rule.enum is not None and value not in rule.enum:
         problems.append(f"{name} {_shown(value)} is not one of {', '.join(rule.enum)} (enum)")
     return problems
@@ -142,7 +142,7 @@ def _repeated_aliases(aliases: Sequence[Any]) -> list[str]:
     problems = []
     for alias in aliases:
         if isinstance(alias, str) and alias in seen:
-            problems.append(f"Aliases lists {_shown(alias)} more than once (uniqueItems)")
+            problems.append(f"Aliases lists {_shown(alias)} more than once (each alias at most once)")
         seen.add(alias if isinstance(alias, str) else repr(alias))
     return problems
 

@@ -1,0 +1,73 @@
+"""Fixtures of the handler tests: the real Lambda entrypoint against the emulator in process."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.moto_api import state_manager
+
+from community_sagemaker_imageversion.handlers import resource
+from local_runner.driver import Driver
+from local_runner.events import DEFAULT_REGION
+from local_runner.recorder import Recorder, recording
+from sagemaker_emulator import install
+from sagemaker_emulator.control import controls
+from sagemaker_emulator.models import TRANSITION_MODELS, VERSION_CREATE_MODEL
+
+install()
+
+IMAGE = "TrainingImage"
+BASE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/training:1.0"
+ROLE = "arn:aws:iam::123456789012:role/SageMakerImageRole"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", DEFAULT_REGION)
+    with mock_aws():
+        yield
+    for model_name in TRANSITION_MODELS:
+        state_manager.unset_transition(model_name)
+
+
+@pytest.fixture
+def sm() -> Any:
+    return boto3.client("sagemaker", region_name=DEFAULT_REGION)
+
+
+@pytest.fixture
+def image(sm: Any) -> str:
+    sm.create_image(ImageName=IMAGE, RoleArn=ROLE)
+    return IMAGE
+
+
+@pytest.fixture
+def driver() -> Driver:
+    return Driver(resource, time_limit=30.0)
+
+
+@pytest.fixture
+def recorder() -> Iterator[Recorder]:
+    with recording() as calls:
+        yield calls
+
+
+@pytest.fixture
+def slow_creates() -> None:
+    """Versions stay CREATING for one second, as SageMaker's take minutes."""
+    state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "time", "seconds": 1})
+
+
+@pytest.fixture
+def emulator_controls() -> Any:
+    return controls()
+
+
+def props(**extra: Any) -> dict[str, Any]:
+    return {"ImageName": IMAGE, "BaseImage": BASE, **extra}
