@@ -142,7 +142,9 @@ def _repeated_aliases(aliases: Sequence[Any]) -> list[str]:
     problems = []
     for alias in aliases:
         if isinstance(alias, str) and alias in seen:
-            problems.append(f"Aliases lists {_shown(alias)} more than once (each alias at most once)")
+            problems.append(
+                f"Aliases lists {_shown(alias)} more than once (each alias at most once)"
+            )
         seen.add(alias if isinstance(alias, str) else repr(alias))
     return problems
 

@@ -12,11 +12,8 @@ from community_sagemaker_imageversion.handlers import resource
 from local_runner.driver import Driver
 from local_runner.events import DEFAULT_REGION
 from local_runner.recorder import Recorder, recording
-from sagemaker_emulator import install
 from sagemaker_emulator.control import controls
-from sagemaker_emulator.models import TRANSITION_MODELS, VERSION_CREATE_MODEL
-
-install()
+from sagemaker_emulator.models import VERSION_CREATE_MODEL
 
 IMAGE = "TrainingImage"
 BASE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/training:1.0"
@@ -24,16 +21,9 @@ ROLE = "arn:aws:iam::123456789012:role/SageMakerImageRole"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", DEFAULT_REGION)
+def _mocked_aws() -> Iterator[None]:
     with mock_aws():
         yield
-    for model_name in TRANSITION_MODELS:
-        state_manager.unset_transition(model_name)
 
 
 @pytest.fixture

@@ -2,7 +2,10 @@
 
 from typing import Any
 
+import boto3
 import pytest
+
+from local_runner.driver import Driver
 
 from .conftest import BASE, IMAGE, props
 
@@ -99,7 +102,9 @@ def test_aliases_added_removed_and_re_added(image, driver, sm, recorder):
         held = sm.list_aliases(ImageName=IMAGE, Version=1)["SageMakerImageVersionAliases"]
         assert set(held) == set(aliases)
     updates = recorder.of("UpdateImageVersion")
-    assert [(sorted(u.get("AliasesToAdd", [])), sorted(u.get("AliasesToDelete", []))) for u in updates] == [
+    assert [
+        (sorted(u.get("AliasesToAdd", [])), sorted(u.get("AliasesToDelete", []))) for u in updates
+    ] == [
         (["b", "c"], []),
         ([], ["a", "b"]),
         ([], ["c"]),
@@ -122,7 +127,9 @@ def test_metadata_is_updated_in_place_sending_only_what_changed(image, driver, r
 
 def test_an_update_that_changes_nothing_makes_no_update_call(image, driver, recorder):
     model = driver.run("CREATE", FULL).model
-    outcome = driver.run("UPDATE", {**FULL, "ImageVersionArn": model["ImageVersionArn"]}, previous=model)
+    outcome = driver.run(
+        "UPDATE", {**FULL, "ImageVersionArn": model["ImageVersionArn"]}, previous=model
+    )
     assert outcome.status == "SUCCESS"
     assert recorder.of("UpdateImageVersion") == []
 
@@ -144,7 +151,11 @@ def test_removing_properties_resets_or_keeps_them_and_never_sends_empty_values(
         }
     ]
     after = outcome.model
-    assert (after["VendorGuidance"], after["Horovod"], after["Aliases"]) == ("NOT_PROVIDED", False, [])
+    assert (after["VendorGuidance"], after["Horovod"], after["Aliases"]) == (
+        "NOT_PROVIDED",
+        False,
+        [],
+    )
     for kept in ("JobType", "MLFramework", "ProgrammingLang", "Processor", "ReleaseNotes"):
         assert after[kept] == FULL[kept]
 
@@ -177,13 +188,9 @@ def test_a_different_request_token_makes_a_new_version(image, driver):
 
 
 def test_clients_use_the_request_region(sm, driver):
-    import boto3
-
     boto3.client("sagemaker", region_name="eu-west-1").create_image(
         ImageName=IMAGE, RoleArn="arn:aws:iam::123456789012:role/r"
     )
-    from local_runner.driver import Driver
-
     eu = Driver(driver.handler, event_options={"region": "eu-west-1"})
     created = eu.run("CREATE", props())
     assert created.status == "SUCCESS", created.final

@@ -68,7 +68,7 @@ def test_model_from_api_reports_every_property_and_no_write_only_one():
     assert result._serialize() == {
         "ImageName": "Img",
         "BaseImage": "repo/img:1",
-        "Aliases": {"x", "y"},
+        "Aliases": ["x", "y"],
         "ImageArn": DESCRIPTION["ImageArn"],
         "ImageVersionArn": DESCRIPTION["ImageVersionArn"],
         "ContainerImage": DESCRIPTION["ContainerImage"],

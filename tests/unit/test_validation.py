@@ -140,7 +140,10 @@ def test_one_error_lists_every_problem():
     ("properties", "expected"),
     [
         ({"ImageName": "a", "Colour": "red"}, ["Colour is not a property of this type"]),
-        ({"Aliases": ["a", "b", "a"]}, ["Aliases lists 'a' more than once (uniqueItems)"]),
+        (
+            {"Aliases": ["a", "b", "a"]},
+            ["Aliases lists 'a' more than once (each alias at most once)"],
+        ),
         ({"Aliases": "a"}, ["Aliases must be an array (type), got str"]),
         ("text", ["resource properties must be an object, got str"]),
         ({"ImageName": "a", "Aliases": ["a", "b"]}, []),

@@ -1,0 +1,88 @@
+"""`make lifecycle`: one image version through create, read, update, list and delete.
+
+The emulator runs as moto's server (in a background thread) and the handler reaches it through
+AWS_ENDPOINT_URL_SAGEMAKER, as a deployed handler reaches SageMaker. Versions take two seconds to
+create, so the run shows the handler waiting. Exits non-zero when any step does not end as it
+should.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import boto3
+from moto.moto_api import state_manager
+
+from community_sagemaker_imageversion.handlers import resource
+from sagemaker_emulator.models import VERSION_CREATE_MODEL
+from sagemaker_emulator.server import running_server
+
+from .driver import Driver, Outcome
+from .events import DEFAULT_ACCOUNT, DEFAULT_REGION
+
+IMAGE = "DemoImage"
+CREATE = {
+    "ImageName": IMAGE,
+    "BaseImage": f"{DEFAULT_ACCOUNT}.dkr.ecr.{DEFAULT_REGION}.amazonaws.com/demo:1.0",
+    "Aliases": ["stable", "1.0"],
+    "JobType": "TRAINING",
+    "Processor": "GPU",
+    "MLFramework": "PyTorch 2.3",
+    "ProgrammingLang": "Python 3.11",
+}
+
+
+def _show(step: str, outcome: Outcome, expected: str) -> Mapping[str, Any] | None:
+    statuses = " -> ".join(e["status"] for e in outcome.events)
+    mark = "ok" if outcome.status == expected else "UNEXPECTED"
+    print(f"{step:<7} {mark:<10} {statuses} ({outcome.invocations} invocation(s))")
+    if outcome.error_code:
+        print(f"        {outcome.error_code}: {outcome.final.get('message')}")
+    if outcome.model:
+        print("        " + json.dumps(outcome.model, sort_keys=True))
+    if outcome.status != expected:
+        raise SystemExit(f"{step} ended {outcome.status}, expected {expected}")
+    return outcome.model
+
+
+def main() -> int:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "lifecycle")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "lifecycle")
+    with running_server() as endpoint:
+        os.environ["AWS_ENDPOINT_URL_SAGEMAKER"] = endpoint
+        print(f"emulated SageMaker at {endpoint}")
+        state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "time", "seconds": 2})
+        sagemaker = boto3.client("sagemaker", region_name=DEFAULT_REGION)
+        sagemaker.create_image(
+            ImageName=IMAGE, RoleArn=f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/SageMakerImageRole"
+        )
+        driver = Driver(resource, time_limit=60.0, delay_scale=1.0)
+        created = _show("CREATE", driver.run("CREATE", CREATE), "SUCCESS") or {}
+        _show(
+            "READ", driver.run("READ", {"ImageVersionArn": created["ImageVersionArn"]}), "SUCCESS"
+        )
+        desired = {**CREATE, "ImageVersionArn": created["ImageVersionArn"]}
+        desired.update(Aliases=["stable", "1.0.1"], JobType="INFERENCE")
+        updated = _show("UPDATE", driver.run("UPDATE", desired, previous=created), "SUCCESS")
+        models, pages = driver.list_all({"ImageName": IMAGE})
+        print(f"LIST    ok         {len(models)} version(s) in {pages} page(s)")
+        _show("DELETE", driver.run("DELETE", updated), "SUCCESS")
+        # The runtime library prints a traceback for every handler error; this one is expected.
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            gone = driver.run("READ", {"ImageVersionArn": created["ImageVersionArn"]})
+        _show("READ", gone, "FAILED")
+        state_manager.unset_transition(VERSION_CREATE_MODEL)
+    print("lifecycle complete")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""A moto add-on emulating SageMaker's Image, ImageVersion and alias operations.
+
+moto 5.2.5 implements none of CreateImage, DescribeImage, DeleteImage, ListImages,
+CreateImageVersion, DescribeImageVersion, UpdateImageVersion, DeleteImageVersion,
+ListImageVersions and ListAliases. :func:`install` adds them, in process (``mock_aws``) and in
+moto's server alike: moto dispatches a SageMaker action by name to the snake_case method of
+``moto.sagemaker.responses.SageMakerResponse``, looked up on the class at request time, so
+install() sets those methods on the class. Rules are documented in :mod:`.models`, validation in
+:mod:`.validation`, test controls in :mod:`.control`, the server in :mod:`.server`.
+"""
+
+import moto
+from moto.moto_api import state_manager
+from moto.sagemaker.responses import SageMakerResponse
+
+from .models import TRANSITION_MODELS
+from .responses import ACTIONS, ImageResponses
+
+MOTO_VERSION = "5.2.5"
+"""The moto release this add-on is written against; install() refuses any other."""
+
+
+class InstallError(RuntimeError):
+    """moto is not the release, or no longer has the shape, this add-on was written for."""
+
+
+def install() -> None:
+    """Attach the image actions to moto's SageMakerResponse. Idempotent."""
+    if moto.__version__ != MOTO_VERSION:
+        raise InstallError(
+            f"sagemaker_emulator is written for moto {MOTO_VERSION}, found {moto.__version__}: "
+            "check whether moto now implements the image operations and how it dispatches "
+            "SageMaker actions, then update MOTO_VERSION."
+        )
+    for action in ACTIONS:
+        handler = ImageResponses.__dict__[action]
+        existing = getattr(SageMakerResponse, action, None)
+        if existing is handler:
+            continue
+        if existing is not None:
+            raise InstallError(
+                f"moto's SageMakerResponse already defines {action!r}: moto implements it "
+                "natively now, so sagemaker_emulator would hide it."
+            )
+        setattr(SageMakerResponse, action, handler)
+    for model_name in TRANSITION_MODELS:
+        state_manager.register_default_transition(model_name, {"progression": "immediate"})

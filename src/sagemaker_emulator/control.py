@@ -1,0 +1,146 @@
+"""Test controls of the emulator, in process and over HTTP.
+
+Status transitions go through moto's state manager, under the model names
+:data:`~.models.IMAGE_MODEL` (``sagemaker::image``: CREATING -> CREATED),
+:data:`~.models.VERSION_CREATE_MODEL` (``sagemaker::imageversion``: CREATING -> CREATED or
+CREATE_FAILED) and :data:`~.models.VERSION_DELETE_MODEL` (``sagemaker::imageversion-deletion``:
+DELETING -> gone or DELETE_FAILED), all ``{"progression": "immediate"}`` by default::
+
+    from moto.moto_api import state_manager
+    state_manager.set_transition("sagemaker::imageversion", {"progression": "manual", "times": 2})
+
+or over HTTP with moto's own endpoint ``POST /moto-api/state-manager/set-transition`` and body
+``{"model_name": ..., "transition": {...}}``. Transitions are process-global and survive
+resets: unset them (``state_manager.unset_transition`` or ``.../unset-transition``) when done.
+
+Failure injection, the concurrency check and limits are :class:`~.models.Controls` of one
+account and region, cleared by every reset like the rest of the backend::
+
+    controls().fail_create("base image not found")           # next creation: CREATE_FAILED
+    controls().fail_delete("boom", image_name="img", once=False)  # every deletion on img
+    controls().concurrency_check = False
+
+Over HTTP (servers started by :mod:`.server`), ``GET`` :data:`CONTROL_PATH` returns the controls
+as JSON and ``POST`` applies a JSON object of changes, then returns the controls; the query
+parameters ``account_id`` and ``region`` pick the backend (default ``123456789012`` and
+``us-east-1``). Keys of the change object, all optional: ``concurrency_check`` (bool),
+``max_images`` and ``max_versions_per_image`` (int or null), ``clear_failures`` (bool, applied
+first) and ``failures`` (a list of ``{"phase": "create"|"delete", "reason": str,
+"image_name": str|null, "once": bool}``). :func:`remote_controls` is a client for it.
+"""
+
+import dataclasses
+import json
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from werkzeug.wrappers import Request, Response
+
+from .models import Controls, FailureRule, ImageBackend, image_backends
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+CONTROL_PATH = "/_emulator/controls"
+DEFAULT_REGION = "us-east-1"
+
+
+def controls(account_id: str = DEFAULT_ACCOUNT_ID, region_name: str = DEFAULT_REGION) -> Controls:
+    """The controls of one account and region (fetch them again after every reset)."""
+    return image_backends[account_id][region_name].controls
+
+
+def apply_changes(target: Controls, changes: Mapping[str, Any]) -> None:
+    """Apply a change object (see the module docstring); TypeError/ValueError when malformed."""
+    unknown = set(changes) - {
+        "concurrency_check",
+        "max_images",
+        "max_versions_per_image",
+        "clear_failures",
+        "failures",
+    }
+    if unknown:
+        raise ValueError(f"unknown controls: {sorted(unknown)}")
+    if "concurrency_check" in changes:
+        target.concurrency_check = _expect_bool(changes["concurrency_check"])
+    if "max_images" in changes:
+        target.max_images = _expect_limit(changes["max_images"])
+    if "max_versions_per_image" in changes:
+        target.max_versions_per_image = _expect_limit(changes["max_versions_per_image"])
+    if _expect_bool(changes.get("clear_failures", False)):
+        target.failures.clear()
+    rules = changes.get("failures", [])
+    if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
+        raise TypeError("failures must be a list of objects")
+    target.failures.extend(FailureRule(**rule) for rule in rules)
+
+
+def remote_controls(
+    endpoint_url: str,
+    changes: Mapping[str, Any] | None = None,
+    *,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    region_name: str = DEFAULT_REGION,
+) -> dict[str, Any]:
+    """Read (``changes`` None) or change the controls of a server started by :mod:`.server`."""
+    query = urllib.parse.urlencode({"account_id": account_id, "region": region_name})
+    data = None if changes is None else json.dumps(changes).encode()
+    request = urllib.request.Request(  # noqa: S310 (the caller's emulator URL)
+        f"{endpoint_url}{CONTROL_PATH}?{query}",
+        data=data,
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as reply:  # noqa: S310
+        result: dict[str, Any] = json.load(reply)
+    return result
+
+
+class ControlMiddleware:
+    """WSGI middleware serving :data:`CONTROL_PATH` and passing anything else to ``app``."""
+
+    def __init__(self, app: "WSGIApplication") -> None:
+        self._app = app
+
+    def __call__(
+        self, environ: "WSGIEnvironment", start_response: "StartResponse"
+    ) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != CONTROL_PATH:
+            return self._app(environ, start_response)
+        return _handle(Request(environ))(environ, start_response)
+
+
+def _handle(request: Request) -> Response:
+    account_id = request.args.get("account_id", DEFAULT_ACCOUNT_ID)
+    region_name = request.args.get("region", DEFAULT_REGION)
+    backend: ImageBackend = image_backends[account_id][region_name]
+    if request.method == "POST":
+        changes = request.get_json(force=True, silent=True)
+        if not isinstance(changes, dict):
+            return _json(400, {"message": "the body must be a JSON object"})
+        try:
+            with backend.lock:
+                apply_changes(backend.controls, changes)
+        except (TypeError, ValueError) as error:
+            return _json(400, {"message": str(error)})
+    elif request.method != "GET":
+        return _json(405, {"message": "use GET or POST"})
+    return _json(200, dataclasses.asdict(backend.controls))
+
+
+def _json(status: int, body: Mapping[str, Any]) -> Response:
+    return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def _expect_bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _expect_limit(value: object) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise TypeError(f"expected a non-negative integer or null, got {value!r}")
+    return value

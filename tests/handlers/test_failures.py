@@ -1,0 +1,157 @@
+"""Out-of-band changes, SageMaker failures and bad input, through the Lambda entrypoint."""
+
+import logging
+
+import pytest
+from moto.moto_api import state_manager
+
+from local_runner.events import TEST_CREDENTIALS, handler_event
+from sagemaker_emulator.models import IMAGE_MODEL
+
+from .conftest import IMAGE, props
+
+ARN_PREFIX = "arn:aws:sagemaker:us-east-1:123456789012"
+
+
+def test_version_deleted_out_of_band_is_not_found_for_read_update_and_delete(image, driver, sm):
+    model = driver.run("CREATE", props()).model
+    sm.delete_image_version(ImageName=IMAGE, Version=1)
+    assert driver.run("READ", model).error_code == "NotFound"
+    update = driver.run("UPDATE", {**props(JobType="TRAINING"), **model}, previous=model)
+    assert update.error_code == "NotFound"
+    assert driver.run("DELETE", model).error_code == "NotFound"
+
+
+def test_a_later_version_is_never_touched_in_place_of_a_missing_one(image, driver, sm, recorder):
+    first = driver.run("CREATE", props()).model
+    second = driver.run("CREATE", props()).model
+    sm.delete_image_version(ImageName=IMAGE, Version=1)
+    assert driver.run("DELETE", first).error_code == "NotFound"
+    assert driver.run(
+        "UPDATE", {**props(JobType="TRAINING"), **first}, previous=first
+    ).error_code == ("NotFound")
+    assert driver.run("READ", second).status == "SUCCESS"
+    assert sm.describe_image_version(ImageName=IMAGE, Version=2).get("JobType") is None
+    pinned = ("DescribeImageVersion", "UpdateImageVersion", "DeleteImageVersion", "ListAliases")
+    for call in recorder.calls:
+        if call.operation in pinned:
+            assert "Version" in call.params, call
+
+
+def test_parent_image_deleted_out_of_band(image, driver, sm):
+    model = driver.run("CREATE", props()).model
+    sm.delete_image(ImageName=IMAGE)
+    assert driver.run("READ", model).error_code == "NotFound"
+    assert driver.run("UPDATE", {**props(), **model}, previous=model).error_code == "NotFound"
+    assert driver.run("DELETE", model).error_code == "NotFound"
+
+
+def test_missing_parent_image_is_an_invalid_request_naming_it(driver):
+    outcome = driver.run("CREATE", props())
+    assert outcome.error_code == "InvalidRequest"
+    assert IMAGE in outcome.final["message"]
+
+
+def test_parent_image_not_ready_is_an_invalid_request_naming_it(sm, driver):
+    state_manager.set_transition(IMAGE_MODEL, {"progression": "manual", "times": 100})
+    sm.create_image(ImageName=IMAGE, RoleArn="arn:aws:iam::123456789012:role/r")
+    outcome = driver.run("CREATE", props())
+    assert outcome.error_code == "InvalidRequest"
+    assert IMAGE in outcome.final["message"]
+
+
+def test_create_failed_is_not_stabilized_with_sagemakers_reason(image, driver, emulator_controls):
+    emulator_controls.fail_create("Base image manifest could not be read")
+    outcome = driver.run("CREATE", props())
+    assert outcome.error_code == "NotStabilized"
+    assert "Base image manifest could not be read" in outcome.final["message"]
+    assert "CREATE_FAILED" in outcome.final["message"]
+
+
+def test_delete_failed_is_not_stabilized_with_sagemakers_reason(image, driver, emulator_controls):
+    model = driver.run("CREATE", props()).model
+    emulator_controls.fail_delete("Image in use by a running app")
+    outcome = driver.run("DELETE", model)
+    assert outcome.error_code == "NotStabilized"
+    assert "Image in use by a running app" in outcome.final["message"]
+    retried = driver.run("DELETE", model)
+    assert retried.status == "SUCCESS", "a later delete retries a DELETE_FAILED version"
+
+
+def test_update_and_delete_without_an_identifier_are_not_found(image, driver, recorder):
+    assert (
+        driver.run("UPDATE", props(JobType="TRAINING"), previous=props()).error_code == "NotFound"
+    )
+    assert driver.run("DELETE", props()).error_code == "NotFound"
+    assert driver.run("READ", props()).error_code == "NotFound"
+    assert recorder.mutating() == []
+
+
+INVALID = [
+    ({"ImageName": "-bad"}, "ImageName"),
+    ({"ImageName": "x" * 64}, "ImageName"),
+    ({"BaseImage": "b" * 256}, "BaseImage"),
+    ({"BaseImage": ""}, "BaseImage"),
+    ({"Alias": ".dot"}, "Alias"),
+    ({"Aliases": ["ok", "no spaces"]}, "Aliases"),
+    ({"Aliases": ["twice", "twice"]}, "Aliases"),
+    ({"VendorGuidance": "GOOD"}, "VendorGuidance"),
+    ({"JobType": "TRAIN"}, "JobType"),
+    ({"Processor": "TPU"}, "Processor"),
+    ({"MLFramework": "PyTorch"}, "MLFramework"),
+    ({"ProgrammingLang": "Python"}, "ProgrammingLang"),
+    ({"ReleaseNotes": "r" * 256}, "ReleaseNotes"),
+    ({"Horovod": "perhaps"}, "Horovod"),
+    ({"Version": 3}, "Version"),
+    ({"ImageVersionArn": f"{ARN_PREFIX}:image-version/trainingimage/1"}, "ImageVersionArn"),
+    ({"ContainerImage": "x"}, "ContainerImage"),
+    ({"ImageArn": f"{ARN_PREFIX}:image/trainingimage"}, "ImageArn"),
+    ({"Colour": "blue"}, "Colour"),
+]
+
+
+@pytest.mark.parametrize(("change", "prop"), INVALID, ids=[p for _, p in INVALID])
+def test_invalid_input_is_refused_before_any_change(image, driver, recorder, sm, change, prop):
+    outcome = driver.run("CREATE", {**props(), **change})
+    assert outcome.error_code == "InvalidRequest", outcome.final
+    assert prop in outcome.final["message"]
+    assert recorder.mutating() == []
+    assert sm.list_image_versions(ImageName=IMAGE)["ImageVersions"] == []
+
+
+@pytest.mark.parametrize(("change", "prop"), INVALID[:14], ids=[p for _, p in INVALID[:14]])
+def test_invalid_update_is_refused_and_changes_nothing(image, driver, recorder, change, prop):
+    model = driver.run("CREATE", props(JobType="TRAINING", Aliases=["keep"])).model
+    before = driver.run("READ", model).model
+    recorder.clear()
+    outcome = driver.run("UPDATE", {**model, **change}, previous=model)
+    assert outcome.error_code == "InvalidRequest", outcome.final
+    assert prop in outcome.final["message"]
+    assert recorder.mutating() == []
+    assert driver.run("READ", model).model == before
+
+
+def test_missing_required_properties_are_named(image, driver):
+    outcome = driver.run("CREATE", {"JobType": "TRAINING"})
+    assert outcome.error_code == "InvalidRequest"
+    assert "ImageName is required" in outcome.final["message"]
+    assert "BaseImage is required" in outcome.final["message"]
+
+
+def test_no_credential_value_reaches_any_log_line(image, driver, caplog):
+    caplog.set_level(logging.DEBUG)
+    model = driver.run("CREATE", props(Aliases=["a"])).model
+    driver.run(
+        "UPDATE",
+        {**props(Aliases=["b"]), **{"ImageVersionArn": model["ImageVersionArn"]}},
+        previous=model,
+    )
+    driver.run("READ", model)
+    driver.list_all({"ImageName": IMAGE})
+    driver.run("DELETE", model)
+    driver.run("DELETE", model)
+    driver.invoke(handler_event("CREATE", {"Colour": 1}))
+    text = "\n".join(r.getMessage() for r in caplog.records) + caplog.text
+    assert len(caplog.records) > 0
+    for secret in TEST_CREDENTIALS.values():
+        assert secret not in text

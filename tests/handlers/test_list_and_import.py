@@ -1,0 +1,97 @@
+"""LIST through the real Lambda entrypoint (nextToken round trip) and import from an ARN alone."""
+
+import pytest
+
+from local_runner.events import handler_event
+
+from .conftest import BASE, IMAGE, ROLE
+
+
+def make_versions(sm, image_name, count):
+    for n in range(count):
+        sm.create_image_version(
+            ImageName=image_name, BaseImage=BASE, ClientToken=f"t-{image_name}-{n}"
+        )
+
+
+def test_250_versions_are_listed_100_per_page(image, sm, driver, recorder):
+    make_versions(sm, IMAGE, 250)
+    recorder.clear()
+    pages = []
+    token = None
+    while True:
+        response = driver.invoke(handler_event("LIST", {"ImageName": IMAGE}, next_token=token))
+        assert response["status"] == "SUCCESS"
+        pages.append(response["resourceModels"])
+        token = response.get("nextToken")
+        if token is None:
+            break
+    assert [len(p) for p in pages] == [100, 100, 50]
+    versions = [m["Version"] for page in pages for m in page]
+    assert versions == list(range(1, 251))
+    assert all(
+        m["ImageVersionArn"].endswith(f"/trainingimage/{m['Version']}") for p in pages for m in p
+    )
+    assert all(m["ImageName"] == IMAGE for page in pages for m in page)
+    lists = recorder.of("ListImageVersions")
+    assert len(lists) == 3
+    assert all(call["MaxResults"] == 100 for call in lists)
+
+
+def test_list_without_image_name_lists_every_version_of_every_image(sm, driver):
+    counts = {"alpha": 3, "Beta": 0, "gamma": 120, "delta": 1}
+    for name, count in counts.items():
+        sm.create_image(ImageName=name, RoleArn=ROLE)
+        make_versions(sm, name, count)
+    models, invocations = driver.list_all(None)
+    listed = sorted((m["ImageName"], m["Version"]) for m in models)
+    expected = sorted((name, v) for name, count in counts.items() for v in range(1, count + 1))
+    assert listed == expected
+    assert invocations == 2
+    models_empty_filter, _ = driver.list_all({})
+    assert len(models_empty_filter) == len(expected)
+
+
+def test_list_of_a_missing_image_is_empty(driver):
+    models, invocations = driver.list_all({"ImageName": "nothing-here"})
+    assert (models, invocations) == ([], 1)
+
+
+def test_list_with_an_invalid_image_name_is_an_invalid_request(driver):
+    response = driver.invoke(handler_event("LIST", {"ImageName": "-bad-"}))
+    assert response["errorCode"] == "InvalidRequest"
+    assert "ImageName" in response["message"]
+
+
+def test_a_foreign_next_token_is_an_invalid_request(driver):
+    response = driver.invoke(handler_event("LIST", None, next_token="not-ours"))
+    assert response["errorCode"] == "InvalidRequest"
+    assert "nextToken" in response["message"]
+
+
+@pytest.mark.parametrize("image_name", ["CapitalisedImage", "lowercase-image"])
+def test_import_from_the_arn_alone(sm, driver, image_name, recorder):
+    sm.create_image(ImageName=image_name, RoleArn=ROLE)
+    make_versions(sm, image_name, 2)
+    sm.update_image_version(
+        ImageName=image_name, Version=2, AliasesToAdd=["prod"], JobType="INFERENCE"
+    )
+    arn = sm.describe_image_version(ImageName=image_name, Version=2)["ImageVersionArn"]
+    assert f"/{image_name.lower()}/2" in arn
+    read = driver.run("READ", {"ImageVersionArn": arn})
+    assert read.status == "SUCCESS", read.final
+    assert read.model["ImageName"] == image_name
+    assert (read.model["Version"], read.model["Aliases"], read.model["JobType"]) == (
+        2,
+        ["prod"],
+        "INFERENCE",
+    )
+    assert read.model["BaseImage"] == BASE
+    described = recorder.of("DescribeImageVersion")
+    assert all(call["Version"] == 2 for call in described)
+
+
+def test_import_of_a_missing_version_is_not_found(sm, driver):
+    sm.create_image(ImageName="CapitalisedImage", RoleArn=ROLE)
+    arn = "arn:aws:sagemaker:us-east-1:123456789012:image-version/capitalisedimage/7"
+    assert driver.run("READ", {"ImageVersionArn": arn}).error_code == "NotFound"

@@ -1,0 +1,107 @@
+"""Stabilisation across invocations, and versions of one image changed in parallel."""
+
+import threading
+import time
+
+from moto.moto_api import state_manager
+
+from community_sagemaker_imageversion.handlers import resource
+from local_runner.driver import Driver
+from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
+
+from .conftest import BASE, IMAGE, props
+
+
+def test_a_slow_create_hands_back_to_cloudformation_with_the_identifier(image, sm):
+    state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "manual", "times": 12})
+    short = Driver(resource, time_limit=6.0)
+    outcome = short.run("CREATE", props(Aliases=["a"]))
+    assert outcome.status == "SUCCESS", outcome.final
+    assert outcome.invocations > 1
+    waiting = outcome.events[:-1]
+    assert all(e["status"] == "IN_PROGRESS" for e in waiting)
+    for event in waiting:
+        assert event["resourceModel"]["ImageVersionArn"].endswith("/trainingimage/1")
+        assert event["callbackContext"]["version"] == 1
+        assert event["callbackDelaySeconds"] >= 5
+        assert "errorCode" not in event
+    assert [v["Version"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]] == [1]
+
+
+def test_a_slow_delete_does_not_ask_twice(image, driver, recorder):
+    model = driver.run("CREATE", props()).model
+    state_manager.set_transition(VERSION_DELETE_MODEL, {"progression": "manual", "times": 4})
+    outcome = driver.run("DELETE", model)
+    assert outcome.status == "SUCCESS"
+    assert len(recorder.of("DeleteImageVersion")) == 1
+    assert len(recorder.of("DescribeImageVersion")) >= 4
+
+
+def test_a_quick_create_finishes_in_one_invocation(image, driver, slow_creates):
+    started = time.monotonic()
+    outcome = driver.run("CREATE", props())
+    assert outcome.status == "SUCCESS"
+    assert outcome.invocations == 1
+    assert time.monotonic() - started < 3.0
+
+
+def _run_in_parallel(jobs):
+    results = [None] * len(jobs)
+
+    def work(i):
+        results[i] = jobs[i]()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(jobs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results
+
+
+def test_three_versions_of_one_image_at_once_all_succeed(image, driver, sm, recorder, slow_creates):
+    outcomes = _run_in_parallel(
+        [lambda n=n: driver.run("CREATE", props(BaseImage=f"{BASE}-{n}")) for n in range(3)]
+    )
+    assert [o.status for o in outcomes] == ["SUCCESS"] * 3, [o.final for o in outcomes]
+    assert sorted(o.model["Version"] for o in outcomes) == [1, 2, 3]
+    by_version = {o.model["Version"]: o.model["BaseImage"] for o in outcomes}
+    for version, base in by_version.items():
+        assert sm.describe_image_version(ImageName=IMAGE, Version=version)["BaseImage"] == base
+    assert len(recorder.of("CreateImageVersion")) > 3, (
+        "ResourceInUse was never met: no retry tested"
+    )
+
+    deletions = _run_in_parallel([lambda o=o: driver.run("DELETE", o.model) for o in outcomes])
+    assert [d.status for d in deletions] == ["SUCCESS"] * 3, [d.final for d in deletions]
+    assert sm.list_image_versions(ImageName=IMAGE)["ImageVersions"] == []
+
+
+def test_a_busy_image_is_retried_across_invocations_without_a_second_version(image, sm):
+    state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "time", "seconds": 3})
+    sm.create_image_version(ImageName=IMAGE, BaseImage=BASE, ClientToken="other-stack")
+    short = Driver(resource, time_limit=5.6, delay_scale=0.1)
+    outcome = short.run("CREATE", props(BaseImage=BASE + "-mine"))
+    assert outcome.status == "SUCCESS", outcome.final
+    deferred = [
+        e
+        for e in outcome.events
+        if e["status"] == "IN_PROGRESS" and "version" not in e["callbackContext"]
+    ]
+    assert deferred, "the image was never busy past one invocation"
+    assert all(e["callbackContext"]["busyRetries"] >= 1 for e in deferred)
+    assert all(1 <= e["callbackDelaySeconds"] <= 20 for e in deferred)
+    assert outcome.model["Version"] == 2
+    assert len(sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]) == 2
+
+
+def test_an_image_busy_beyond_the_budget_is_a_resource_conflict(image, sm, driver):
+    state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "manual", "times": 10_000})
+    sm.create_image_version(ImageName=IMAGE, BaseImage=BASE, ClientToken="stuck")
+    long_ago = time.time() - 2 * 60 * 60
+    outcome = driver.run(
+        "CREATE", props(), callback_context={"busySince": long_ago, "busyRetries": 50}
+    )
+    assert outcome.error_code == "ResourceConflict"
+    assert "60 minutes" in outcome.final["message"]
+    assert [v["Version"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]] == [1]
