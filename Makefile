@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test check lint typecheck generate-check validate lifecycle clean
+.PHONY: venv test contract serve invoke check lint typecheck generate-check validate lifecycle clean
 
 venv: $(STAMP)
 
@@ -15,6 +15,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 ## test: the whole offline test suite
 test: venv
 	$(PY) -m pytest -q
+
+## contract: CloudFormation's contract suite (cfn test), offline against the emulated SageMaker
+contract: venv
+	PYTHONPATH=src $(PY) -m local_runner.contract $(ARGS)
+
+## serve: the offline SageMaker (port 5000) and Lambda endpoint (port 3001) until Ctrl-C
+serve: venv
+	PYTHONPATH=src $(PY) -m local_runner.serve
+
+## invoke: cfn invoke against `make serve`, e.g. make invoke ACTION=CREATE REQUEST=examples/requests/create.json
+invoke: venv
+	PYTHONPATH=src $(PY) -m local_runner.invoke $(ACTION) $(REQUEST)
 
 ## check: every static check CI runs (lint, types, schema, generated files)
 check: lint typecheck validate generate-check

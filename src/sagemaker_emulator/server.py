@@ -41,9 +41,9 @@ def create_app() -> "WSGIApplication":
 
 
 @contextmanager
-def running_server(host: str = "127.0.0.1") -> Iterator[str]:
-    """Serve in a background thread on a free port; yields the endpoint URL."""
-    server = _make_server(host, 0)
+def running_server(host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve in a background thread (``port`` 0: a free port); yields the endpoint URL."""
+    server = _make_server(host, port)
     thread = threading.Thread(target=server.serve_forever, name="sagemaker-emulator", daemon=True)
     thread.start()
     try:

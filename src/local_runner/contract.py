@@ -1,0 +1,69 @@
+"""`make contract`: CloudFormation's own contract suite (`cfn test`, unmodified), offline.
+
+It starts the emulated SageMaker and the local Lambda Invoke endpoint (see offline.py), creates
+the parent images the inputs name, runs `cfn test` with its one STS call sent to the emulator
+(see cfn_offline.py), stops everything it started and exits with the suite's status. A line per
+contract test shows what runs and how it ends (contract_report.py).
+
+Handler output (the runtime library prints a traceback for each expected NotFound) goes to
+``build/contract-handler.log`` so the suite's own report stays readable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from .events import DEFAULT_REGION
+from .offline import image_names, offline_aws
+
+HANDLER_LOG = Path("build/contract-handler.log")
+
+
+@contextlib.contextmanager
+def handler_output_to(path: Path) -> Iterator[None]:
+    """Python-level output of this process goes to ``path``; `cfn test` keeps the terminal."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        logging.basicConfig(stream=log, level=logging.INFO, force=True)
+        yield
+
+
+def cfn_test_command(endpoint: str, extra: Sequence[str]) -> list[str]:
+    pytest_args = [
+        *("-p", "no:cacheprovider", "-p", "local_runner.contract_report"),
+        *("-o", "log_cli=false", "-W", "ignore::pytest.PytestRemovedIn10Warning"),
+        *extra,
+    ]
+    return [
+        *(sys.executable, "-m", "local_runner.cfn_offline", "test"),
+        *("--endpoint", endpoint, "--region", DEFAULT_REGION),
+        "--",
+        *pytest_args,
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make contract", description=__doc__)
+    parser.add_argument("pytest_args", nargs="*", help="passed to the suite's pytest (e.g. -k)")
+    args = parser.parse_args(argv)
+    root = Path.cwd()
+    images = image_names(sorted((root / "inputs").glob("inputs_*.json")))
+    with offline_aws(root, images) as offline:
+        print(f"emulated SageMaker at {offline.emulator}; images: {', '.join(sorted(images))}")
+        print(f"Lambda Invoke endpoint at {offline.endpoint}", flush=True)
+        command = cfn_test_command(offline.endpoint, args.pytest_args)
+        with handler_output_to(root / HANDLER_LOG):
+            status = subprocess.call(command, env=offline.cli_environment())  # noqa: S603
+    verdict = "passed" if status == 0 else f"FAILED (exit status {status})"
+    print(f"contract suite {verdict}; handler log: {HANDLER_LOG}", flush=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

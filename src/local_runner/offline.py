@@ -1,0 +1,94 @@
+"""The offline AWS a local run needs: the emulated SageMaker and the Lambda Invoke endpoint.
+
+Both serve from background threads of this process. The handler runs in this process too and
+reaches the emulator over HTTP through ``AWS_ENDPOINT_URL_SAGEMAKER``, as a deployed handler
+reaches SageMaker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+from werkzeug.serving import make_server
+
+from sagemaker_emulator.server import running_server
+
+from .events import DEFAULT_ACCOUNT, DEFAULT_REGION
+from .lambda_endpoint import create_app, load_functions
+
+IMAGE_ROLE = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/SageMakerImageRole"
+# `cfn test` and `cfn invoke` call http://127.0.0.1:3001 unless told otherwise.
+CFN_DEFAULT_ENDPOINT_PORT = 3001
+
+
+@dataclass(frozen=True)
+class Offline:
+    emulator: str
+    endpoint: str
+
+    def cli_environment(self) -> dict[str, str]:
+        """Environment for a `cfn` process (see cfn_offline) that talks to this offline AWS."""
+        src = str(Path("src").resolve())
+        return {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p),
+            "AWS_ACCESS_KEY_ID": "offline",
+            "AWS_SECRET_ACCESS_KEY": "offline",
+            # With a session token `cfn` uses these credentials as they are (no GetSessionToken).
+            "AWS_SESSION_TOKEN": "offline",
+            "AWS_DEFAULT_REGION": DEFAULT_REGION,
+            "AWS_ENDPOINT_URL_STS": self.emulator,
+        }
+
+
+def image_names(request_files: Iterable[Path]) -> set[str]:
+    """The ImageName of every JSON document given (contract inputs or `cfn invoke` requests)."""
+    names = set()
+    for path in request_files:
+        document = json.loads(path.read_text())
+        properties = document.get("desiredResourceState", document)
+        name = properties.get("ImageName") if isinstance(properties, dict) else None
+        if isinstance(name, str) and not path.name.endswith("_invalid.json"):
+            names.add(name)
+    return names
+
+
+@contextlib.contextmanager
+def lambda_endpoint(root: Path, port: int = 0) -> Iterator[str]:
+    """The Invoke endpoint on 127.0.0.1 (``port`` 0: a free port), in a background thread."""
+    server = make_server("127.0.0.1", port, create_app(load_functions(root)), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="lambda-endpoint", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def offline_aws(
+    root: Path, images: Iterable[str], emulator_port: int = 0, endpoint_port: int = 0
+) -> Iterator[Offline]:
+    """Start the emulator and the endpoint, create the parent ``images``; stop both after."""
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "offline")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "offline")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    with (
+        running_server(port=emulator_port) as emulator,
+        lambda_endpoint(root, endpoint_port) as endpoint,
+    ):
+        os.environ["AWS_ENDPOINT_URL_SAGEMAKER"] = emulator
+        sagemaker = boto3.client("sagemaker", region_name=DEFAULT_REGION)
+        for name in sorted(images):
+            sagemaker.create_image(ImageName=name, RoleArn=IMAGE_ROLE)
+        yield Offline(emulator, endpoint)

@@ -1,0 +1,33 @@
+"""`make serve`: the offline AWS on fixed ports, until Ctrl-C, for `cfn invoke` (`make invoke`).
+
+The emulated SageMaker listens on 127.0.0.1:5000 and the Lambda Invoke endpoint on
+127.0.0.1:3001 (the endpoint `cfn invoke` and `cfn test` call by default). The parent images the
+example requests name are created at start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+from pathlib import Path
+
+from .offline import CFN_DEFAULT_ENDPOINT_PORT, image_names, offline_aws
+
+EMULATOR_PORT = 5000
+REQUESTS = Path("examples/requests")
+
+
+def main() -> int:
+    root = Path.cwd()
+    images = image_names(sorted((root / REQUESTS).glob("*.json")))
+    with offline_aws(root, images, EMULATOR_PORT, CFN_DEFAULT_ENDPOINT_PORT) as offline:
+        print(f"emulated SageMaker at {offline.emulator}; images: {', '.join(sorted(images))}")
+        print(f"Lambda Invoke endpoint at {offline.endpoint}; Ctrl-C stops both", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
