@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test contract serve invoke check lint typecheck generate-check validate lifecycle clean
+.PHONY: venv test contract package serve invoke check lint typecheck validate generate-check templates lifecycle clean
 
 venv: $(STAMP)
 
@@ -20,6 +20,10 @@ test: venv
 contract: venv
 	PYTHONPATH=src $(PY) -m local_runner.contract $(ARGS)
 
+## package: the registration package (cfn submit --dry-run), offline
+package: venv
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/cfn submit --dry-run
+
 ## serve: the offline SageMaker (port 5000) and Lambda endpoint (port 3001) until Ctrl-C
 serve: venv
 	PYTHONPATH=src $(PY) -m local_runner.serve
@@ -29,7 +33,7 @@ invoke: venv
 	PYTHONPATH=src $(PY) -m local_runner.invoke $(ACTION) $(REQUEST)
 
 ## check: every static check CI runs (lint, types, schema, generated files)
-check: lint typecheck validate generate-check
+check: lint typecheck validate generate-check templates
 
 ## lint: ruff lint and format check
 lint: venv
@@ -48,6 +52,10 @@ validate: venv
 generate-check: venv
 	$(VENV)/bin/cfn generate
 	git diff --exit-code -- src/community_sagemaker_imageversion/models.py docs resource-role.yaml
+
+## templates: the example stack and template.yml, with cfn-lint and our schema
+templates: venv
+	PYTHONPATH=src $(PY) -m local_runner.template_check examples/image-versions.yaml template.yml
 
 ## lifecycle: create, read, update, list and delete one version against the emulator, printing each step
 lifecycle: venv

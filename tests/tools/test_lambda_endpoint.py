@@ -1,0 +1,64 @@
+"""The local Lambda Invoke endpoint answers as Lambda does."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from local_runner.events import handler_event
+from local_runner.lambda_endpoint import create_app, load_functions
+
+
+def boom(event, context):
+    raise ValueError("handler exploded")
+
+
+def echo(event, context):
+    return {"event": event, "time_left_ms": context.get_remaining_time_in_millis()}
+
+
+@pytest.fixture
+def client():
+    return create_app({"TypeFunction": echo, "Broken": boom}, time_limit=30.0).test_client()
+
+
+def invoke(client, name, payload):
+    return client.post(f"/2015-03-31/functions/{name}/invocations", data=payload)
+
+
+def test_returns_the_handlers_json_with_a_lambda_context(client):
+    reply = invoke(client, "TypeFunction", json.dumps({"a": 1}))
+    assert reply.status_code == 200
+    assert "X-Amz-Function-Error" not in reply.headers
+    body = reply.get_json()
+    assert body["event"] == {"a": 1}
+    assert 29_000 < body["time_left_ms"] <= 30_000
+
+
+def test_an_unhandled_error_is_reported_like_lambda(client):
+    reply = invoke(client, "Broken", "{}")
+    assert reply.status_code == 200
+    assert reply.headers["X-Amz-Function-Error"] == "Unhandled"
+    body = reply.get_json()
+    assert (body["errorType"], body["errorMessage"]) == ("ValueError", "handler exploded")
+
+
+def test_an_unknown_function_is_404(client):
+    reply = invoke(client, "Nope", "{}")
+    assert reply.status_code == 404
+    assert reply.headers["X-Amzn-ErrorType"] == "ResourceNotFoundException"
+
+
+def test_a_body_that_is_not_json_is_400(client):
+    reply = invoke(client, "TypeFunction", "{not json")
+    assert reply.status_code == 400
+    assert reply.headers["X-Amzn-ErrorType"] == "InvalidRequestContentException"
+
+
+def test_functions_come_from_rpdk_config_and_serve_the_real_handler():
+    functions = load_functions(Path("."))
+    assert set(functions) == {"TypeFunction", "TestEntrypoint"}
+    app = create_app(functions).test_client()
+    reply = invoke(app, "TypeFunction", json.dumps(handler_event("UPDATE", {"ImageName": "x"})))
+    assert reply.status_code == 200
+    assert reply.get_json()["errorCode"] == "InvalidRequest"

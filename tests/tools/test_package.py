@@ -1,0 +1,77 @@
+"""`cfn submit --dry-run` builds a registration package with the handler and nothing else.
+
+It runs in a copy of the project, so the working tree gets no build/ or zip from the tests.
+"""
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = "community_sagemaker_imageversion"
+NEVER_SHIPPED = (
+    "sagemaker_emulator",
+    "local_runner",
+    "tests",
+    "moto",
+    "pytest",
+    "hypothesis",
+    "flask",
+    "cfnlint",
+    "rpdk",
+    "mypy",
+    "ruff",
+)
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory):
+    project = tmp_path_factory.mktemp("project")
+    for name in (".rpdk-config", "sagemaker-imageversion.json", "requirements.txt", "template.yml"):
+        shutil.copy(ROOT / name, project / name)
+    os.symlink("sagemaker-imageversion.json", project / "community-sagemaker-imageversion.json")
+    shutil.copytree(ROOT / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "inputs", project / "inputs")
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run(
+        [str(bin_dir / "cfn"), "submit", "--dry-run"],
+        cwd=project,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return zipfile.ZipFile(project / "community-sagemaker-imageversion.zip")
+
+
+def test_the_package_holds_the_schema_and_config(package):
+    names = set(package.namelist())
+    assert {"schema.json", ".rpdk-config", "ResourceProvider.zip"} <= names
+    assert json.loads(package.read("schema.json")) == json.loads(
+        (ROOT / "sagemaker-imageversion.json").read_text()
+    )
+    assert json.loads(package.read(".rpdk-config"))["entrypoint"] == f"{SHIPPED}.handlers.resource"
+
+
+def test_the_handler_bundle_holds_the_handler_and_its_runtime_dependencies_only(package):
+    bundle = zipfile.ZipFile(io.BytesIO(package.read("ResourceProvider.zip")))
+    tops = {name.split("/", 1)[0] for name in bundle.namelist()}
+    assert {SHIPPED, "cloudformation_cli_python_lib", "boto3", "botocore"} <= tops
+    handler_files = {n for n in bundle.namelist() if n.startswith(f"{SHIPPED}/")}
+    assert f"{SHIPPED}/handlers.py" in handler_files
+    assert f"{SHIPPED}/models.py" in handler_files
+    for name in NEVER_SHIPPED:
+        assert not any(top == name or top.startswith(f"{name}-") for top in tops), name
+
+
+def test_nothing_but_the_handler_package_travels_as_source(package):
+    sources = [n for n in package.namelist() if n.startswith("src/")]
+    assert sources
+    assert all(n.startswith(f"src/{SHIPPED}/") for n in sources)
