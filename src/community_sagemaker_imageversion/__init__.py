@@ -1,0 +1,3 @@
+"""The Community::SageMaker::ImageVersion resource provider (the Lambda handler package)."""
+
+TYPE_NAME = "Community::SageMaker::ImageVersion"

@@ -19,11 +19,13 @@ from botocore.exceptions import (
     PartialCredentialsError,
 )
 from cloudformation_cli_python_lib import exceptions
-from cloudformation_cli_python_lib.exceptions import _HandlerError
 
-TYPE_NAME = "Community::SageMaker::ImageVersion"
+from . import TYPE_NAME
 
-HandlerError = _HandlerError
+# The runtime library's base class of every error it turns into a FAILED event. It is private
+# (its name starts with an underscore) but it is the only type that says "a handler error".
+HandlerError = exceptions._HandlerError
+TRANSIENT = (exceptions.Throttling, exceptions.ServiceInternalError, exceptions.NetworkFailure)
 
 # Error codes SageMaker (and the AWS front end before it) sends, by the exception they become.
 _BY_CODE: Mapping[str, Callable[[str], HandlerError]] = {

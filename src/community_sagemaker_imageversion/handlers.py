@@ -14,23 +14,23 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from cloudformation_cli_python_lib import exceptions
 from cloudformation_cli_python_lib.boto3_proxy import SessionProxy
-from cloudformation_cli_python_lib.interface import Action, ProgressEvent
+from cloudformation_cli_python_lib.interface import Action, HandlerErrorCode, ProgressEvent
 
+from . import TYPE_NAME
 from . import sagemaker_calls as calls
 from .arns import parse_image_version_arn
 from .clients import sagemaker_client
 from .entrypoint import ImageVersionResource
-from .errors import TYPE_NAME
+from .errors import TRANSIENT, HandlerError
 from .invocation import Invocation
-from .listing import CALLS_PER_PAGE, PAGE_SIZE, Cursor
-from .locating import locate
+from .listing import CALLS_PER_PAGE, PAGE_SIZE, Cursor, Walk
+from .locating import locate, locate_model
 from .models import ResourceHandlerRequest, ResourceModel
 from .progress import CallbackState, in_progress, listed, success
 from .translation import (
     applied,
     client_token,
     create_request,
-    desired_aliases,
     identifier_model,
     model_from_api,
     update_plan,
@@ -39,6 +39,9 @@ from .translation import (
 from .validation import STRING_RULES, check_create, check_update, string_problems
 from .waiting import (
     BUSY_BUDGET_SECONDS,
+    CREATE_FAILED,
+    CREATED,
+    CREATING,
     DELETING,
     Next,
     after_create,
@@ -59,6 +62,7 @@ resource = ImageVersionResource(TYPE_NAME, ResourceModel)
 test_entrypoint = resource.test_entrypoint
 
 T = TypeVar("T")
+Description = dict[str, Any]
 
 
 class _Deferred(Exception):
@@ -97,13 +101,77 @@ def _call_back(model: ResourceModel | None, state: CallbackState) -> ProgressEve
     return in_progress(model, state, delay)
 
 
-def _status(description: dict[str, Any] | None) -> str | None:
+def _status(description: Description | None) -> str | None:
     return None if description is None else str(description["ImageVersionStatus"])
 
 
-def _failure(description: dict[str, Any] | None) -> str:
+def _failure(description: Description | None) -> str:
     reason = (description or {}).get("FailureReason")
     return f": {reason}" if reason else " (SageMaker gave no reason)"
+
+
+def _pinned(state: CallbackState) -> tuple[str, int]:
+    """The image name and version number the callback context has pinned."""
+    parsed = parse_image_version_arn(str(state.arn))
+    if parsed is None or state.imageName is None:
+        raise exceptions.InternalFailure(f"The callback context pins no version: {state.arn}")
+    return state.imageName, parsed.version
+
+
+def _wait_while_creating(
+    client: SageMakerClient,
+    state: CallbackState,
+    description: Description | None,
+    invocation: Invocation,
+) -> Description | None:
+    """The version's description once it has left CREATING; None when this invocation is out of
+    time first. NotStabilized when the version disappears."""
+    name, version = _pinned(state)
+    attempt = 0
+    while True:
+        if description is None:
+            raise exceptions.NotStabilized(
+                f"{calls.version_label(name, version)} disappeared while it was being created"
+            )
+        if after_create(_status(description)) is not Next.WAIT:
+            return description
+        if not invocation.wait(poll_delay(attempt)):
+            return None
+        attempt += 1
+        description = calls.describe_version(client, name, version)
+
+
+def _delete_until_gone(
+    client: SageMakerClient,
+    state: CallbackState,
+    description: Description | None,
+    invocation: Invocation,
+    model: ResourceModel | None,
+) -> ProgressEvent | None:
+    """Delete the pinned version and wait until it is gone (None), or the event to return while
+    that takes longer than this invocation. A DELETING version is never asked twice."""
+    name, version = _pinned(state)
+    attempt = 0
+    while True:
+        step = after_delete(_status(description), state.deleteSent)
+        if step is Next.FINISHED:
+            return None
+        if step is Next.FAILED:
+            raise exceptions.NotStabilized(
+                f"{calls.version_label(name, version)} ended DELETE_FAILED{_failure(description)}"
+            )
+        if step is Next.DELETE:
+            try:
+                _retry_busy(lambda: calls.delete_version(client, name, version), state, invocation)
+            except _Deferred:
+                return in_progress(model, state, busy_callback_delay())
+            state.deleteSent = True
+            LOG.info("Deleting %s", calls.version_label(name, version))
+        elif not invocation.wait(poll_delay(attempt)):
+            return _call_back(model, state)
+        else:
+            attempt += 1
+        description = calls.describe_version(client, name, version)
 
 
 @resource.handler(Action.CREATE)
@@ -114,13 +182,13 @@ def create_handler(
 ) -> ProgressEvent:
     state = CallbackState.load(callback_context)
     invocation = Invocation.current()
-    if state.version is None:
+    client = sagemaker_client(session, request.region)
+    if state.arn is None:
         model = check_create(request.desiredResourceState)
-        client = sagemaker_client(session, request.region)
         name = str(model.ImageName)
         token = client_token(request.clientRequestToken, request.logicalResourceIdentifier, name)
         try:
-            arn = _retry_busy(
+            state.arn = _retry_busy(
                 lambda: calls.create_version(client, create_request(model, token)),
                 state,
                 invocation,
@@ -128,40 +196,55 @@ def create_handler(
         except _Deferred:
             # Nothing exists yet, so this event cannot carry an ImageVersionArn.
             return in_progress(model, state, busy_callback_delay())
-        parsed = parse_image_version_arn(arn)
-        if parsed is None:
-            raise exceptions.InternalFailure(f"CreateImageVersion returned an unexpected ARN {arn}")
-        state.imageName, state.version = name, parsed.version
-        model.ImageVersionArn = arn
-        LOG.info("Created %s", calls.version_label(name, parsed.version))
-    else:
-        model = request.desiredResourceState or ResourceModel._deserialize({})  # type: ignore[assignment]
-        client = sagemaker_client(session, request.region)
-    return _await_created(client, model, state, invocation)
+        state.imageName = name
+        LOG.info("Created %s", state.arn)
+    name, version = _pinned(state)
+    model = request.desiredResourceState or identifier_model(name, {"Version": version})
+    model.ImageVersionArn = state.arn
+    try:
+        return _finish_create(client, model, state, invocation)
+    except TRANSIENT as error:
+        LOG.info("Transient failure while creating, calling back: %s", error)
+        return _call_back(model, state)
+    except HandlerError as error:
+        # The version exists: tell CloudFormation which one, so that it is never lost.
+        event = error.to_progress_event()
+        event.resourceModel = identifier_model(
+            name, {"ImageVersionArn": state.arn, "Version": version}
+        )
+        return event
 
 
-def _await_created(
+def _finish_create(
     client: SageMakerClient, model: ResourceModel, state: CallbackState, invocation: Invocation
 ) -> ProgressEvent:
-    name, version = str(state.imageName), int(state.version or 0)
-    attempt = 0
-    while True:
-        description = calls.describe_version(client, name, version)
-        step = after_create(_status(description))
-        if step is Next.FINISHED and description is not None:
-            return success(model_from_api(name, description, desired_aliases(model)))
-        if step is Next.GONE:
-            raise exceptions.NotStabilized(
-                f"{calls.version_label(name, version)} disappeared while it was being created"
-            )
-        if step is Next.FAILED:
-            raise exceptions.NotStabilized(
-                f"{calls.version_label(name, version)} ended {_status(description)}"
-                f"{_failure(description)}"
-            )
-        if not invocation.wait(poll_delay(attempt)):
+    """Wait for the new version to be CREATED; delete it again when it failed."""
+    name, version = _pinned(state)
+    description = calls.describe_version(client, name, version)
+    if state.createFailure is None:
+        description = _wait_while_creating(client, state, description, invocation)
+        if description is None:
             return _call_back(model, state)
-        attempt += 1
+        if _status(description) == CREATED:
+            aliases = calls.version_aliases(client, name, version)
+            return success(model_from_api(name, description, aliases))
+        state.createFailure = (
+            f"{calls.version_label(name, version)} ended {_status(description)}"
+            f"{_failure(description)}"
+        )
+        LOG.info("%s; deleting it", state.createFailure)
+    try:
+        waiting = _delete_until_gone(client, state, description, invocation, model)
+    except exceptions.NotStabilized as cleanup:
+        raise exceptions.NotStabilized(
+            f"{state.createFailure}. Deleting the failed version failed too: {cleanup}"
+        ) from cleanup
+    if waiting is not None:
+        return waiting
+    # Returned, not raised: the version is gone, so this event names none.
+    return ProgressEvent.failed(
+        HandlerErrorCode.NotStabilized, f"{state.createFailure}. The failed version was deleted."
+    )
 
 
 @resource.handler(Action.READ)
@@ -172,9 +255,9 @@ def read_handler(
 ) -> ProgressEvent:
     model = request.desiredResourceState
     client = sagemaker_client(session, request.region)
-    name, version, description = locate(
-        client, model.ImageVersionArn if model else None, model.ImageName if model else None
-    )
+    name, version, description = locate_model(client, model)
+    if _status(description) == DELETING:
+        raise exceptions.NotFound(TYPE_NAME, str(description.get("ImageVersionArn")))
     aliases = calls.version_aliases(client, name, version)
     return success(model_from_api(name, description, aliases))
 
@@ -188,18 +271,27 @@ def update_handler(
     state = CallbackState.load(callback_context)
     desired = check_update(request.desiredResourceState)
     previous = request.previousResourceState
-    arn = desired.ImageVersionArn or (previous.ImageVersionArn if previous else None)
+    # The version CloudFormation knows this resource by; the desired model's copy may be stale.
+    arn = (previous.ImageVersionArn if previous else None) or desired.ImageVersionArn
     hint = state.imageName or (previous.ImageName if previous else None) or desired.ImageName
     client = sagemaker_client(session, request.region)
+    invocation = Invocation.current()
     name, version, description = locate(client, arn, hint)
-    state.imageName, state.version = name, version
-    desired.ImageVersionArn = description.get("ImageVersionArn", arn)
-    _refuse_create_only_changes(desired, name, description)
+    state.arn, state.imageName = description.get("ImageVersionArn", arn), name
+    desired.ImageVersionArn = state.arn
+    _refuse_create_only_changes(desired, previous, name, description)
     status = _status(description)
     if status == DELETING:
         raise exceptions.NotFound(TYPE_NAME, str(arn))
-    if after_create(status) is Next.WAIT:
-        return _call_back(desired, state)
+    if status == CREATING:
+        settled = _wait_while_creating(client, state, description, invocation)
+        if settled is None:
+            return _call_back(desired, state)
+        description, status = settled, _status(settled)
+    if status == CREATE_FAILED:
+        raise exceptions.NotStabilized(
+            f"{calls.version_label(name, version)} is CREATE_FAILED{_failure(description)}"
+        )
     aliases = calls.version_aliases(client, name, version)
     plan = update_plan(desired, description, aliases)
     if not plan.is_empty():
@@ -207,7 +299,7 @@ def update_handler(
             _retry_busy(
                 lambda: calls.update_version(client, update_request(name, version, plan)),
                 state,
-                Invocation.current(),
+                invocation,
             )
         except _Deferred:
             return in_progress(desired, state, busy_callback_delay())
@@ -216,15 +308,21 @@ def update_handler(
 
 
 def _refuse_create_only_changes(
-    desired: ResourceModel, name: str, description: dict[str, Any]
+    desired: ResourceModel, previous: ResourceModel | None, name: str, description: Description
 ) -> None:
+    """NotUpdatable when ImageName or BaseImage change: compared with the previous model, or
+    with the version itself when CloudFormation sent no previous model."""
+    before_name = previous.ImageName if previous and previous.ImageName else name
+    before_base = (
+        previous.BaseImage if previous and previous.BaseImage else description.get("BaseImage")
+    )
     changed = [
-        f"{prop} ({current!r} -> {wanted!r})"
-        for prop, current, wanted in (
-            ("ImageName", name, desired.ImageName),
-            ("BaseImage", description.get("BaseImage"), desired.BaseImage),
+        f"{prop} ({before!r} -> {wanted!r})"
+        for prop, before, wanted in (
+            ("ImageName", before_name, desired.ImageName),
+            ("BaseImage", before_base, desired.BaseImage),
         )
-        if wanted != current
+        if wanted != before
     ]
     if changed:
         raise exceptions.NotUpdatable(
@@ -242,37 +340,14 @@ def delete_handler(
     state = CallbackState.load(callback_context)
     model = request.desiredResourceState
     client = sagemaker_client(session, request.region)
-    invocation = Invocation.current()
-    description: dict[str, Any] | None
-    if state.version is None:
-        name, version, description = locate(
-            client, model.ImageVersionArn if model else None, model.ImageName if model else None
-        )
-        state.imageName, state.version = name, version
+    description: Description | None
+    if state.arn is None:
+        name, _, description = locate_model(client, model)
+        state.arn, state.imageName = str(description["ImageVersionArn"]), name
     else:
-        name, version = str(state.imageName), state.version
-        description = calls.describe_version(client, name, version)
-    attempt = 0
-    while True:
-        step = after_delete(_status(description), state.deleteSent)
-        if step is Next.FINISHED:
-            return success(None)
-        if step is Next.FAILED:
-            raise exceptions.NotStabilized(
-                f"{calls.version_label(name, version)} ended DELETE_FAILED{_failure(description)}"
-            )
-        if step is Next.DELETE:
-            try:
-                _retry_busy(lambda: calls.delete_version(client, name, version), state, invocation)
-            except _Deferred:
-                return in_progress(model, state, busy_callback_delay())
-            state.deleteSent = True
-            LOG.info("Deleting %s", calls.version_label(name, version))
-        elif not invocation.wait(poll_delay(attempt)):
-            return _call_back(model, state)
-        else:
-            attempt += 1
-        description = calls.describe_version(client, name, version)
+        description = calls.describe_version(client, *_pinned(state))
+    waiting = _delete_until_gone(client, state, description, Invocation.current(), model)
+    return waiting or success(None)
 
 
 @resource.handler(Action.LIST)
@@ -293,29 +368,14 @@ def list_handler(
             return listed([], None)
         items, token = page
         return listed([identifier_model(image_name, item) for item in items], token)
-    return _list_all_images(client, Cursor.decode(request.nextToken))
-
-
-def _list_all_images(client: SageMakerClient, cursor: Cursor) -> ProgressEvent:
-    """Up to PAGE_SIZE versions of every image, from ``cursor`` on, in CALLS_PER_PAGE calls."""
-    models: list[ResourceModel] = []
-    calls_made = 0
-    while len(models) < PAGE_SIZE and calls_made < CALLS_PER_PAGE:
-        images, next_images = calls.images_page(client, cursor.images_token)
-        calls_made += 1
-        offset, versions_token = cursor.offset, cursor.versions_token
-        while offset < len(images) and len(models) < PAGE_SIZE and calls_made < CALLS_PER_PAGE:
-            page = calls.versions_page(
-                client, images[offset], PAGE_SIZE - len(models), versions_token
-            )
-            calls_made += 1
-            items, versions_token = page if page is not None else ([], None)
-            models += [identifier_model(images[offset], item) for item in items]
-            if versions_token is None:
-                offset += 1
-        if offset < len(images):
-            return listed(models, Cursor(cursor.images_token, offset, versions_token).encode())
-        if next_images is None:
-            return listed(models, None)
-        cursor = Cursor(next_images, 0, None)
-    return listed(models, cursor.encode())
+    invocation = Invocation.current()
+    walk = Walk(
+        images_page=lambda token: calls.images_page(client, token),
+        versions_page=lambda name, token: calls.versions_page(
+            client, name, calls.MAX_RESULTS, token
+        ),
+        may_call=lambda calls_made: calls_made < CALLS_PER_PAGE and invocation.has_time(),
+    )
+    found, cursor = walk.page(Cursor.decode(request.nextToken))
+    models = [identifier_model(name, item) for name, item in found]
+    return listed(models, cursor.encode() if cursor else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextvars
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 # Seconds kept back at the end of an invocation for the final calls and the response.
@@ -40,17 +40,19 @@ class Invocation:
     deadline: float
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
-    waited: float = field(default=0.0)
 
     @classmethod
     def current(cls) -> Invocation:
         """The invocation being served, with the time its Lambda context says is left."""
         return cls(deadline=time.monotonic() + _remaining_seconds(_lambda_context.get()))
 
+    def has_time(self, seconds: float = 0.0) -> bool:
+        """Whether ``seconds`` more fit before the safety margin at the end of the invocation."""
+        return self.deadline - self.clock() - seconds >= SAFETY_MARGIN
+
     def wait(self, seconds: float) -> bool:
         """Sleep ``seconds`` when the invocation has time for it; False (no sleep) otherwise."""
-        if self.deadline - self.clock() - seconds < SAFETY_MARGIN:
+        if not self.has_time(seconds):
             return False
         self.sleep(seconds)
-        self.waited += seconds
         return True

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from cloudformation_cli_python_lib import exceptions
 
+from . import TYPE_NAME
 from .arns import names_same_image, parse_image_version_arn
-from .errors import TYPE_NAME
+from .models import ResourceModel
 from .sagemaker_calls import describe_version, image_name_for
 
 if TYPE_CHECKING:
@@ -42,3 +43,12 @@ def locate(
     if description is None:
         raise exceptions.NotFound(TYPE_NAME, str(arn))
     return name, version, description
+
+
+def locate_model(
+    client: SageMakerClient, model: ResourceModel | None
+) -> tuple[str, int, dict[str, Any]]:
+    """``locate`` for the version a request's model names."""
+    if model is None:
+        return locate(client, None, None)
+    return locate(client, model.ImageVersionArn, model.ImageName)

@@ -15,12 +15,15 @@ from .models import ResourceModel
 class CallbackState:
     """The callback context: everything a re-invoked handler needs to carry on where it stopped.
 
-    ``version`` is pinned as soon as CreateImageVersion answers; every later call names it.
+    ``arn`` pins the version as soon as CreateImageVersion answers (or DELETE finds it): every
+    later call names that version. ``imageName`` is the image's real name (the ARN lower-cases
+    it). ``createFailure`` is set when a create failed and its version is being cleaned up.
     """
 
+    arn: str | None = None
     imageName: str | None = None
-    version: int | None = None
     deleteSent: bool = False
+    createFailure: str | None = None
     callbacks: int = 0
     busySince: float | None = None
     busyRetries: int = 0

@@ -7,8 +7,8 @@ the caller: ResourceInUse on a change, which the handlers retry.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -19,14 +19,15 @@ from . import errors
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
 
-PAGE_SIZE = 100
+# The largest page SageMaker returns (MaxResults 1-100).
+MAX_RESULTS = 100
 
 
 class ImageBusy(Exception):
     """SageMaker refused a change with ResourceInUse: another version of the image is changing."""
 
 
-@contextmanager
+@contextlib.contextmanager
 def _translated(operation: str, identifier: str, busy_is_retryable: bool = False) -> Iterator[None]:
     try:
         yield
@@ -76,7 +77,7 @@ def version_aliases(client: SageMakerClient, image_name: str, version: int) -> f
         while True:
             page = _call_page(
                 client.list_aliases,
-                {"ImageName": image_name, "Version": version, "MaxResults": PAGE_SIZE},
+                {"ImageName": image_name, "Version": version, "MaxResults": MAX_RESULTS},
                 token,
             )
             aliases.update(page.get("SageMakerImageVersionAliases", []))
@@ -91,15 +92,14 @@ def update_version(client: SageMakerClient, request: Mapping[str, Any]) -> None:
         client.update_image_version(**request)
 
 
-def delete_version(client: SageMakerClient, image_name: str, version: int) -> bool:
-    """DeleteImageVersion of exactly ``version``; False when it was already gone."""
+def delete_version(client: SageMakerClient, image_name: str, version: int) -> None:
+    """DeleteImageVersion of exactly ``version``; nothing to do when it is already gone."""
     label = version_label(image_name, version)
-    try:
-        with _translated("DeleteImageVersion", label, busy_is_retryable=True):
-            client.delete_image_version(ImageName=image_name, Version=version)
-    except exceptions.NotFound:
-        return False
-    return True
+    with (
+        contextlib.suppress(exceptions.NotFound),
+        _translated("DeleteImageVersion", label, busy_is_retryable=True),
+    ):
+        client.delete_image_version(ImageName=image_name, Version=version)
 
 
 def _call_page(
@@ -129,7 +129,7 @@ def versions_page(
 
 def images_page(client: SageMakerClient, token: str | None) -> tuple[list[str], str | None]:
     """One page of image names from ListImages, in name order."""
-    params = {"MaxResults": PAGE_SIZE, "SortBy": "IMAGE_NAME", "SortOrder": "ASCENDING"}
+    params = {"MaxResults": MAX_RESULTS, "SortBy": "IMAGE_NAME", "SortOrder": "ASCENDING"}
     with _translated("ListImages", "the images of this account"):
         page = _call_page(client.list_images, params, token)
     names = [str(image["ImageName"]) for image in page.get("Images", [])]

@@ -9,7 +9,7 @@ from typing import Any
 
 from .models import ResourceModel
 
-# The six version metadata fields: same names in the model and in the API.
+# The seven version metadata fields: same names in the model and in the API.
 METADATA_FIELDS = (
     "VendorGuidance",
     "JobType",

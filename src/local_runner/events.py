@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-TYPE_NAME = "Community::SageMaker::ImageVersion"
+from community_sagemaker_imageversion import TYPE_NAME
+
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
 TEST_CREDENTIALS = {

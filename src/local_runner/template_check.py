@@ -23,6 +23,7 @@ from cfnlint.decode import decode
 from jsonschema import Draft7Validator
 
 SCHEMA_FILE = Path("sagemaker-imageversion.json")
+IMAGE_TYPE = "AWS::SageMaker::Image"
 
 
 def _is_intrinsic(value: Any) -> bool:
@@ -78,6 +79,16 @@ def schema_problems(template: Mapping[str, Any], schema: Mapping[str, Any]) -> l
                 continue
             where = "/".join(str(p) for p in error.path) or "Properties"
             problems.append(f"{name}.{where}: {error.message}")
+    images = {
+        n for n, r in resources.items() if isinstance(r, Mapping) and r.get("Type") == IMAGE_TYPE
+    }
+    for name in sorted(ours):
+        image_name = resources[name].get("Properties", {}).get("ImageName")
+        if isinstance(image_name, Mapping) and image_name.get("Ref") in images:
+            problems.append(
+                f"{name}.ImageName: Ref {image_name['Ref']} gives the image's ARN, not its name;"
+                " use the name itself (a parameter or literal) with DependsOn on the image"
+            )
     attributes = {pointer.rsplit("/", 1)[-1] for pointer in schema["readOnlyProperties"]}
     for target, attribute in _get_atts(template):
         if target in ours and attribute not in attributes:

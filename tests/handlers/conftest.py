@@ -5,6 +5,8 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.moto_api import state_manager
 
@@ -61,3 +63,31 @@ def emulator_controls() -> Any:
 
 def props(**extra: Any) -> dict[str, Any]:
     return {"ImageName": IMAGE, "BaseImage": BASE, **extra}
+
+
+@pytest.fixture
+def failing_calls(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``failing_calls(operation, code, times)``: the next ``times`` calls of ``operation`` fail
+    with ``code`` as SageMaker would answer it (after botocore's own retries)."""
+    plan: dict[str, list[str]] = {}
+    original = BaseClient._make_api_call
+
+    def make_api_call(self: Any, operation: str, params: Any) -> Any:
+        if plan.get(operation):
+            code = plan[operation].pop()
+            status = 500 if code == "InternalFailure" else 400
+            raise ClientError(
+                {
+                    "Error": {"Code": code, "Message": "injected"},
+                    "ResponseMetadata": {"HTTPStatusCode": status},
+                },
+                operation,
+            )
+        return original(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", make_api_call)
+
+    def fail(operation: str, code: str, times: int = 1) -> None:
+        plan.setdefault(operation, []).extend([code] * times)
+
+    return fail

@@ -6,7 +6,7 @@ import pytest
 from moto.moto_api import state_manager
 
 from local_runner.events import TEST_CREDENTIALS, handler_event
-from sagemaker_emulator.models import IMAGE_MODEL
+from sagemaker_emulator.models import IMAGE_MODEL, VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
 
 from .conftest import IMAGE, props
 
@@ -26,16 +26,17 @@ def test_a_later_version_is_never_touched_in_place_of_a_missing_one(image, drive
     first = driver.run("CREATE", props()).model
     second = driver.run("CREATE", props()).model
     sm.delete_image_version(ImageName=IMAGE, Version=1)
+    recorder.clear()
     assert driver.run("DELETE", first).error_code == "NotFound"
-    assert driver.run(
-        "UPDATE", {**props(JobType="TRAINING"), **first}, previous=first
-    ).error_code == ("NotFound")
-    assert driver.run("READ", second).status == "SUCCESS"
-    assert sm.describe_image_version(ImageName=IMAGE, Version=2).get("JobType") is None
+    update = driver.run("UPDATE", {**props(JobType="TRAINING"), **first}, previous=first)
+    assert update.error_code == "NotFound"
     pinned = ("DescribeImageVersion", "UpdateImageVersion", "DeleteImageVersion", "ListAliases")
-    for call in recorder.calls:
-        if call.operation in pinned:
-            assert "Version" in call.params, call
+    about_first = [c for c in recorder.calls if c.operation in pinned]
+    assert about_first
+    assert all(call.params["Version"] == 1 for call in about_first), about_first
+    assert recorder.of("DeleteImageVersion") == recorder.of("UpdateImageVersion") == []
+    assert sm.describe_image_version(ImageName=IMAGE, Version=2).get("JobType") is None
+    assert driver.run("READ", second).status == "SUCCESS"
 
 
 def test_parent_image_deleted_out_of_band(image, driver, sm):
@@ -60,12 +61,30 @@ def test_parent_image_not_ready_is_an_invalid_request_naming_it(sm, driver):
     assert IMAGE in outcome.final["message"]
 
 
-def test_create_failed_is_not_stabilized_with_sagemakers_reason(image, driver, emulator_controls):
+def test_create_failed_is_not_stabilized_with_sagemakers_reason_and_cleaned_up(
+    image, driver, emulator_controls, sm
+):
     emulator_controls.fail_create("Base image manifest could not be read")
+    outcome = driver.run("CREATE", props(Aliases=["stable"]))
+    assert outcome.error_code == "NotStabilized"
+    message = outcome.final["message"]
+    assert "Base image manifest could not be read" in message
+    assert "CREATE_FAILED" in message
+    assert "The failed version was deleted" in message
+    assert sm.list_image_versions(ImageName=IMAGE)["ImageVersions"] == []
+    retried = driver.run("CREATE", props(Aliases=["stable"]))
+    assert retried.status == "SUCCESS", "the failed version's aliases were freed"
+    assert retried.model["Version"] == 2
+
+
+def test_a_failed_create_whose_cleanup_fails_says_both(image, driver, emulator_controls, sm):
+    emulator_controls.fail_create("bad manifest")
+    emulator_controls.fail_delete("still referenced")
     outcome = driver.run("CREATE", props())
     assert outcome.error_code == "NotStabilized"
-    assert "Base image manifest could not be read" in outcome.final["message"]
-    assert "CREATE_FAILED" in outcome.final["message"]
+    assert "bad manifest" in outcome.final["message"]
+    assert "still referenced" in outcome.final["message"]
+    assert outcome.model["ImageVersionArn"].endswith("/trainingimage/1"), "the leftover is named"
 
 
 def test_delete_failed_is_not_stabilized_with_sagemakers_reason(image, driver, emulator_controls):
@@ -76,6 +95,48 @@ def test_delete_failed_is_not_stabilized_with_sagemakers_reason(image, driver, e
     assert "Image in use by a running app" in outcome.final["message"]
     retried = driver.run("DELETE", model)
     assert retried.status == "SUCCESS", "a later delete retries a DELETE_FAILED version"
+
+
+def test_a_delete_that_finds_the_version_already_deleting_does_not_ask_again(
+    image, driver, sm, recorder
+):
+    model = driver.run("CREATE", props()).model
+    state_manager.set_transition(VERSION_DELETE_MODEL, {"progression": "manual", "times": 3})
+    sm.delete_image_version(ImageName=IMAGE, Version=1)
+    recorder.clear()
+    outcome = driver.run("DELETE", model)
+    assert outcome.status == "SUCCESS"
+    assert recorder.of("DeleteImageVersion") == []
+
+
+def test_an_update_of_a_deleting_version_is_not_found(image, driver, sm):
+    model = driver.run("CREATE", props()).model
+    state_manager.set_transition(VERSION_DELETE_MODEL, {"progression": "manual", "times": 50})
+    sm.delete_image_version(ImageName=IMAGE, Version=1)
+    outcome = driver.run("UPDATE", {**props(JobType="TRAINING"), **model}, previous=model)
+    assert outcome.error_code == "NotFound"
+    assert driver.run("READ", model).error_code == "NotFound"
+
+
+def test_an_update_of_a_creating_version_waits_then_updates(image, sm, driver, recorder):
+    state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "manual", "times": 3})
+    arn = sm.create_image_version(ImageName=IMAGE, BaseImage=props()["BaseImage"], ClientToken="x")[
+        "ImageVersionArn"
+    ]
+    current = {**props(), "ImageVersionArn": arn}
+    outcome = driver.run("UPDATE", {**current, "JobType": "INFERENCE"}, previous=current)
+    assert outcome.status == "SUCCESS", outcome.final
+    assert outcome.model["JobType"] == "INFERENCE"
+    assert len(recorder.of("UpdateImageVersion")) == 1
+
+
+def test_an_update_never_returns_the_write_only_alias(image, driver):
+    model = driver.run("CREATE", props(Alias="one")).model
+    desired = {**props(Alias="two"), "ImageVersionArn": model["ImageVersionArn"]}
+    outcome = driver.run("UPDATE", desired, previous={**model, "Alias": "one"})
+    assert outcome.status == "SUCCESS"
+    assert "Alias" not in outcome.model
+    assert outcome.model["Aliases"] == ["two"]
 
 
 def test_update_and_delete_without_an_identifier_are_not_found(image, driver, recorder):

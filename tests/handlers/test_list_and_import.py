@@ -95,3 +95,18 @@ def test_import_of_a_missing_version_is_not_found(sm, driver):
     sm.create_image(ImageName="CapitalisedImage", RoleArn=ROLE)
     arn = "arn:aws:sagemaker:us-east-1:123456789012:image-version/capitalisedimage/7"
     assert driver.run("READ", {"ImageVersionArn": arn}).error_code == "NotFound"
+
+
+def test_list_without_image_name_pages_through_many_images(sm, driver, recorder):
+    for n in range(130):
+        sm.create_image(ImageName=f"img{n:03d}", RoleArn=ROLE)
+    for name in ("img000", "img064", "img129"):
+        make_versions(sm, name, 2)
+    recorder.clear()
+    models, invocations = driver.list_all(None)
+    assert sorted((m["ImageName"], m["Version"]) for m in models) == [
+        (name, v) for name in ("img000", "img064", "img129") for v in (1, 2)
+    ]
+    assert invocations > 1, "the call budget per page was never reached"
+    assert len(recorder.of("ListImages")) >= 2
+    assert all(call["MaxResults"] == 100 for call in recorder.of("ListImageVersions"))

@@ -22,7 +22,7 @@ def test_a_slow_create_hands_back_to_cloudformation_with_the_identifier(image, s
     assert all(e["status"] == "IN_PROGRESS" for e in waiting)
     for event in waiting:
         assert event["resourceModel"]["ImageVersionArn"].endswith("/trainingimage/1")
-        assert event["callbackContext"]["version"] == 1
+        assert event["callbackContext"]["arn"] == event["resourceModel"]["ImageVersionArn"]
         assert event["callbackDelaySeconds"] >= 5
         assert "errorCode" not in event
     assert [v["Version"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]] == [1]
@@ -86,7 +86,7 @@ def test_a_busy_image_is_retried_across_invocations_without_a_second_version(ima
     deferred = [
         e
         for e in outcome.events
-        if e["status"] == "IN_PROGRESS" and "version" not in e["callbackContext"]
+        if e["status"] == "IN_PROGRESS" and "arn" not in e["callbackContext"]
     ]
     assert deferred, "the image was never busy past one invocation"
     assert all(e["callbackContext"]["busyRetries"] >= 1 for e in deferred)
@@ -105,3 +105,35 @@ def test_an_image_busy_beyond_the_budget_is_a_resource_conflict(image, sm, drive
     assert outcome.error_code == "ResourceConflict"
     assert "60 minutes" in outcome.final["message"]
     assert [v["Version"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]] == [1]
+
+
+def test_a_transient_error_after_the_create_calls_back_and_finishes(
+    image, driver, sm, failing_calls
+):
+    failing_calls("DescribeImageVersion", "ThrottlingException", times=1)
+    outcome = driver.run("CREATE", props())
+    assert outcome.status == "SUCCESS", outcome.final
+    assert outcome.invocations == 2
+    assert outcome.events[0]["resourceModel"]["ImageVersionArn"].endswith("/trainingimage/1")
+    assert [v["Version"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]] == [1]
+
+
+def test_a_lasting_error_after_the_create_names_the_version_it_made(image, driver, failing_calls):
+    failing_calls("DescribeImageVersion", "AccessDeniedException", times=1)
+    outcome = driver.run("CREATE", props())
+    assert outcome.error_code == "AccessDenied"
+    assert outcome.model["ImageVersionArn"].endswith("/trainingimage/1")
+    assert "Alias" not in outcome.model
+
+
+def test_a_delete_on_a_busy_image_retries_and_every_event_names_the_version(image, driver, sm):
+    model = driver.run("CREATE", props()).model
+    state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "time", "seconds": 2})
+    sm.create_image_version(ImageName=IMAGE, BaseImage=BASE, ClientToken="sibling")
+    short = Driver(resource, time_limit=5.6, delay_scale=0.05)
+    outcome = short.run("DELETE", model)
+    assert outcome.status == "SUCCESS", outcome.final
+    waiting = outcome.events[:-1]
+    assert waiting, "the image was never busy"
+    assert all(e["resourceModel"]["ImageVersionArn"] == model["ImageVersionArn"] for e in waiting)
+    assert [v["Version"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]] == [2]

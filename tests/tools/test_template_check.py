@@ -22,6 +22,11 @@ def test_the_example_stack_and_the_sam_template_are_clean():
         ("MLFramework: PyTorch 2.2", "MLFramework: PyTorch", "does not match"),
         ("!GetAtt TrainingImageV2.Version", "!GetAtt TrainingImageV2.Nope", "no attribute 'Nope'"),
         ("!Ref TrainingImageV2", "!Ref TrainingImageV9", "cfn-lint"),
+        (
+            "ImageName: !Ref ImageName\n      BaseImage",
+            "ImageName: !Ref TrainingImage\n      BaseImage",
+            "gives the image's ARN, not its name",
+        ),
     ],
 )
 def test_each_kind_of_mistake_is_reported(tmp_path, original, broken, expected):

@@ -22,7 +22,16 @@ def test_waits_only_while_the_safety_margin_stays_free():
     assert invocation.wait(0.5)
     assert not invocation.wait(0.01)
     assert clock.slept == [1.5, 0.5]
-    assert invocation.waited == 2.0
+    assert invocation.has_time(0.0), "exactly the safety margin is left"
+    assert not invocation.has_time(0.01)
+
+
+def test_has_time_counts_the_seconds_asked_for():
+    clock = FakeClock()
+    invocation = Invocation(deadline=100.0 + SAFETY_MARGIN + 1.0, clock=clock, sleep=clock.sleep)
+    assert invocation.has_time()
+    assert invocation.has_time(1.0)
+    assert not invocation.has_time(1.01)
 
 
 def test_an_invocation_without_time_never_sleeps():
