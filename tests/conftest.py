@@ -1,10 +1,21 @@
-"""Fixtures every test shares: an AWS environment that reaches only moto; clean transitions."""
+"""Fixtures every test shares: an AWS environment that reaches only moto; clean transitions;
+and the rules every handler call must follow, checked on every test of the suite."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import pytest
 from moto.moto_api import state_manager
 
+from local_runner import figures
+from local_runner.call_rules import (
+    outside_permissions,
+    pinned_checked,
+    schema_permissions,
+    unpinned,
+    used_permissions,
+)
+from local_runner.recorder import Call, Recorder, recording
 from sagemaker_emulator import install
 from sagemaker_emulator.models import TRANSITION_MODELS
 
@@ -34,3 +45,74 @@ def default_transitions() -> Iterator[None]:
     yield
     for model_name in TRANSITION_MODELS:
         state_manager.unset_transition(model_name)
+
+
+@dataclass
+class SuiteCalls:
+    """What the handler calls of the whole run did, test after test."""
+
+    permissions: dict[str, frozenset[str]] = field(default_factory=schema_permissions)
+    tests: int = 0
+    handler_calls: int = 0
+    pinned_checked: int = 0
+    unpinned: int = 0
+    outside_permissions: int = 0
+    used: dict[str, set[str]] = field(default_factory=dict)
+
+    def add(self, calls: list[Call]) -> tuple[list[Call], list[Call]]:
+        """Account for one test's calls; the unpinned and unpermitted ones."""
+        handler_calls = [c for c in calls if c.by_handler]
+        bad_pins = unpinned(handler_calls)
+        bad_permissions = outside_permissions(handler_calls, self.permissions)
+        self.tests += 1
+        self.handler_calls += len(handler_calls)
+        self.pinned_checked += pinned_checked(handler_calls)
+        self.unpinned += len(bad_pins)
+        self.outside_permissions += len(bad_permissions)
+        for action, names in used_permissions(handler_calls).items():
+            self.used.setdefault(action, set()).update(names)
+        return bad_pins, bad_permissions
+
+    def figures(self) -> dict[str, object]:
+        return {
+            "tests": self.tests,
+            "handler_calls": self.handler_calls,
+            "pinned_checked": self.pinned_checked,
+            "unpinned": self.unpinned,
+            "outside_permissions": self.outside_permissions,
+            "used": {action: sorted(names) for action, names in sorted(self.used.items())},
+        }
+
+
+SUITE_CALLS = SuiteCalls()
+
+
+@pytest.fixture(scope="session")
+def suite_recorder() -> Iterator[Recorder]:
+    """Every AWS call of the run; handler calls are told apart by their invocation scope."""
+    with recording() as recorder:
+        yield recorder
+    figures.keep("suite_calls", SUITE_CALLS.figures())
+
+
+@pytest.fixture(autouse=True)
+def handler_call_rules(suite_recorder: Recorder) -> Iterator[None]:
+    """After every test: each handler call pinned its version and was permitted by the schema."""
+    suite_recorder.clear()
+    yield
+    calls = suite_recorder.snapshot()
+    suite_recorder.clear()
+    bad_pins, bad_permissions = SUITE_CALLS.add(calls)
+    assert not bad_pins, f"handler calls that do not pin Version: {bad_pins}"
+    assert not bad_permissions, f"handler calls the schema does not permit: {bad_permissions}"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    suite = SUITE_CALLS
+    if suite.tests:
+        terminalreporter.write_line(
+            f"handler calls: {suite.handler_calls} in {suite.tests} tests; Version pinned in"
+            f" {suite.pinned_checked - suite.unpinned} of {suite.pinned_checked} Describe/Update/"
+            f"DeleteImageVersion and ListAliases calls; {suite.outside_permissions} outside the"
+            " schema's permissions"
+        )

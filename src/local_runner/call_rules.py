@@ -1,0 +1,72 @@
+"""Rules every SageMaker call a handler makes must follow, checked on recorded calls.
+
+- Pinned: DescribeImageVersion, UpdateImageVersion, DeleteImageVersion and ListAliases name the
+  version they act on (``Version``). Without it SageMaker acts on the image's LATEST version.
+- Permitted: each call an action's handler makes is one of the permissions the schema lists for
+  that action (``handlers.<action>.permissions``), the only calls `resource-role.yaml` allows.
+
+Only handler calls count (:attr:`~.recorder.Call.by_handler`): a test's own set-up calls do not.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from .recorder import Call
+
+PINNED_OPERATIONS = frozenset(
+    {"DescribeImageVersion", "UpdateImageVersion", "DeleteImageVersion", "ListAliases"}
+)
+SCHEMA = Path(__file__).resolve().parents[2] / "sagemaker-imageversion.json"
+
+
+def permission(call: Call) -> str:
+    """The IAM action a call needs, e.g. ``sagemaker:DescribeImageVersion``."""
+    return f"{call.service}:{call.operation}"
+
+
+def is_pinned(call: Call) -> bool:
+    version = call.params.get("Version")
+    return isinstance(version, int) and not isinstance(version, bool)
+
+
+def unpinned(calls: Iterable[Call]) -> list[Call]:
+    """Handler calls of :data:`PINNED_OPERATIONS` that do not name a version."""
+    return [
+        c for c in calls if c.by_handler and c.operation in PINNED_OPERATIONS and not is_pinned(c)
+    ]
+
+
+def pinned_checked(calls: Iterable[Call]) -> int:
+    """How many handler calls the pinned rule applies to."""
+    return sum(1 for c in calls if c.by_handler and c.operation in PINNED_OPERATIONS)
+
+
+def schema_permissions(schema: Path = SCHEMA) -> dict[str, frozenset[str]]:
+    """The permissions of each action (CREATE, READ, ...), as the schema lists them."""
+    handlers = json.loads(schema.read_text())["handlers"]
+    return {
+        action.upper(): frozenset(spec.get("permissions", [])) for action, spec in handlers.items()
+    }
+
+
+def used_permissions(calls: Iterable[Call]) -> dict[str, frozenset[str]]:
+    """The permissions handler calls used, by action."""
+    used: dict[str, set[str]] = {}
+    for call in calls:
+        if call.scope is not None:
+            used.setdefault(call.scope.action, set()).add(permission(call))
+    return {action: frozenset(names) for action, names in used.items()}
+
+
+def outside_permissions(
+    calls: Iterable[Call], permissions: Mapping[str, frozenset[str]]
+) -> list[Call]:
+    """Handler calls the schema does not permit for the action that made them."""
+    return [
+        c
+        for c in calls
+        if c.scope is not None and permission(c) not in permissions.get(c.scope.action, ())
+    ]
