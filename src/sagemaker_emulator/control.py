@@ -25,8 +25,9 @@ as JSON and ``POST`` applies a JSON object of changes, then returns the controls
 parameters ``account_id`` and ``region`` pick the backend (default ``123456789012`` and
 ``us-east-1``). Keys of the change object, all optional: ``concurrency_check`` (bool),
 ``max_images`` and ``max_versions_per_image`` (int or null), ``clear_failures`` (bool, applied
-first) and ``failures`` (a list of ``{"phase": "create"|"delete", "reason": str,
-"image_name": str|null, "once": bool}``). :func:`remote_controls` is a client for it.
+first), ``failures`` (a list of ``{"phase": "create"|"delete", "reason": str,
+"image_name": str|null, "once": bool}``) and ``faults`` (a fault plan or null, see
+:mod:`.faults`). :func:`remote_controls` is a client for it.
 """
 
 import dataclasses
@@ -39,13 +40,13 @@ from typing import TYPE_CHECKING, Any
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from werkzeug.wrappers import Request, Response
 
+from .faults import DEFAULT_REGION, plan_from_document
 from .models import Controls, FailureRule, ImageBackend, image_backends
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 CONTROL_PATH = "/_emulator/controls"
-DEFAULT_REGION = "us-east-1"
 
 
 def controls(account_id: str = DEFAULT_ACCOUNT_ID, region_name: str = DEFAULT_REGION) -> Controls:
@@ -61,6 +62,7 @@ def apply_changes(target: Controls, changes: Mapping[str, Any]) -> None:
         "max_versions_per_image",
         "clear_failures",
         "failures",
+        "faults",
     }
     if unknown:
         raise ValueError(f"unknown controls: {sorted(unknown)}")
@@ -76,6 +78,11 @@ def apply_changes(target: Controls, changes: Mapping[str, Any]) -> None:
     if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
         raise TypeError("failures must be a list of objects")
     target.failures.extend(FailureRule(**rule) for rule in rules)
+    if "faults" in changes:
+        faults = changes["faults"]
+        if faults is not None and not isinstance(faults, dict):
+            raise TypeError("faults must be an object or null")
+        target.faults = None if faults is None else plan_from_document(faults)
 
 
 def remote_controls(

@@ -64,6 +64,9 @@ Concurrency
     blocked. :attr:`Controls.concurrency_check` turns this off.
 
 Limits (*choice*): none unless set through :class:`Controls`; then ResourceLimitExceeded.
+
+Faults (throttling, 5xx, an answer lost after the request was applied) are injected in front of
+the backend, on requests over HTTP, by the rules of :mod:`.faults`.
 """
 
 import hashlib
@@ -86,6 +89,7 @@ from .exceptions import (
     ResourceNotFound,
     ValidationException,
 )
+from .faults import FaultPlan, FaultRule
 from .pagination import SortKey, paginate
 
 IMAGE_MODEL = "sagemaker::image"
@@ -138,6 +142,12 @@ class Controls:
     max_images: int | None = None
     max_versions_per_image: int | None = None
     failures: list[FailureRule] = field(default_factory=list)
+    faults: FaultPlan | None = None
+
+    def inject_faults(self, rules: list[FaultRule], seed: int = 0) -> FaultPlan:
+        """Faults on requests over HTTP from now on (see :mod:`.faults`); the new plan."""
+        self.faults = FaultPlan(seed=seed, rules=rules)
+        return self.faults
 
     def fail_create(self, reason: str, image_name: str | None = None, *, once: bool = True) -> None:
         """The next (``once``) or every matching version creation ends in CREATE_FAILED."""

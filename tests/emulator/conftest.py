@@ -8,6 +8,8 @@ import pytest
 from botocore.config import Config
 from moto import mock_aws
 
+from sagemaker_emulator.server import running_server
+
 from .helpers import REGION
 
 
@@ -29,3 +31,10 @@ def raw_sm(sm: Any, boto_session: boto3.session.Session) -> Any:
     """A client of the same mock that skips botocore's own checks, to reach the emulator's."""
     config = Config(parameter_validation=False)
     return boto_session.client("sagemaker", region_name=REGION, config=config)
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    """The emulator as moto's server, in a background thread, for the tests of one module."""
+    with running_server() as url:
+        yield url

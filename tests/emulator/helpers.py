@@ -1,6 +1,9 @@
 """Constants and small helpers shared by the emulator tests."""
 
 import itertools
+import json
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -45,3 +48,16 @@ def versions_of(sm: Any, image: str = "img") -> list[int]:
 def status_of(sm: Any, version: int, image: str = "img") -> str:
     status: str = sm.describe_image_version(ImageName=image, Version=version)["ImageVersionStatus"]
     return status
+
+
+def post(url: str, body: object, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    """POST JSON; return the status and the decoded JSON reply (errors included)."""
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers=headers or {}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            raw = reply.read()
+            return reply.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())

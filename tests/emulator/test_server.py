@@ -1,12 +1,8 @@
 """Server mode: the emulator behind moto's HTTP server, its controls and reset over HTTP."""
 
-import json
 import os
 import subprocess
 import sys
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,32 +11,12 @@ import pytest
 
 from sagemaker_emulator.control import CONTROL_PATH, remote_controls
 from sagemaker_emulator.models import VERSION_CREATE_MODEL
-from sagemaker_emulator.server import running_server
 
-from .helpers import error_of, make_image, make_version, status_of
+from .helpers import error_of, make_image, make_version, post, status_of
 
 pytestmark = pytest.mark.server
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-
-
-def post(url: str, body: object, headers: dict[str, str] | None = None) -> tuple[int, Any]:
-    """POST JSON; return the status and the decoded JSON reply (errors included)."""
-    request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers=headers or {}, method="POST"
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as reply:
-            raw = reply.read()
-            return reply.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with running_server() as url:
-        yield url
 
 
 @pytest.fixture
@@ -133,6 +109,7 @@ def test_bad_control_requests(sm: Any, endpoint: str, body: object, message: str
         "max_images": None,
         "max_versions_per_image": None,
         "failures": [],
+        "faults": None,
     }
 
 

@@ -1,0 +1,168 @@
+"""Injected faults: each kind on the wire, determinism, limits, and the controls for them."""
+
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError, ConnectionClosedError
+
+from sagemaker_emulator.control import CONTROL_PATH, controls, remote_controls
+from sagemaker_emulator.faults import DROP, HTTP500, HTTP503, THROTTLING, FaultPlan, FaultRule
+
+from .helpers import BASE_IMAGE, make_image, post, versions_of
+
+pytestmark = pytest.mark.server
+
+NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
+HANDLER_RETRIES = Config(retries={"mode": "standard", "max_attempts": 3})
+
+
+@pytest.fixture
+def client(endpoint: str, boto_session: boto3.session.Session) -> Any:
+    """A client without retries, of a server whose state is reset first."""
+    assert post(f"{endpoint}/moto-api/reset", {})[0] == 200
+    return boto_session.client(
+        "sagemaker", region_name="us-east-1", endpoint_url=endpoint, config=NO_RETRIES
+    )
+
+
+@pytest.fixture
+def retrying(endpoint: str, boto_session: boto3.session.Session, client: Any) -> Any:
+    """A client retrying as the handler's does (standard mode, `max_attempts` 3: 3 retries)."""
+    return boto_session.client(
+        "sagemaker", region_name="us-east-1", endpoint_url=endpoint, config=HANDLER_RETRIES
+    )
+
+
+def create(sm: Any, token: str = "token-1") -> str:
+    arn: str = sm.create_image_version(ImageName="img", BaseImage=BASE_IMAGE, ClientToken=token)[
+        "ImageVersionArn"
+    ]
+    return arn
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "code"),
+    [
+        (THROTTLING, 400, "ThrottlingException"),
+        (HTTP500, 500, "InternalFailure"),
+        (HTTP503, 503, "ServiceUnavailable"),
+    ],
+)
+def test_error_faults_answer_like_aws_and_apply_nothing(client, kind, status, code):
+    make_image(client)
+    controls().inject_faults([FaultRule(1.0, "CreateImageVersion", (kind,))])
+    with pytest.raises(ClientError) as caught:
+        create(client)
+    assert caught.value.response["Error"]["Code"] == code
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
+    assert versions_of(client) == []
+    assert controls().faults.injected == {kind: {"CreateImageVersion": 1}}
+
+
+def test_a_dropped_connection_applies_the_request_and_loses_the_answer(client):
+    make_image(client)
+    controls().inject_faults([FaultRule(1.0, "CreateImageVersion", (DROP,), limit=1)])
+    with pytest.raises(ConnectionClosedError):
+        create(client)
+    assert versions_of(client) == [1], "the create was applied"
+    assert create(client).endswith("/img/1"), "the same ClientToken gets the same version"
+    assert versions_of(client) == [1]
+
+
+def test_botocore_retries_a_dropped_create_with_the_same_token(retrying):
+    make_image(retrying)
+    controls().inject_faults([FaultRule(1.0, "CreateImageVersion", (DROP,), limit=2)])
+    assert create(retrying).endswith("/img/1")
+    assert versions_of(retrying) == [1]
+    assert controls().faults.requests["CreateImageVersion"] == 3
+
+
+def test_other_operations_follow_the_rule_for_any_operation(client):
+    make_image(client)
+    controls().inject_faults(
+        [FaultRule(0.0, "CreateImageVersion"), FaultRule(1.0, None, (HTTP503,))]
+    )
+    create(client)
+    with pytest.raises(ClientError) as caught:
+        client.describe_image_version(ImageName="img", Version=1)
+    assert caught.value.response["Error"]["Code"] == "ServiceUnavailable"
+
+
+def test_a_limit_caps_the_faults_of_a_rule(retrying):
+    make_image(retrying)
+    controls().inject_faults([FaultRule(1.0, "ListImageVersions", (THROTTLING,), limit=2)])
+    assert versions_of(retrying) == []
+    plan = controls().faults
+    assert plan.total_injected() == 2
+    assert plan.requests["ListImageVersions"] == 3
+
+
+def _fates(seed: int, requests: list[tuple[str, bytes]]) -> list[str | None]:
+    plan = FaultPlan(seed=seed, rules=[FaultRule(0.3, None, (THROTTLING, HTTP500, DROP))])
+    return [plan.decide(operation, body) for operation, body in requests]
+
+
+def test_faults_are_a_function_of_the_seed_and_the_request_stream():
+    stream = [
+        ("DescribeImageVersion", b'{"Version": %d, "ImageName": "i"}' % (n % 7)) for n in range(300)
+    ]
+    first = _fates(7, stream)
+    assert first == _fates(7, stream)
+    assert first != _fates(8, stream)
+    hits = [fate for fate in first if fate is not None]
+    assert 50 < len(hits) < 130, "about 30% of 300"
+    assert set(hits) == {THROTTLING, HTTP500, DROP}
+
+
+def test_the_same_request_in_any_key_order_is_the_same_request():
+    plain = _fates(3, [("ListAliases", b'{"ImageName": "i", "Version": 1}')] * 20)
+    reordered = _fates(3, [("ListAliases", b'{"Version": 1, "ImageName": "i"}')] * 20)
+    assert plain == reordered
+
+
+def test_requests_seen_identically_often_get_independent_fates():
+    fates = _fates(1, [("ListAliases", b'{"ImageName": "i", "Version": 1}')] * 100)
+    assert None in fates
+    assert any(fate is not None for fate in fates), "a repeated request is drawn anew"
+
+
+def test_fault_controls_over_http(client, endpoint):
+    make_image(client)
+    plan = {"seed": 5, "rules": [{"rate": 1.0, "operation": "ListImages", "kinds": ["http500"]}]}
+    state = remote_controls(endpoint, {"faults": plan})
+    assert state["faults"]["seed"] == 5
+    assert state["faults"]["rules"][0]["kinds"] == ["http500"]
+    with pytest.raises(ClientError):
+        client.list_images()
+    counted = remote_controls(endpoint)["faults"]
+    assert counted["injected"] == {"http500": {"ListImages": 1}}
+    assert counted["requests"] == {"ListImages": 1}
+    assert remote_controls(endpoint, {"faults": None})["faults"] is None
+    assert client.list_images()["Images"][0]["ImageName"] == "img"
+
+
+def test_a_reset_stops_the_faults(client, endpoint):
+    remote_controls(endpoint, {"faults": {"rules": [{"rate": 1.0}]}})
+    assert post(f"{endpoint}/moto-api/reset", {})[0] == 200
+    assert remote_controls(endpoint)["faults"] is None
+
+
+@pytest.mark.parametrize(
+    ("faults", "message"),
+    [
+        ([1], "faults must be an object or null"),
+        ({"seed": "x"}, "seed must be an integer"),
+        ({"rules": [{"rate": 2}]}, "rate must be between 0 and 1"),
+        ({"rules": [{"rate": 0.1, "kinds": ["fire"]}]}, "kinds must be a non-empty list"),
+        ({"rules": [{"rate": 0.1, "colour": 1}]}, "unknown rule settings: ['colour']"),
+        ({"rules": {"rate": 0.1}}, "rules must be a list of objects"),
+        ({"speed": 1}, "unknown fault settings: ['speed']"),
+    ],
+)
+def test_bad_fault_controls(client, endpoint, faults, message):
+    status, reply = post(f"{endpoint}{CONTROL_PATH}", {"faults": faults})
+    assert status == 400
+    assert message in reply["message"]
+    assert remote_controls(endpoint)["faults"] is None
