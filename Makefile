@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test contract package serve invoke check lint typecheck validate generate-check templates lifecycle clean
+.PHONY: venv test contract bench bench-quick package serve invoke check lint typecheck validate generate-check templates lifecycle clean
 
 venv: $(STAMP)
 
@@ -19,6 +19,14 @@ test: venv
 ## contract: CloudFormation's contract suite (cfn test), offline against the emulated SageMaker
 contract: venv
 	PYTHONPATH=src $(PY) -m local_runner.contract $(ARGS)
+
+## bench: every benchmark, side by side; rewrites docs/performance.md and its chart
+bench: venv
+	PYTHONPATH=src $(PY) -m benchmarks
+
+## bench-quick: a short run of the same benchmarks (CI), writes nothing
+bench-quick: venv
+	PYTHONPATH=src $(PY) -m benchmarks --quick
 
 ## package: the registration package (cfn submit --dry-run), offline
 package: venv

@@ -1,10 +1,23 @@
-"""SageMaker clients for one request: the caller's credentials, the request's region."""
+"""SageMaker clients for one request: the caller's credentials, the request's region.
+
+Building a SageMaker client parses SageMaker's large service model (0.1-0.3 s), and the runtime
+library would build a fresh boto3 Session for every invocation. So every client comes from one
+botocore session per process (the model is parsed once) and is kept for the next invocation of
+the same caller: a cached client is reused only for exactly the same credentials and region, so
+one caller's credentials never serve another.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from typing import TYPE_CHECKING
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
+import botocore.session
 from botocore.config import Config
 from cloudformation_cli_python_lib import exceptions
 from cloudformation_cli_python_lib.boto3_proxy import SessionProxy
@@ -26,7 +39,6 @@ def keep_credentials_out_of_logs() -> None:
 
 keep_credentials_out_of_logs()
 
-
 # botocore's standard retry mode retries throttling, 5xx answers and dropped connections
 # (replaying the same request, so a create keeps its ClientToken). The timeouts keep one call,
 # retries included, well inside an invocation: SageMaker answers these calls in well under a second.
@@ -35,12 +47,83 @@ CLIENT_CONFIG = Config(
     connect_timeout=5,
     read_timeout=10,
 )
+# Clients kept per process: one per recent (caller, region). A Lambda serves one caller at a time.
+MAX_CACHED_CLIENTS = 8
+_ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_SAGEMAKER"
 
 
-def sagemaker_client(session: SessionProxy | None, region: str | None) -> SageMakerClient:
+@dataclass(frozen=True)
+class CallerSession:
+    """The caller's credentials, as the request carries them: what handlers receive in place of
+    the boto3 session the runtime library would build for every invocation."""
+
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str | None = field(default=None, repr=False)
+
+    def fingerprint(self) -> str:
+        parts = (self.access_key_id, self.secret_access_key, self.session_token or "")
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+class _ClientCache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._session: botocore.session.Session | None = None
+        self._clients: OrderedDict[tuple[str, str, str], SageMakerClient] = OrderedDict()
+
+    def sagemaker(self, caller: CallerSession, region: str) -> SageMakerClient:
+        # botocore reads the endpoint variables when it builds a client: they belong in the key.
+        endpoint = os.environ.get(_ENDPOINT_VARIABLE) or os.environ.get("AWS_ENDPOINT_URL") or ""
+        key = (caller.fingerprint(), region, endpoint)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self._create(caller, region)
+                self._clients[key] = client
+                while len(self._clients) > MAX_CACHED_CLIENTS:
+                    self._clients.popitem(last=False)
+            else:
+                self._clients.move_to_end(key)
+            return client
+
+    def _create(self, caller: CallerSession, region: str) -> SageMakerClient:
+        if self._session is None:
+            self._session = botocore.session.get_session()
+        client = self._session.create_client(
+            "sagemaker",
+            region_name=region,
+            aws_access_key_id=caller.access_key_id,
+            aws_secret_access_key=caller.secret_access_key,
+            aws_session_token=caller.session_token,
+            config=CLIENT_CONFIG,
+        )
+        return cast("SageMakerClient", client)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._clients.clear()
+
+
+CLIENTS = _ClientCache()
+
+
+def _caller_of(session: SessionProxy | CallerSession) -> CallerSession:
+    if isinstance(session, CallerSession):
+        return session
+    credentials = session.session.get_credentials()
+    if credentials is None:
+        raise exceptions.InvalidCredentials("The request carries no caller credentials")
+    frozen = credentials.get_frozen_credentials()
+    return CallerSession(frozen.access_key, frozen.secret_key, frozen.token)
+
+
+def sagemaker_client(
+    session: SessionProxy | CallerSession | None, region: str | None
+) -> SageMakerClient:
+    """The SageMaker client of the request's caller, in the request's region."""
     if session is None:
         raise exceptions.InvalidCredentials("The request carries no caller credentials")
     if not region:
         raise exceptions.InvalidRequest("The request names no region")
-    client: SageMakerClient = session.client("sagemaker", region_name=region, config=CLIENT_CONFIG)
-    return client
+    return CLIENTS.sagemaker(_caller_of(session), region)

@@ -19,7 +19,7 @@ from cloudformation_cli_python_lib.interface import Action, HandlerErrorCode, Pr
 from . import TYPE_NAME
 from . import sagemaker_calls as calls
 from .arns import parse_image_version_arn
-from .clients import sagemaker_client
+from .clients import CallerSession, sagemaker_client
 from .entrypoint import ImageVersionResource
 from .errors import TRANSIENT, HandlerError
 from .invocation import Invocation
@@ -176,7 +176,7 @@ def _delete_until_gone(
 
 @resource.handler(Action.CREATE)
 def create_handler(
-    session: SessionProxy | None,
+    session: SessionProxy | CallerSession | None,
     request: ResourceHandlerRequest,
     callback_context: MutableMapping[str, Any],
 ) -> ProgressEvent:
@@ -249,7 +249,7 @@ def _finish_create(
 
 @resource.handler(Action.READ)
 def read_handler(
-    session: SessionProxy | None,
+    session: SessionProxy | CallerSession | None,
     request: ResourceHandlerRequest,
     callback_context: MutableMapping[str, Any],
 ) -> ProgressEvent:
@@ -264,7 +264,7 @@ def read_handler(
 
 @resource.handler(Action.UPDATE)
 def update_handler(
-    session: SessionProxy | None,
+    session: SessionProxy | CallerSession | None,
     request: ResourceHandlerRequest,
     callback_context: MutableMapping[str, Any],
 ) -> ProgressEvent:
@@ -333,7 +333,7 @@ def _refuse_create_only_changes(
 
 @resource.handler(Action.DELETE)
 def delete_handler(
-    session: SessionProxy | None,
+    session: SessionProxy | CallerSession | None,
     request: ResourceHandlerRequest,
     callback_context: MutableMapping[str, Any],
 ) -> ProgressEvent:
@@ -352,7 +352,7 @@ def delete_handler(
 
 @resource.handler(Action.LIST)
 def list_handler(
-    session: SessionProxy | None,
+    session: SessionProxy | CallerSession | None,
     request: ResourceHandlerRequest,
     callback_context: MutableMapping[str, Any],
 ) -> ProgressEvent:

@@ -55,10 +55,10 @@ def after_delete(status: str | None, requested: bool) -> Next:
     return Next.DELETE
 
 
-# Status polls inside one invocation: quick at first, then every second, so a change that
-# completes X seconds after the call is seen by X + 1 s.
-POLL_DELAYS = (0.25, 0.5, 1.0)
-POLL_CAP = 1.0
+# Status polls inside one invocation: quick at first, then every 0.75 s, so a change that
+# completes X seconds after the call is seen, with the call's own time, before X + 1 s.
+POLL_DELAYS = (0.25, 0.5)
+POLL_CAP = 0.75
 
 
 def poll_delay(attempt: int) -> float:

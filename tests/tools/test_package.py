@@ -5,20 +5,19 @@ It runs in a copy of the project, so the working tree gets no build/ or zip from
 
 import io
 import json
-import os
-import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from local_runner.packaging import build_package
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = "community_sagemaker_imageversion"
 NEVER_SHIPPED = (
     "sagemaker_emulator",
     "local_runner",
+    "benchmarks",
     "tests",
     "moto",
     "pytest",
@@ -33,22 +32,7 @@ NEVER_SHIPPED = (
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory):
-    project = tmp_path_factory.mktemp("project")
-    for name in (".rpdk-config", "sagemaker-imageversion.json", "requirements.txt", "template.yml"):
-        shutil.copy(ROOT / name, project / name)
-    os.symlink("sagemaker-imageversion.json", project / "community-sagemaker-imageversion.json")
-    shutil.copytree(ROOT / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "inputs", project / "inputs")
-    bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
-    subprocess.run(
-        [str(bin_dir / "cfn"), "submit", "--dry-run"],
-        cwd=project,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    return zipfile.ZipFile(project / "community-sagemaker-imageversion.zip")
+    return zipfile.ZipFile(build_package(ROOT, tmp_path_factory.mktemp("project")))
 
 
 def test_the_package_holds_the_schema_and_config(package):

@@ -1,8 +1,10 @@
 """The entrypoint's fixes to the runtime library, checked against the library's own Resource."""
 
+import pytest
 from cloudformation_cli_python_lib.interface import Action, OperationStatus, ProgressEvent
 from cloudformation_cli_python_lib.resource import Resource
 
+from community_sagemaker_imageversion.clients import CallerSession
 from community_sagemaker_imageversion.entrypoint import ImageVersionResource
 from community_sagemaker_imageversion.invocation import Invocation
 from community_sagemaker_imageversion.models import ResourceModel
@@ -53,3 +55,42 @@ def test_unknown_properties_fail_before_the_model_is_built():
     )
     assert response["errorCode"] == "InvalidRequest"
     assert "Tagz is not a property of this type" in response["message"]
+
+
+def test_handlers_get_the_callers_credentials_without_a_boto3_session():
+    resource = ImageVersionResource("Community::SageMaker::ImageVersion", ResourceModel)
+    seen = {}
+
+    @resource.handler(Action.LIST)
+    def list_handler(session, request, callback_context):
+        seen["session"] = session
+        return ProgressEvent(status=OperationStatus.SUCCESS, resourceModels=[])
+
+    event = handler_event("LIST", None)
+    resource(event, LambdaContext())
+    session = seen["session"]
+    assert isinstance(session, CallerSession)
+    credentials = event["requestData"]["callerCredentials"]
+    assert (session.access_key_id, session.secret_access_key, session.session_token) == (
+        credentials["accessKeyId"],
+        credentials["secretAccessKey"],
+        credentials["sessionToken"],
+    )
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"action": "READ"},
+        {**handler_event("READ", None), "action": "EXPLODE"},
+        {**handler_event("READ", None), "requestData": {"callerCredentials": {"wrong": "shape"}}},
+        [],
+    ],
+)
+def test_malformed_events_are_invalid_requests(event):
+    response = ImageVersionResource("Community::SageMaker::ImageVersion", ResourceModel)(
+        event, LambdaContext()
+    )
+    assert response["status"] == "FAILED"
+    assert response["errorCode"] == "InvalidRequest"
+    assert response["message"]

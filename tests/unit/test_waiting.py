@@ -37,9 +37,9 @@ def test_after_delete(status, requested, step):
     assert waiting.after_delete(status, requested) is step
 
 
-def test_polls_start_quick_and_settle_at_one_second():
+def test_polls_start_quick_and_settle_under_one_second():
     delays = [waiting.poll_delay(n) for n in range(6)]
-    assert delays == [0.25, 0.5, 1.0, 1.0, 1.0, 1.0]
+    assert delays == [0.25, 0.5, 0.75, 0.75, 0.75, 0.75]
 
 
 def test_callback_delays_grow_to_a_cap():

@@ -1,0 +1,158 @@
+"""The figures of one benchmark run, as terminal lines and as docs/performance.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import cold, economy, size, stabilisation, warm
+from .common import Ratio
+
+
+@dataclass(frozen=True)
+class Results:
+    warm: Ratio
+    cold: Ratio
+    economy: economy.EconomyResult
+    stabilisation: list[stabilisation.Point]
+    size: size.SizeResult
+
+
+def _field(path: str, name: str) -> str | None:
+    """The value of ``name:`` in a /proc file, when the file exists and has it."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    return next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith(name)), None)
+
+
+def machine() -> str:
+    cpu = _field("/proc/cpuinfo", "model name") or platform.processor() or "unknown CPU"
+    memory_kb = int((_field("/proc/meminfo", "MemTotal") or "0 kB").split()[0])
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory_kb / 1024 / 1024:.0f} GiB; "
+        f"{platform.system()} {platform.release()}; Python {platform.python_version()}"
+    )
+
+
+def _verdict(ratio: float, target: float) -> str:
+    return "meets" if ratio <= target else "MISSES"
+
+
+def _within(point: stabilisation.Point) -> bool:
+    return point.ours_seconds <= point.delay + 1.0
+
+
+def summary(r: Results) -> str:
+    lines = [
+        f"warm READ: handler {r.warm.handler_ms:.2f} ms / direct calls {r.warm.direct_ms:.2f} ms"
+        f" = {r.warm.ratio:.2f} (target <= {warm.TARGET}: {_verdict(r.warm.ratio, warm.TARGET)})",
+        f"cold start: handler process {r.cold.handler_ms:.0f} ms / boto3 process"
+        f" {r.cold.direct_ms:.0f} ms = {r.cold.ratio:.2f}"
+        f" (target <= {cold.TARGET}: {_verdict(r.cold.ratio, cold.TARGET)})",
+    ]
+    for action, ours, minimum, _ in r.economy.rows():
+        lines.append(f"calls per {action}: {ours} / minimum {minimum} = {ours / minimum:.2f}")
+    lines.append(
+        f"LIST {economy.LISTED_VERSIONS} versions: {r.economy.list_calls} ListImageVersions calls,"
+        f" {r.economy.list_invocations} invocations / default page size:"
+        f" {r.economy.default_page_calls} calls and invocations"
+        f" = {r.economy.list_calls / r.economy.default_page_calls:.2f}"
+    )
+    for p in r.stabilisation:
+        lines.append(
+            f"stabilisation X={p.delay:>4}s: ours {p.ours_seconds:.2f} s in {p.ours_invocations}"
+            f" invocation(s) / constant 5 s poll {p.constant_seconds:.2f} s in"
+            f" {p.constant_invocations} = {p.ours_seconds / p.constant_seconds:.2f}"
+            f" (within X + 1 s: {'yes' if _within(p) else 'NO'})"
+        )
+    s = r.size
+    lines.append(
+        f"size: zip {s.zip_bytes / 1e6:.1f} MB (handler bundle {s.bundle_bytes / 1e6:.1f} MB,"
+        f" {s.bundle_files} files, {s.unpacked_bytes / 1e6:.1f} MB unpacked); import"
+        f" {s.import_seconds * 1000:.0f} ms, {s.import_modules} modules,"
+        f" {s.import_peak_bytes / 1e6:.1f} MB allocated, max RSS {s.max_rss_kb / 1024:.0f} MB"
+    )
+    return "\n".join(lines)
+
+
+def markdown(r: Results, chart_name: str) -> str:
+    economy_rows = "\n".join(
+        f"| {action} | {ours} | {minimum} | {calls} | {r.economy.reason(action)} |"
+        for action, ours, minimum, calls in r.economy.rows()
+    )
+    stabilisation_rows = "\n".join(
+        f"| {p.delay:g} | {p.ours_seconds:.2f} | {p.ours_invocations} | {p.constant_seconds:.2f}"
+        f" | {p.constant_invocations} | {'yes' if _within(p) else 'no'} |"
+        for p in r.stabilisation
+    )
+    s = r.size
+    return f"""# Performance
+
+Written by `make bench` (`python -m benchmarks`); every figure below comes from one run of it,
+each a ratio of two things measured side by side in that run, against the emulated SageMaker.
+Benchmarks are not tests: no test asserts a time. CI runs `make bench-quick` so they never rot.
+
+Machine: {machine()}.
+
+## 1. Warm invocation overhead (target: at most {warm.TARGET})
+
+A READ through the real Lambda entrypoint (`handlers.resource(event, context)`), against the same
+SageMaker calls (DescribeImageVersion, ListAliases) made directly with one reused boto3 client;
+medians of {r.warm.rounds} alternating rounds, emulator in process.
+
+| through the handler | direct calls | ratio |
+| --- | --- | --- |
+| {r.warm.handler_ms:.2f} ms | {r.warm.direct_ms:.2f} ms | **{r.warm.ratio:.2f}** |
+
+## 2. Cold start (target: at most {cold.TARGET})
+
+A fresh Python process that imports the handler and serves one READ, against a fresh process
+that imports boto3, creates a SageMaker client and makes the same calls; both reach the emulator
+(served by the benchmark process) through `AWS_ENDPOINT_URL_SAGEMAKER`. Medians of
+{r.cold.rounds} alternating runs, process start to exit.
+
+| handler process | boto3 process | ratio |
+| --- | --- | --- |
+| {r.cold.handler_ms:.0f} ms | {r.cold.direct_ms:.0f} ms | **{r.cold.ratio:.2f}** |
+
+## 3. API economy
+
+SageMaker calls per action (versions turn CREATED and disappear at once here), next to the fewest
+the API allows for the same job.
+
+| action | calls | minimum | calls made | the minimum, and why this handler makes more |
+| --- | --- | --- | --- | --- |
+{economy_rows}
+
+Listing {economy.LISTED_VERSIONS} versions of one image: **{r.economy.list_calls}**
+ListImageVersions calls in **{r.economy.list_invocations}** handler invocations (100 per page),
+against {r.economy.default_page_calls} calls and invocations at SageMaker's default page size of
+10, which AWS's handler uses.
+
+## 4. Stabilisation latency
+
+A create whose version turns CREATED X seconds after CreateImageVersion (emulator time-based
+transition), run through the real entrypoint with real callback delays and {stabilisation.LAMBDA_SECONDS:.0f} s of Lambda
+time per invocation; next to it, run at the same time, a constant 5 s poll (AWS's handler: a
+callback every 5 s and one status read each).
+
+| X (s) | this handler (s) | invocations | constant 5 s poll (s) | invocations | within X + 1 s |
+| --- | --- | --- | --- | --- | --- |
+{stabilisation_rows}
+
+![finish time and invocations against X]({chart_name})
+
+## 5. Size
+
+| | |
+| --- | --- |
+| registration zip (`cfn submit --dry-run`) | {s.zip_bytes / 1e6:.1f} MB |
+| handler bundle (ResourceProvider.zip) | {s.bundle_bytes / 1e6:.1f} MB, {s.bundle_files} files |
+| handler bundle unpacked | {s.unpacked_bytes / 1e6:.1f} MB |
+| importing the handler in a fresh process | {s.import_seconds * 1000:.0f} ms, {s.import_modules} modules |
+| memory of that import | {s.import_peak_bytes / 1e6:.1f} MB allocated, max RSS {s.max_rss_kb / 1024:.0f} MB |
+"""

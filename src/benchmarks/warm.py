@@ -1,0 +1,30 @@
+"""Target 1, warm invocation overhead: a READ through the real Lambda entrypoint against the
+same SageMaker calls (DescribeImageVersion, ListAliases) made directly on one reused client."""
+
+from __future__ import annotations
+
+from community_sagemaker_imageversion.handlers import resource
+from local_runner.driver import LambdaContext
+from local_runner.events import handler_event
+
+from .common import Ratio, emulated_sagemaker, make_version, median_ms, side_by_side
+
+TARGET = 1.3
+
+
+def measure(rounds: int) -> Ratio:
+    with emulated_sagemaker() as sagemaker:
+        version = make_version(sagemaker, "WarmImage")
+        event = handler_event("READ", {"ImageVersionArn": version.arn, "ImageName": version.image})
+
+        def through_the_handler() -> None:
+            response = resource(dict(event), LambdaContext())
+            if response["status"] != "SUCCESS":
+                raise RuntimeError(f"READ failed: {response}")
+
+        def direct_calls() -> None:
+            sagemaker.describe_image_version(ImageName=version.image, Version=version.number)
+            sagemaker.list_aliases(ImageName=version.image, Version=version.number, MaxResults=100)
+
+        handler, direct = side_by_side(through_the_handler, direct_calls, rounds)
+    return Ratio(median_ms(handler), median_ms(direct), rounds)

@@ -1,0 +1,32 @@
+"""Build the registration package (`cfn submit --dry-run`) in a copy of the project, so the
+working tree gets no build/ folder or zip."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE_NAME = "community-sagemaker-imageversion.zip"
+_FILES = (".rpdk-config", "sagemaker-imageversion.json", "requirements.txt", "template.yml")
+
+
+def build_package(root: Path, workdir: Path) -> Path:
+    """The zip `cfn submit --dry-run` builds from the project at ``root``, built in ``workdir``."""
+    for name in _FILES:
+        shutil.copy(root / name, workdir / name)
+    os.symlink("sagemaker-imageversion.json", workdir / "community-sagemaker-imageversion.json")
+    shutil.copytree(root / "src", workdir / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(root / "inputs", workdir / "inputs")
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run(  # noqa: S603
+        [str(bin_dir / "cfn"), "submit", "--dry-run"],
+        cwd=workdir,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return workdir / PACKAGE_NAME
