@@ -84,14 +84,18 @@ class Driver:
         previous: Mapping[str, Any] | None = None,
         token: str | None = None,
         callback_context: Mapping[str, Any] | None = None,
+        event_options: Mapping[str, Any] | None = None,
     ) -> Outcome:
+        """Run one operation to its end; ``event_options`` (see ``handler_event``) override the
+        driver's own for this operation."""
+        options = {**self.event_options, **(event_options or {})}
         event = handler_event(
             action,
             properties,
             previous=previous,
             token=token or str(uuid.uuid4()),
             callback_context=callback_context,
-            **self.event_options,
+            **options,
         )
         events = [self.invoke(event)]
         while events[-1]["status"] == "IN_PROGRESS":

@@ -12,13 +12,17 @@ import json
 import logging
 import os
 import threading
+import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
+from moto.moto_api import state_manager
 from werkzeug.serving import make_server
 
+from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
 from sagemaker_emulator.server import running_server
 
 from .events import DEFAULT_ACCOUNT, DEFAULT_REGION
@@ -92,3 +96,44 @@ def offline_aws(
         for name in sorted(images):
             sagemaker.create_image(ImageName=name, RoleArn=IMAGE_ROLE)
         yield Offline(emulator, endpoint)
+
+
+@contextlib.contextmanager
+def emulated_sagemaker(images: Iterable[str] = ()) -> Iterator[Any]:
+    """The emulator as a server (background thread), reset, with ``images`` created; handlers
+    of this process reach it through AWS_ENDPOINT_URL_SAGEMAKER until the block ends. Yields a
+    SageMaker client of it for set-up and checks (its calls are not handler calls)."""
+    names = ("AWS_ENDPOINT_URL_SAGEMAKER", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+    saved = {name: os.environ.get(name) for name in names}
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    try:
+        with running_server() as emulator:
+            os.environ["AWS_ENDPOINT_URL_SAGEMAKER"] = emulator
+            os.environ.setdefault("AWS_ACCESS_KEY_ID", "offline")
+            os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "offline")
+            sagemaker = boto3.client("sagemaker", region_name=DEFAULT_REGION)
+            reset = f"{emulator}/moto-api/reset"
+            with urllib.request.urlopen(reset, data=b"{}", timeout=10):  # noqa: S310 (local)
+                pass
+            for name in images:
+                sagemaker.create_image(ImageName=name, RoleArn=IMAGE_ROLE)
+            yield sagemaker
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextlib.contextmanager
+def timed_transitions(seconds: float) -> Iterator[None]:
+    """Versions take ``seconds`` to be created and to be deleted (moto's time progression),
+    until the block ends."""
+    for model_name in (VERSION_CREATE_MODEL, VERSION_DELETE_MODEL):
+        state_manager.set_transition(model_name, {"progression": "time", "seconds": seconds})
+    try:
+        yield
+    finally:
+        for model_name in (VERSION_CREATE_MODEL, VERSION_DELETE_MODEL):
+            state_manager.unset_transition(model_name)

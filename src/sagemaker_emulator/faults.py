@@ -18,7 +18,9 @@ exists there; ``mock_aws`` in process sees none. Kinds:
 
 Rules (:class:`FaultRule`) say, per operation (or for any), the rate of faults and the kinds to
 pick from; the first rule naming the operation applies, else the first rule for any operation.
-A ``limit`` caps how many faults a rule injects (e.g. exactly the first three calls).
+A ``limit`` caps how many faults a rule injects, after which the next rule applies: rules
+``[drop, limit 1]`` then ``[http500, limit 3]`` on one operation drop its first request and
+fail the next three.
 
 Deterministic: whether a request is hit, and by which kind, is a function of the seed, the
 operation, the request body and how many identical requests came before it. A replay of the
@@ -104,8 +106,11 @@ class FaultPlan:
         self._seen: dict[str, int] = {}
 
     def rule_for(self, operation: str) -> FaultRule | None:
-        named = next((r for r in self.rules if r.operation == operation), None)
-        return named or next((r for r in self.rules if r.operation is None), None)
+        """The first rule naming ``operation`` that has faults left, else the first such rule
+        for any operation (so limited rules in a row make a sequence of faults)."""
+        live = [r for r in self.rules if not r.exhausted()]
+        named = next((r for r in live if r.operation == operation), None)
+        return named or next((r for r in live if r.operation is None), None)
 
     def decide(self, operation: str, body: bytes) -> str | None:
         """The fault to inject into this request (a kind), or None; counts it."""
@@ -115,7 +120,7 @@ class FaultPlan:
         occurrence = self._seen.get(key, 0)
         self._seen[key] = occurrence + 1
         rule = self.rule_for(operation)
-        if rule is None or rule.exhausted():
+        if rule is None:
             return None
         draw = random.Random(f"{self.seed}|{key}|{occurrence}")  # noqa: S311 (not security)
         if draw.random() >= rule.rate:

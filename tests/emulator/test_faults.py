@@ -166,3 +166,19 @@ def test_bad_fault_controls(client, endpoint, faults, message):
     assert status == 400
     assert message in reply["message"]
     assert remote_controls(endpoint)["faults"] is None
+
+
+def test_limited_rules_in_a_row_make_a_sequence_of_faults(retrying):
+    make_image(retrying)
+    controls().inject_faults(
+        [
+            FaultRule(1.0, "CreateImageVersion", (DROP,), limit=1),
+            FaultRule(1.0, "CreateImageVersion", (HTTP500,), limit=2),
+        ]
+    )
+    assert create(retrying).endswith("/img/1")
+    assert controls().faults.injected == {
+        DROP: {"CreateImageVersion": 1},
+        HTTP500: {"CreateImageVersion": 2},
+    }
+    assert versions_of(retrying) == [1]

@@ -1,0 +1,82 @@
+"""What exists in the emulated SageMaker, set against what the resources of a stack own.
+
+- duplicate: one resource's version exists more than once (told by its unique BaseImage), or
+  two resources claim the same version;
+- orphan: a version exists that no resource owns (CloudFormation would never delete it);
+- mismatch: the version a resource owns is not the one made from its properties;
+- wrong-version call: a handler call for one resource that names a version it does not own.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .recorder import Call
+
+
+@dataclass(frozen=True)
+class Version:
+    number: int
+    base_image: str
+    status: str
+
+
+def versions_of(client: Any, image_name: str) -> list[Version]:
+    """Every version of the image, with the base image it was made from (all pages)."""
+    found: list[Version] = []
+    token: dict[str, str] = {}
+    while True:
+        page = client.list_image_versions(ImageName=image_name, MaxResults=100, **token)
+        for item in page["ImageVersions"]:
+            described = client.describe_image_version(ImageName=image_name, Version=item["Version"])
+            found.append(
+                Version(item["Version"], described["BaseImage"], described["ImageVersionStatus"])
+            )
+        if not page.get("NextToken"):
+            return sorted(found, key=lambda v: v.number)
+        token = {"NextToken": page["NextToken"]}
+
+
+def ownership_problems(
+    owners: Mapping[str, int], bases: Mapping[str, str], versions: Iterable[Version]
+) -> list[str]:
+    """Duplicates, orphans and mismatches, given the version each resource owns (``owners``) and
+    the unique base image each resource was created from (``bases``)."""
+    existing = list(versions)
+    by_number = {v.number: v for v in existing}
+    problems = []
+    for base, count in Counter(v.base_image for v in existing).items():
+        if count > 1:
+            problems.append(f"duplicate: {count} versions made from {base}")
+    for number, count in Counter(owners.values()).items():
+        if count > 1:
+            problems.append(f"duplicate: version {number} is claimed by {count} resources")
+    owned = set(owners.values())
+    problems += [
+        f"orphan: version {v.number} ({v.base_image})" for v in existing if v.number not in owned
+    ]
+    for logical_id, number in sorted(owners.items()):
+        version = by_number.get(number)
+        if version is not None and version.base_image != bases.get(logical_id):
+            problems.append(
+                f"mismatch: {logical_id} owns version {number}, made from {version.base_image}"
+            )
+    return problems
+
+
+def wrong_version_calls(
+    calls: Iterable[Call], owners: Mapping[str, int], image_name: str
+) -> list[str]:
+    """Handler calls naming a version that the resource making them does not own."""
+    wrong = []
+    for call in calls:
+        if call.scope is None or "Version" not in call.params:
+            continue
+        owned = owners.get(call.scope.logical_id or "")
+        named = (call.params.get("ImageName"), call.params["Version"])
+        if named != (image_name, owned):
+            wrong.append(f"{call.scope.logical_id} {call.operation} on {named}, owns {owned}")
+    return wrong

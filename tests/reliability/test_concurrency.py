@@ -1,0 +1,28 @@
+"""Versions of one image created and deleted all at once, through the real entrypoint against
+the emulator in server mode (`make reliability` runs the full 25; the suite a smaller stack)."""
+
+import pytest
+
+from local_runner import concurrency, figures
+
+from .conftest import FULL
+
+pytestmark = pytest.mark.server
+
+SETTINGS = (
+    concurrency.Settings(versions=25, transition_seconds=2.0)
+    if FULL
+    else concurrency.Settings(versions=6, transition_seconds=1.0)
+)
+
+
+def test_versions_created_and_deleted_at_once_are_each_made_once_and_all_removed():
+    result = concurrency.run(SETTINGS)
+    figures.keep("concurrency", result)
+    assert result["problems"] == []
+    assert result["versions_created"] == list(range(1, SETTINGS.versions + 1))
+    assert result["create"]["outcomes"] == {"SUCCESS": SETTINGS.versions}
+    assert result["delete"]["outcomes"] == {"SUCCESS": SETTINGS.versions}
+    assert result["versions_left"] == []
+    assert result["create"]["resource_in_use"] > 0, "the image was never busy: nothing was tested"
+    assert result["create"]["invocations"] > SETTINGS.versions, "no create was re-invoked"
