@@ -113,7 +113,8 @@ medians of {r.warm.rounds} alternating rounds, emulator in process.
 A fresh Python process that imports the handler and serves one READ, against a fresh process
 that imports boto3, creates a SageMaker client and makes the same calls; both reach the emulator
 (served by the benchmark process) through `AWS_ENDPOINT_URL_SAGEMAKER`. Medians of
-{r.cold.rounds} alternating runs, process start to exit.
+{r.cold.rounds} alternating runs, each from process start until its calls have answered (a
+Lambda cold start: init and invocation; a Lambda process is frozen afterwards, not torn down).
 
 | handler process | boto3 process | ratio |
 | --- | --- | --- |
