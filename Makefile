@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test contract bench bench-quick package serve invoke check lint typecheck validate generate-check templates lifecycle clean
+.PHONY: venv test contract bench bench-quick reliability audit package serve invoke check lint typecheck validate generate-check templates lifecycle clean
 
 venv: $(STAMP)
 
@@ -27,6 +27,14 @@ bench: venv
 ## bench-quick: a short run of the same benchmarks (CI), writes nothing
 bench-quick: venv
 	PYTHONPATH=src $(PY) -m benchmarks --quick
+
+## reliability: every reliability and security check at full size; rewrites docs/reliability.md
+reliability: venv
+	PYTHONPATH=src $(PY) -m local_runner.reliability
+
+## audit: known vulnerabilities in the pinned dependencies (pip-audit and PyPI), bandit on the handler
+audit: venv
+	PYTHONPATH=src $(PY) -m local_runner.audit
 
 ## package: the registration package (cfn submit --dry-run), offline
 package: venv

@@ -1,0 +1,82 @@
+"""`make reliability`: measure every reliability and security figure, rewrite docs/reliability.md.
+
+1. The whole test suite at full size (``RELIABILITY_PROFILE=full``: 25 versions at once, 20
+   lifecycles at once under faults, thousands of hypothesis examples), each test keeping its
+   figures in ``build/reliability/`` (see :mod:`.figures`) and pytest its verdicts in JUnit XML.
+2. The fault scenario again: with other seeds, and with every lifecycle sharing one client.
+3. The dependency audit and bandit (:mod:`.audit`).
+4. docs/reliability.md from all of it (:mod:`.reliability_report`), with the machine described.
+
+Exits non-zero when a test failed or the audit did; the report is written either way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import fault_lifecycles, figures
+from .reliability_report import render
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "build" / "reliability"
+REPORT = ROOT / "docs" / "reliability.md"
+EXTRA_SEEDS = (2, 3, 4)
+
+
+def run_suite() -> int:
+    environment = {
+        **os.environ,
+        "RELIABILITY_PROFILE": "full",
+        figures.ENVIRONMENT_VARIABLE: str(BUILD),
+    }
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "tests"]
+    command += ["--junitxml", str(BUILD / "junit.xml")]
+    with (BUILD / "pytest.log").open("w") as log:
+        done = subprocess.run(command, cwd=ROOT, env=environment, stdout=log, check=False)  # noqa: S603
+    return done.returncode
+
+
+def run_extra_fault_runs() -> None:
+    """The fault scenario with other seeds, and with one client shared by every lifecycle."""
+    runs = {}
+    for seed in EXTRA_SEEDS:
+        runs[f"seed {seed}"] = fault_lifecycles.run(fault_lifecycles.Settings(seed=seed))
+    shared = fault_lifecycles.Settings(seed=1, own_credentials=False)
+    runs["seed 1, one shared client"] = fault_lifecycles.run(shared)
+    (BUILD / "fault_runs.json").write_text(json.dumps(runs, indent=2) + "\n")
+
+
+def run_audit() -> int:
+    command = [sys.executable, "-m", "local_runner.audit", "--output", str(BUILD / "audit.json")]
+    environment = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    with (BUILD / "audit.log").open("w") as log:
+        done = subprocess.run(command, cwd=ROOT, env=environment, stdout=log, check=False)  # noqa: S603
+    return done.returncode
+
+
+def main() -> int:
+    shutil.rmtree(BUILD, ignore_errors=True)
+    BUILD.mkdir(parents=True)
+    started = time.monotonic()
+    steps = {}
+    for name, step in (("suite", run_suite), ("audit", run_audit)):
+        begun = time.monotonic()
+        steps[name] = {"exit": step(), "seconds": round(time.monotonic() - begun)}
+        print(f"{name}: exit {steps[name]['exit']} in {steps[name]['seconds']} s", flush=True)
+    begun = time.monotonic()
+    run_extra_fault_runs()
+    steps["fault runs"] = {"exit": 0, "seconds": round(time.monotonic() - begun)}
+    steps["total"] = {"exit": 0, "seconds": round(time.monotonic() - started)}
+    REPORT.write_text(render(BUILD, steps))
+    print(f"wrote {REPORT.relative_to(ROOT)}")
+    return 1 if steps["suite"]["exit"] or steps["audit"]["exit"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
