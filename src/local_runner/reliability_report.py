@@ -22,7 +22,10 @@ REQUIREMENTS = (
     ),
     ("Every handler step safe to run twice (property test)", ["test_replay.py::test_a_step"]),
     ("Invalid models refused naming the property, nothing changed", ["test_invalid_input.py"]),
-    ("Malformed events: a FAILED answer, never a crash or a hang", ["test_malformed_events.py"]),
+    (
+        "Malformed events: a FAILED answer naming the fault, never a crash or a hang",
+        ["test_malformed_events.py"],
+    ),
     ("Each action calls exactly its schema permissions", ["test_security.py::test_each_action"]),
     ("No credential value in any log line or console output", ["test_security.py::test_no_cred"]),
     ("Every version-scoped handler call pins Version (whole suite)", ["conftest"]),
@@ -222,9 +225,9 @@ def render(build: Path, steps: Mapping[str, Mapping[str, int]]) -> str:
     suite = found.get("suite_calls", {})
     summary = (build / "pytest.log").read_text().strip().splitlines()[-1]
     parts = [
-        "# Reliability and security, measured\n",
+        "# Reliability and security, measured\n\n",
         "Written by `make reliability` (do not edit by hand): every figure below was measured by"
-        " the run that wrote this file.\n",
+        " the run that wrote this file.\n\n",
         f"- When: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; the run took"
         f" {steps['total']['seconds']} s"
         f" (test suite {steps['suite']['seconds']} s, audit {steps['audit']['seconds']} s, extra"
@@ -261,7 +264,9 @@ def render(build: Path, steps: Mapping[str, Mapping[str, int]]) -> str:
         "\n## Bad input\n\n",
         f"{invalid.get('invalid create', 0)} invalid CREATE models and"
         f" {invalid.get('invalid update', 0)} invalid UPDATE models, each breaking one rule of one"
-        " property, got InvalidRequest naming the property with no mutating SageMaker call;"
+        f" property ({sum(1 for k in invalid if k.startswith('invalid create: '))} rules, drawn"
+        " from the schema), got InvalidRequest naming the property with no mutating SageMaker"
+        " call (an update's read-only properties are its identifiers, not broken rules);"
         f" {invalid.get('valid create', 0)} valid models were created as given (and deleted).\n\n",
         _property_counts(invalid, "invalid create"),
     ]

@@ -143,39 +143,43 @@ def breaking_values(name: str) -> list[tuple[str, st.SearchStrategy[Any]]]:
     return _breaking_strings(keywords)
 
 
-# Every (property, rule) pair a broken model can break, and how.
-BREAKABLE: list[tuple[str, str, st.SearchStrategy[Any]]] = [
-    (name, broken_rule, values)
+UNKNOWN = "(an unknown property)"
+# Every (property, rule) a model can break, and the values that break it.
+BREAKS: dict[tuple[str, str], st.SearchStrategy[Any]] = {
+    (name, broken_rule): values
     for name in SCHEMA["properties"]
     if name not in READ_ONLY
     for broken_rule, values in breaking_values(name)
+}
+RULES: list[tuple[str, str]] = [
+    *BREAKS,
+    *((name, "required") for name in REQUIRED),
+    *((name, "readOnly") for name in READ_ONLY),
+    (UNKNOWN, "additionalProperties"),
 ]
 
 
 @st.composite
-def broken_models(draw: Callable[..., Any]) -> tuple[dict[str, Any], str, str]:
-    """A valid model with one rule of one property broken; the property and the rule."""
+def broken_models(
+    draw: Callable[..., Any], name: str, broken_rule: str
+) -> tuple[dict[str, Any], str]:
+    """A valid model with rule ``broken_rule`` of property ``name`` broken (and no other); the
+    name of the property at fault."""
     model = draw(valid_models())
-    kind = draw(st.sampled_from(["value", "required", "readOnly", "additionalProperties"]))
-    if kind == "required":
-        name = draw(st.sampled_from(REQUIRED))
+    if broken_rule == "required":
         del model[name]
-        return model, name, "required"
-    if kind == "readOnly":
-        name = draw(st.sampled_from(READ_ONLY))
+    elif broken_rule == "readOnly":
         model[name] = draw(_read_only_value(name))
-        return model, name, "readOnly"
-    if kind == "additionalProperties":
+    elif broken_rule == "additionalProperties":
         name = draw(
             st.text(string.ascii_letters, min_size=1, max_size=20).filter(
                 lambda key: key not in SCHEMA["properties"]
             )
         )
         model[name] = draw(st.one_of(st.text(max_size=10), st.integers()))
-        return model, name, "additionalProperties"
-    name, broken_rule, values = draw(st.sampled_from(BREAKABLE))
-    model[name] = draw(values)
-    return model, name, broken_rule
+    else:
+        model[name] = draw(BREAKS[name, broken_rule])
+    return model, name
 
 
 def _read_only_value(name: str) -> st.SearchStrategy[Any]:

@@ -12,7 +12,8 @@ from typing import Any
 
 import boto3
 import pytest
-from hypothesis import assume, given
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from moto import mock_aws
 
 from community_sagemaker_imageversion.handlers import resource
@@ -20,7 +21,8 @@ from local_runner import figures
 from local_runner.driver import Driver
 from local_runner.recorder import Recorder, recording
 
-from .strategies import IMAGE, broken_models, valid_models
+from .conftest import FULL
+from .strategies import IMAGE, RULES, broken_models, valid_models
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerImageRole"
 COUNTS: Counter[str] = Counter()
@@ -40,25 +42,39 @@ def _names(message: str, name: str) -> bool:
     return re.search(rf"\b{re.escape(name)}\b", message) is not None
 
 
-@given(broken=broken_models())
-def test_a_model_breaking_one_rule_is_refused_naming_the_property(emulated, broken):
+# Examples per (property, rule): the suite a few, `make reliability` dozens.
+EXAMPLES = 60 if FULL else 4
+
+
+@pytest.mark.parametrize(("name", "broken_rule"), RULES, ids=[f"{n} {r}" for n, r in RULES])
+@settings(max_examples=EXAMPLES)
+@given(data=st.data())
+def test_a_model_breaking_one_rule_is_refused_naming_the_property(
+    emulated, name, broken_rule, data
+):
     _, driver, recorder = emulated
-    model, name, broken_rule = broken
+    model, named = data.draw(broken_models(name, broken_rule))
     recorder.clear()
     outcome = driver.run("CREATE", model)
     assert outcome.error_code == "InvalidRequest", (model, outcome.final)
-    assert _names(outcome.final["message"], name), (name, outcome.final["message"])
+    assert _names(outcome.final["message"], named), (named, outcome.final["message"])
     assert recorder.mutating() == []
     COUNTS["invalid create"] += 1
     COUNTS[f"invalid create: {name} {broken_rule}"] += 1
 
 
-@given(broken=broken_models())
-def test_an_update_to_a_model_breaking_one_rule_is_refused(emulated, broken):
+# Read-only values in an update are the version's identifiers, not a broken rule.
+UPDATE_RULES = [(n, r) for n, r in RULES if r != "readOnly"]
+
+
+@pytest.mark.parametrize(
+    ("name", "broken_rule"), UPDATE_RULES, ids=[f"{n} {r}" for n, r in UPDATE_RULES]
+)
+@settings(max_examples=EXAMPLES)
+@given(data=st.data())
+def test_an_update_to_a_model_breaking_one_rule_is_refused(emulated, name, broken_rule, data):
     _, driver, recorder = emulated
-    model, name, broken_rule = broken
-    # Read-only values in an update are the version's identifiers, not a broken rule.
-    assume(broken_rule != "readOnly")
+    model, named = data.draw(broken_models(name, broken_rule))
     current = _existing_version(driver)
     desired = {**model, "ImageVersionArn": current["ImageVersionArn"]}
     if name != "BaseImage" and "BaseImage" in desired:
@@ -66,10 +82,9 @@ def test_an_update_to_a_model_breaking_one_rule_is_refused(emulated, broken):
     recorder.clear()
     outcome = driver.run("UPDATE", desired, previous=current)
     assert outcome.error_code == "InvalidRequest", outcome.final
-    assert _names(outcome.final["message"], name), (name, outcome.final["message"])
+    assert _names(outcome.final["message"], named), (named, outcome.final["message"])
     assert recorder.mutating() == []
     COUNTS["invalid update"] += 1
-    COUNTS[f"invalid update: {name} {broken_rule}"] += 1
 
 
 _EXISTING: dict[str, dict[str, Any]] = {}
@@ -82,6 +97,7 @@ def _existing_version(driver: Driver) -> dict[str, Any]:
     return _EXISTING["model"]
 
 
+@settings(max_examples=600 if FULL else 40)
 @given(model=valid_models())
 def test_a_valid_model_is_created_as_given(emulated, model):
     _, driver, _ = emulated
