@@ -22,12 +22,14 @@ from botocore.config import Config
 from cloudformation_cli_python_lib import exceptions
 from cloudformation_cli_python_lib.boto3_proxy import SessionProxy
 
+from . import log_redaction
+
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
 
 # botocore's DEBUG lines print each request's headers, among them the caller's session token and
-# access key id. An explicit INFO level on botocore's logger keeps them out of every log, whatever
-# level the root logger is set to later.
+# access key id. An explicit INFO level on botocore's logger keeps them from being written at all
+# while the root logger is lowered; log_redaction scrubs them if botocore's loggers are lowered.
 _BOTOCORE_LOG_FLOOR = logging.INFO
 
 
@@ -39,11 +41,13 @@ def keep_credentials_out_of_logs() -> None:
 
 keep_credentials_out_of_logs()
 
-# botocore's standard retry mode retries throttling, 5xx answers and dropped connections
-# (replaying the same request, so a create keeps its ClientToken). The timeouts keep one call,
-# retries included, well inside an invocation: SageMaker answers these calls in well under a second.
+# botocore retries throttling, 5xx answers and dropped connections (replaying the same request, so
+# a create keeps its ClientToken); what outlasts that, the handlers retry on a callback. Legacy
+# mode, because standard mode keeps a retry quota per client: a cached client would carry a quota
+# emptied by one burst of faults into later invocations, which would then not retry at all.
+# The timeouts keep one call, retries included, well inside an invocation.
 CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 3},
+    retries={"mode": "legacy", "total_max_attempts": 4},
     connect_timeout=5,
     read_timeout=10,
 )
@@ -61,28 +65,36 @@ class CallerSession:
     secret_access_key: str = field(repr=False)
     session_token: str | None = field(default=None, repr=False)
 
+    def values(self) -> tuple[str, str, str]:
+        return self.access_key_id, self.secret_access_key, self.session_token or ""
+
     def fingerprint(self) -> str:
-        parts = (self.access_key_id, self.secret_access_key, self.session_token or "")
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        return hashlib.sha256("\n".join(self.values()).encode()).hexdigest()
 
 
 class _ClientCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._session: botocore.session.Session | None = None
-        self._clients: OrderedDict[tuple[str, str, str], SageMakerClient] = OrderedDict()
+        self._clients: OrderedDict[tuple[str, str, str], tuple[SageMakerClient, CallerSession]] = (
+            OrderedDict()
+        )
 
     def sagemaker(self, caller: CallerSession, region: str) -> SageMakerClient:
         # botocore reads the endpoint variables when it builds a client: they belong in the key.
         endpoint = os.environ.get(_ENDPOINT_VARIABLE) or os.environ.get("AWS_ENDPOINT_URL") or ""
         key = (caller.fingerprint(), region, endpoint)
         with self._lock:
-            client = self._clients.get(key)
+            cached = self._clients.get(key)
+            client = cached[0] if cached else None
             if client is None:
                 client = self._create(caller, region)
-                self._clients[key] = client
+                self._clients[key] = (client, caller)
                 while len(self._clients) > MAX_CACHED_CLIENTS:
                     self._clients.popitem(last=False)
+                log_redaction.redact_only(
+                    value for _, held in self._clients.values() for value in held.values()
+                )
             else:
                 self._clients.move_to_end(key)
             return client

@@ -9,13 +9,14 @@
   (``clients.CallerSession``) and take cached clients from ``clients``; the provider's session,
   used only to ship logs and metrics, is built only when the request asks for that.
 
-It also rejects, before the model is built, what the typed model would hide: unknown properties
-and repeated aliases in a CREATE or UPDATE.
+It also rejects, before anything else, an event that is not shaped as CloudFormation sends it
+(naming the part at fault), and before the model is built what the typed model would hide:
+unknown properties and repeated aliases in a CREATE or UPDATE.
 """
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from cloudformation_cli_python_lib.boto3_proxy import SessionProxy, _get_boto_session
@@ -29,6 +30,73 @@ from .invocation import bind_lambda_context, unbind_lambda_context
 from .validation import check_raw
 
 _CHECKED_ACTIONS = ("CREATE", "UPDATE")
+
+
+_ACTIONS = tuple(action.name for action in Action)
+_MAPPING_OR_NULL = ("callbackContext",)
+_TEXT_OR_NULL = ("nextToken", "stackId", "resourceType", "resourceTypeVersion")
+_MAPPING_OR_NULL_DATA = (
+    "resourceProperties",
+    "previousResourceProperties",
+    "typeConfiguration",
+    "stackTags",
+    "previousStackTags",
+    "systemTags",
+    "previousSystemTags",
+)
+_CREDENTIAL_KEYS = ("accessKeyId", "secretAccessKey", "sessionToken")
+
+
+def _kind(value: object) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def event_problems(event: object) -> list[str]:
+    """What keeps ``event`` from being a handler request as CloudFormation sends one."""
+    if not isinstance(event, Mapping):
+        return [f"the event must be a JSON object (a mapping), got {_kind(event)}"]
+    problems = []
+    action = event.get("action")
+    if action not in _ACTIONS:
+        problems.append(f"action must be one of {', '.join(_ACTIONS)}, got {action!r}")
+    for key in ("bearerToken", "region", "awsAccountId"):
+        if not isinstance(event.get(key), str) or not event.get(key):
+            problems.append(f"{key} must be a non-empty string, got {_kind(event.get(key))}")
+    problems += [
+        f"{key} must be an object or null, got {_kind(event[key])}"
+        for key in _MAPPING_OR_NULL
+        if event.get(key) is not None and not isinstance(event[key], Mapping)
+    ]
+    problems += [
+        f"{key} must be a string or null, got {_kind(event[key])}"
+        for key in _TEXT_OR_NULL
+        if event.get(key) is not None and not isinstance(event[key], str)
+    ]
+    data = event.get("requestData")
+    if not isinstance(data, Mapping):
+        return [*problems, f"requestData must be an object, got {_kind(data)}"]
+    if action in ("CREATE", "UPDATE") and not isinstance(data.get("resourceProperties"), Mapping):
+        problems.append(
+            f"requestData.resourceProperties must be an object for {action},"
+            f" got {_kind(data.get('resourceProperties'))}"
+        )
+    problems += [
+        f"requestData.{key} must be an object or null, got {_kind(data[key])}"
+        for key in _MAPPING_OR_NULL_DATA
+        if data.get(key) is not None and not isinstance(data[key], Mapping)
+    ]
+    for key in ("callerCredentials", "providerCredentials"):
+        credentials = data.get(key)
+        if credentials is None:
+            continue
+        if not isinstance(credentials, Mapping) or not all(
+            isinstance(credentials.get(part), str) for part in _CREDENTIAL_KEYS
+        ):
+            problems.append(
+                f"requestData.{key} must be an object with the strings"
+                f" {', '.join(_CREDENTIAL_KEYS)}"
+            )
+    return problems
 
 
 def _caller(credentials: Credentials | None) -> CallerSession | None:
@@ -45,6 +113,9 @@ class ImageVersionResource(Resource):
         event_data: MutableMapping[str, Any],
     ) -> tuple[tuple[Any, SessionProxy | None], Action, MutableMapping[str, Any], HandlerRequest]:
         """The library's request parsing, without its two boto3 Sessions per invocation."""
+        problems = event_problems(event_data)
+        if problems:
+            raise InvalidRequest("Malformed handler request: " + "; ".join(problems))
         try:
             event = HandlerRequest.deserialize(event_data)
             data = event.requestData

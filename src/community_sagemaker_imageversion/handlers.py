@@ -43,6 +43,7 @@ from .waiting import (
     CREATED,
     CREATING,
     DELETING,
+    TRANSIENT_CALLBACKS,
     Next,
     after_create,
     after_delete,
@@ -93,6 +94,25 @@ def _retry_busy(call: Callable[[], T], state: CallbackState, invocation: Invocat
             continue
         state.busySince = None
         return result
+
+
+def _calling_back_on_transient_errors(
+    state: CallbackState,
+    model_now: Callable[[], ResourceModel | None],
+    step: Callable[[], ProgressEvent],
+) -> ProgressEvent:
+    """``step``, or IN_PROGRESS with a jittered callback when it meets throttling, a 5xx answer or
+    a network failure that outlasted botocore's own retries: every step is safe to run again, and
+    CloudFormation never retries a FAILED event. After TRANSIENT_CALLBACKS such callbacks in one
+    operation, the error is reported."""
+    try:
+        return step()
+    except TRANSIENT as error:
+        if state.transientRetries >= TRANSIENT_CALLBACKS:
+            raise
+        state.transientRetries += 1
+        LOG.info("Transient failure (callback %d): %s", state.transientRetries, error)
+        return in_progress(model_now(), state, busy_callback_delay())
 
 
 def _call_back(model: ResourceModel | None, state: CallbackState) -> ProgressEvent:
@@ -181,6 +201,27 @@ def create_handler(
     callback_context: MutableMapping[str, Any],
 ) -> ProgressEvent:
     state = CallbackState.load(callback_context)
+    desired = request.desiredResourceState
+
+    def model_now() -> ResourceModel | None:
+        if state.arn is None:
+            return desired
+        name, version = _pinned(state)
+        model = desired or identifier_model(name, {"Version": version})
+        model.ImageVersionArn = state.arn
+        return model
+
+    return _calling_back_on_transient_errors(
+        state, model_now, lambda: _create(session, request, state, model_now)
+    )
+
+
+def _create(
+    session: SessionProxy | CallerSession | None,
+    request: ResourceHandlerRequest,
+    state: CallbackState,
+    model_now: Callable[[], ResourceModel | None],
+) -> ProgressEvent:
     invocation = Invocation.current()
     client = sagemaker_client(session, request.region)
     if state.arn is None:
@@ -199,13 +240,10 @@ def create_handler(
         state.imageName = name
         LOG.info("Created %s", state.arn)
     name, version = _pinned(state)
-    model = request.desiredResourceState or identifier_model(name, {"Version": version})
-    model.ImageVersionArn = state.arn
     try:
-        return _finish_create(client, model, state, invocation)
-    except TRANSIENT as error:
-        LOG.info("Transient failure while creating, calling back: %s", error)
-        return _call_back(model, state)
+        return _finish_create(client, model_now(), state, invocation)
+    except TRANSIENT:
+        raise
     except HandlerError as error:
         # The version exists: tell CloudFormation which one, so that it is never lost.
         event = error.to_progress_event()
@@ -216,7 +254,10 @@ def create_handler(
 
 
 def _finish_create(
-    client: SageMakerClient, model: ResourceModel, state: CallbackState, invocation: Invocation
+    client: SageMakerClient,
+    model: ResourceModel | None,
+    state: CallbackState,
+    invocation: Invocation,
 ) -> ProgressEvent:
     """Wait for the new version to be CREATED; delete it again when it failed."""
     name, version = _pinned(state)
@@ -270,6 +311,17 @@ def update_handler(
 ) -> ProgressEvent:
     state = CallbackState.load(callback_context)
     desired = check_update(request.desiredResourceState)
+    return _calling_back_on_transient_errors(
+        state, lambda: desired, lambda: _update(session, request, state, desired)
+    )
+
+
+def _update(
+    session: SessionProxy | CallerSession | None,
+    request: ResourceHandlerRequest,
+    state: CallbackState,
+    desired: ResourceModel,
+) -> ProgressEvent:
     previous = request.previousResourceState
     # The version CloudFormation knows this resource by; the desired model's copy may be stale.
     arn = (previous.ImageVersionArn if previous else None) or desired.ImageVersionArn
@@ -339,6 +391,17 @@ def delete_handler(
 ) -> ProgressEvent:
     state = CallbackState.load(callback_context)
     model = request.desiredResourceState
+    return _calling_back_on_transient_errors(
+        state, lambda: model, lambda: _delete(session, request, state, model)
+    )
+
+
+def _delete(
+    session: SessionProxy | CallerSession | None,
+    request: ResourceHandlerRequest,
+    state: CallbackState,
+    model: ResourceModel | None,
+) -> ProgressEvent:
     client = sagemaker_client(session, request.region)
     description: Description | None
     if state.arn is None:

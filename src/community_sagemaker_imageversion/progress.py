@@ -27,6 +27,7 @@ class CallbackState:
     callbacks: int = 0
     busySince: float | None = None
     busyRetries: int = 0
+    transientRetries: int = 0
 
     @classmethod
     def load(cls, context: Mapping[str, Any] | None) -> CallbackState:

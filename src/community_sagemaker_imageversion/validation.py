@@ -8,6 +8,7 @@ one InvalidRequest that names every broken property and rule. The rules mirror t
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -63,6 +64,30 @@ VERSION_MINIMUM = 1
 KNOWN_PROPERTIES = frozenset(ResourceModel.__dataclass_fields__)
 
 
+@functools.cache
+def schema_regex(pattern: str) -> re.Pattern[str]:
+    """``pattern`` with JSON schema's meaning: its ``$`` is the end of the string.
+
+    In Python ``$`` also matches before a final newline, so ``"name\\n"`` would pass
+    ``^...$``; every ``$`` outside a character class becomes ``\\Z``.
+    """
+    converted, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            converted.append("\\Z")
+            continue
+        converted.append(char)
+    return re.compile("".join(converted))
+
+
 def _shown(value: str) -> str:
     return repr(value if len(value) <= 40 else value[:37] + "...")
 
@@ -79,7 +104,7 @@ def string_problems(name: str, value: object, rule: StringRule) -> list[str]:
             f"{name} {_shown(value)} is {len(value)} characters; at most {rule.max_length}"
             " allowed (maxLength)"
         )
-    if rule.pattern is not None and value and re.search(rule.pattern, value) is None:
+    if rule.pattern is not None and value and schema_regex(rule.pattern).search(value) is None:
         problems.append(f"{name} {_shown(value)} does not match {rule.pattern} (pattern)")
     if rule.enum is not None and value not in rule.enum:
         problems.append(f"{name} {_shown(value)} is not one of {', '.join(rule.enum)} (enum)")

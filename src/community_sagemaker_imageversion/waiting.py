@@ -86,6 +86,10 @@ BUSY_CALLBACK_MAX = 20
 # How long one operation keeps retrying a busy image, across invocations, before ResourceConflict.
 BUSY_BUDGET_SECONDS = 60 * 60
 
+# Throttling, 5xx answers and network failures that outlast botocore's retries: callbacks one
+# operation makes (each after a jittered 1-20 s) before it reports the error.
+TRANSIENT_CALLBACKS = 20
+
 _random = secrets.SystemRandom()
 
 

@@ -11,21 +11,18 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import logging
-import os
 import sys
 from collections.abc import Mapping
 from typing import Any
 
-import boto3
 from moto.moto_api import state_manager
 
 from community_sagemaker_imageversion.handlers import resource
 from sagemaker_emulator.models import VERSION_CREATE_MODEL
-from sagemaker_emulator.server import running_server
 
 from .driver import Driver, Outcome
 from .events import DEFAULT_ACCOUNT, DEFAULT_REGION
+from .offline import emulated_sagemaker
 
 IMAGE = "DemoImage"
 CREATE = {
@@ -53,17 +50,9 @@ def _show(step: str, outcome: Outcome, expected: str) -> Mapping[str, Any] | Non
 
 
 def main() -> int:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "lifecycle")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "lifecycle")
-    with running_server() as endpoint:
-        os.environ["AWS_ENDPOINT_URL_SAGEMAKER"] = endpoint
-        print(f"emulated SageMaker at {endpoint}")
+    with emulated_sagemaker([IMAGE]) as sagemaker:
+        print(f"emulated SageMaker at {sagemaker.meta.endpoint_url}")
         state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "time", "seconds": 2})
-        sagemaker = boto3.client("sagemaker", region_name=DEFAULT_REGION)
-        sagemaker.create_image(
-            ImageName=IMAGE, RoleArn=f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/SageMakerImageRole"
-        )
         driver = Driver(resource, time_limit=60.0, delay_scale=1.0)
         created = _show("CREATE", driver.run("CREATE", CREATE), "SUCCESS") or {}
         _show(

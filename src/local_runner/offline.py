@@ -84,22 +84,15 @@ def offline_aws(
     root: Path, images: Iterable[str], emulator_port: int = 0, endpoint_port: int = 0
 ) -> Iterator[Offline]:
     """Start the emulator and the endpoint, create the parent ``images``; stop both after."""
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "offline")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "offline")
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     with (
-        running_server(port=emulator_port) as emulator,
+        emulated_sagemaker(sorted(images), emulator_port) as sagemaker,
         lambda_endpoint(root, endpoint_port) as endpoint,
     ):
-        os.environ["AWS_ENDPOINT_URL_SAGEMAKER"] = emulator
-        sagemaker = boto3.client("sagemaker", region_name=DEFAULT_REGION)
-        for name in sorted(images):
-            sagemaker.create_image(ImageName=name, RoleArn=IMAGE_ROLE)
-        yield Offline(emulator, endpoint)
+        yield Offline(sagemaker.meta.endpoint_url, endpoint)
 
 
 @contextlib.contextmanager
-def emulated_sagemaker(images: Iterable[str] = ()) -> Iterator[Any]:
+def emulated_sagemaker(images: Iterable[str] = (), port: int = 0) -> Iterator[Any]:
     """The emulator as a server (background thread), reset, with ``images`` created; handlers
     of this process reach it through AWS_ENDPOINT_URL_SAGEMAKER until the block ends. Yields a
     SageMaker client of it for set-up and checks (its calls are not handler calls)."""
@@ -107,7 +100,7 @@ def emulated_sagemaker(images: Iterable[str] = ()) -> Iterator[Any]:
     saved = {name: os.environ.get(name) for name in names}
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:
-        with running_server() as emulator:
+        with running_server(port=port) as emulator:
             os.environ["AWS_ENDPOINT_URL_SAGEMAKER"] = emulator
             os.environ.setdefault("AWS_ACCESS_KEY_ID", "offline")
             os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "offline")

@@ -69,14 +69,10 @@ def test_faults_botocore_absorbs_never_reach_the_handler(offline, driver):
     assert [v.number for v in versions_of(offline, IMAGE)] == [1]
 
 
-WEAKNESS = (
-    "handler weakness: a throttling/5xx/network error that outlasts botocore's retries on this"
-    " call ends the operation FAILED, and CloudFormation never retries a FAILED event; it should"
-    " answer IN_PROGRESS with a callback (the call is safe to repeat)"
-)
+# A throttling/5xx/network error that outlasts botocore's retries must not end the operation:
+# CloudFormation never retries a FAILED event. The handler answers IN_PROGRESS with a callback.
 
 
-@pytest.mark.xfail(strict=True, reason=WEAKNESS)
 def test_a_create_throttled_past_botocores_retries_is_called_back(offline, driver):
     rules = [FaultRule(1.0, "CreateImageVersion", (THROTTLING,), limit=ATTEMPTS)]
     outcome = _with_faults(rules, lambda: driver.run("CREATE", PROPS))
@@ -84,12 +80,6 @@ def test_a_create_throttled_past_botocores_retries_is_called_back(offline, drive
     assert [v.number for v in versions_of(offline, IMAGE)] == [1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="handler bug: CreateImageVersion applied but its answer lost, then 5xx on every retry:"
-    " the create fails naming no version while version 1 exists (an orphan CloudFormation never"
-    " deletes)",
-)
 def test_a_create_whose_answer_is_lost_never_orphans_its_version(offline, driver):
     rules = [
         FaultRule(1.0, "CreateImageVersion", (DROP,), limit=1),
@@ -102,7 +92,6 @@ def test_a_create_whose_answer_is_lost_never_orphans_its_version(offline, driver
     assert outcome.status == "SUCCESS" or named.endswith("/img/1"), outcome.final
 
 
-@pytest.mark.xfail(strict=True, reason=WEAKNESS)
 @pytest.mark.parametrize("operation", ["DescribeImageVersion", "UpdateImageVersion"])
 def test_an_update_throttled_past_botocores_retries_is_called_back(offline, driver, operation):
     model = driver.run("CREATE", PROPS).model
@@ -114,7 +103,6 @@ def test_an_update_throttled_past_botocores_retries_is_called_back(offline, driv
     assert described["JobType"] == "INFERENCE"
 
 
-@pytest.mark.xfail(strict=True, reason=WEAKNESS)
 @pytest.mark.parametrize("operation", ["DescribeImageVersion", "DeleteImageVersion"])
 def test_a_delete_throttled_past_botocores_retries_is_called_back(offline, driver, operation):
     model = driver.run("CREATE", PROPS).model

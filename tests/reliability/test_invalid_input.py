@@ -124,12 +124,6 @@ NEWLINE_ENDED = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="handler bug: validation.py checks patterns with re.search, whose $ also matches"
-    " before a final newline, so these values pass the handler's checks and reach SageMaker"
-    " (JSON schema's $ is the end of the string)",
-)
 @pytest.mark.parametrize(("name", "value"), NEWLINE_ENDED, ids=[n for n, _ in NEWLINE_ENDED])
 def test_a_value_ending_in_a_newline_breaks_the_pattern_before_any_call(emulated, name, value):
     _, driver, recorder = emulated

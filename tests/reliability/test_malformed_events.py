@@ -79,8 +79,6 @@ def changed(path: str, value: Any, action: str = "CREATE") -> Callable[[], Any]:
 
 
 REMOVE = object()
-EMPTY_MESSAGE = "handler bug (entrypoint): FAILED InternalFailure with an empty message"
-UNCLEAR = "handler bug (entrypoint): the message does not name the part of the event at fault"
 
 
 def case(name: str, build: Callable[[], Any], word: str, bug: str | None = None) -> Any:
@@ -152,43 +150,36 @@ CASES = [
         "unknown action",
         changed("action", "EXPLODE"),
         "action",
-        f"{UNCLEAR}: \"'EXPLODE' (KeyError)\"",
     ),
     case(
         "action is a number",
         changed("action", 5),
         "action",
-        f'{UNCLEAR}: "5 (KeyError)"',
     ),
     case(
         "region is a number",
         changed("region", 5),
         "region",
-        f"{UNCLEAR}: 'int' has no 'startswith'",
     ),
     case(
         "no requestData",
         changed("requestData", REMOVE),
         "requestData",
-        EMPTY_MESSAGE,
     ),
     case(
         "no resourceProperties",
         changed("requestData.resourceProperties", REMOVE),
         "resourceProperties",
-        EMPTY_MESSAGE,
     ),
     case(
         "bearerToken is a number",
         changed("bearerToken", 5),
         "bearerToken",
-        f"{EMPTY_MESSAGE} (translation.client_token)",
     ),
     case(
         "callbackContext is a string",
         changed("callbackContext", "resume"),
         "callbackContext",
-        f"{EMPTY_MESSAGE} (CallbackState.load)",
     ),
 ]
 

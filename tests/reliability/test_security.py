@@ -117,13 +117,6 @@ def test_no_credential_value_reaches_a_log_line_or_the_console(sagemaker, every_
     assert _leaks(logged + console) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="handler weakness: clients.py keeps botocore's logger at INFO, but when botocore's"
-    " own loggers are set to DEBUG after import (boto3.set_stream_logger, a Lambda log config)"
-    " botocore prints each request's Authorization header (access key id) and"
-    " X-Amz-Security-Token; nothing redacts them",
-)
 def test_no_credential_value_reaches_a_log_line_with_every_logger_at_debug(
     sagemaker, every_log_line, capfd
 ):

@@ -1,0 +1,53 @@
+"""Caller credentials never reach a log line, whatever logs them and at whatever level.
+
+botocore's DEBUG lines print each request's headers, among them the access key id (in the
+Authorization header) and the session token. ``clients`` holds botocore's loggers at INFO, but
+anyone may lower them later (``boto3.set_stream_logger``, a Lambda log configuration). So every
+log record is checked when it is created, for every logger: the credential values of the callers
+this process serves are replaced by ``[redacted]`` before any handler sees the record.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+REDACTED = "[redacted]"
+# Shorter values are not credentials and would redact ordinary text.
+_MINIMUM_LENGTH = 8
+
+_lock = threading.Lock()
+_secrets: frozenset[str] = frozenset()
+_make_record = logging.getLogRecordFactory()
+
+
+def redact_only(values: Iterable[str | None]) -> None:
+    """Keep exactly ``values`` (the key ids, secret keys and session tokens of the callers this
+    process holds clients for) out of every log line from now on."""
+    global _secrets  # noqa: PLW0603 (one set for the process; replaced whole, read lock-free)
+    with _lock:
+        _secrets = frozenset(v for v in values if v and len(v) >= _MINIMUM_LENGTH)
+
+
+def scrub(text: str) -> str:
+    for secret in _secrets:
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def _record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _make_record(*args, **kwargs)
+    if _secrets:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed call: left for logging to report
+            return record
+        clean = scrub(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+    return record
+
+
+logging.setLogRecordFactory(_record)
