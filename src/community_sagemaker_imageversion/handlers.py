@@ -40,7 +40,6 @@ from .validation import STRING_RULES, check_create, check_update, string_problem
 from .waiting import (
     BUSY_BUDGET_SECONDS,
     CREATE_FAILED,
-    CREATED,
     CREATING,
     DELETING,
     TRANSIENT_CALLBACKS,
@@ -149,11 +148,12 @@ def _wait_while_creating(
     name, version = _pinned(state)
     attempt = 0
     while True:
-        if description is None:
+        step = after_create(_status(description))
+        if step is Next.GONE or description is None:
             raise exceptions.NotStabilized(
                 f"{calls.version_label(name, version)} disappeared while it was being created"
             )
-        if after_create(_status(description)) is not Next.WAIT:
+        if step is not Next.WAIT:
             return description
         if not invocation.wait(poll_delay(attempt)):
             return None
@@ -266,7 +266,7 @@ def _finish_create(
         description = _wait_while_creating(client, state, description, invocation)
         if description is None:
             return _call_back(model, state)
-        if _status(description) == CREATED:
+        if after_create(_status(description)) is Next.FINISHED:
             aliases = calls.version_aliases(client, name, version)
             return success(model_from_api(name, description, aliases))
         state.createFailure = (
