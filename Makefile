@@ -2,6 +2,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+REPORTS := docs/performance.md docs/performance-stabilisation.png docs/reliability.md
 
 .PHONY: venv test contract bench bench-quick reliability audit package serve invoke check lint typecheck validate generate-check templates lifecycle clean
 
@@ -64,10 +65,18 @@ typecheck: venv
 validate: venv
 	$(VENV)/bin/cfn validate
 
-## generate-check: generated files are up to date with the schema
-generate-check: venv
+## generate: models.py, docs/ and resource-role.yaml from the schema (cfn generate), keeping the
+## reports that `make bench` and `make reliability` write into docs/ (cfn generate clears docs/)
+generate: venv
+	rm -rf build/reports && mkdir -p build/reports
+	for report in $(REPORTS); do if [ -f $$report ]; then cp $$report build/reports/; fi; done
 	$(VENV)/bin/cfn generate
+	if [ -n "$$(ls build/reports)" ]; then cp build/reports/* docs/; fi
+
+## generate-check: generated files are up to date with the schema
+generate-check: generate
 	git diff --exit-code -- src/community_sagemaker_imageversion/models.py docs resource-role.yaml
+	test -z "$$(git status --porcelain -- docs src/community_sagemaker_imageversion/models.py resource-role.yaml)"
 
 ## templates: the example stack and template.yml, with cfn-lint and our schema
 templates: venv
