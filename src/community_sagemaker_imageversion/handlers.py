@@ -137,28 +137,26 @@ def _pinned(state: CallbackState) -> tuple[str, int]:
     return state.imageName, parsed.version
 
 
+class _OutOfTime(Exception):
+    """This invocation has no time left to wait: call back."""
+
+
 def _wait_while_creating(
     client: SageMakerClient,
     state: CallbackState,
     description: Description | None,
     invocation: Invocation,
 ) -> Description | None:
-    """The version's description once it has left CREATING; None when this invocation is out of
-    time first. NotStabilized when the version disappears."""
+    """The version's description once it has left CREATING; None when it has disappeared.
+    _OutOfTime when this invocation's time runs out first."""
     name, version = _pinned(state)
     attempt = 0
-    while True:
-        step = after_create(_status(description))
-        if step is Next.GONE or description is None:
-            raise exceptions.NotStabilized(
-                f"{calls.version_label(name, version)} disappeared while it was being created"
-            )
-        if step is not Next.WAIT:
-            return description
+    while after_create(_status(description)) is Next.WAIT:
         if not invocation.wait(poll_delay(attempt)):
-            return None
+            raise _OutOfTime
         attempt += 1
         description = calls.describe_version(client, name, version)
+    return description
 
 
 def _delete_until_gone(
@@ -263,9 +261,16 @@ def _finish_create(
     name, version = _pinned(state)
     description = calls.describe_version(client, name, version)
     if state.createFailure is None:
-        description = _wait_while_creating(client, state, description, invocation)
-        if description is None:
+        try:
+            description = _wait_while_creating(client, state, description, invocation)
+        except _OutOfTime:
             return _call_back(model, state)
+        if description is None:
+            # Returned, not raised: nothing exists, so this event names no version.
+            return ProgressEvent.failed(
+                HandlerErrorCode.NotStabilized,
+                f"{calls.version_label(name, version)} disappeared while it was being created",
+            )
         if after_create(_status(description)) is Next.FINISHED:
             aliases = calls.version_aliases(client, name, version)
             return success(model_from_api(name, description, aliases))
@@ -336,9 +341,12 @@ def _update(
     if status == DELETING:
         raise exceptions.NotFound(TYPE_NAME, str(arn))
     if status == CREATING:
-        settled = _wait_while_creating(client, state, description, invocation)
-        if settled is None:
+        try:
+            settled = _wait_while_creating(client, state, description, invocation)
+        except _OutOfTime:
             return _call_back(desired, state)
+        if settled is None:
+            raise exceptions.NotFound(TYPE_NAME, str(arn))
         description, status = settled, _status(settled)
     if status == CREATE_FAILED:
         raise exceptions.NotStabilized(
