@@ -3,6 +3,10 @@
 SageMaker lower-cases the image name inside both ARNs
 (``arn:<partition>:sagemaker:<region>:<account>:image-version/<name>/<version>``), so an ARN
 alone identifies the version number exactly but the image name only up to case.
+
+Parsing is strict: only what SageMaker issues parses (no trailing newline, no version number
+with leading zeros). Whether an ARN is the one SageMaker issued for the version it names is
+decided by comparing it with the ARN SageMaker returns for that version (``locating``).
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ import re
 from dataclasses import dataclass
 
 _IMAGE_VERSION_ARN = re.compile(
-    r"^arn:(?P<partition>aws(?:-[\w]+)*):sagemaker:(?P<region>[a-z0-9\-]*):(?P<account>[0-9]{12}):"
-    r"image-version/(?P<name>[a-zA-Z0-9](?:[-.]?[a-zA-Z0-9])*)/(?P<version>[0-9]+)$"
+    r"arn:(?P<partition>aws(?:-[a-z0-9]+)*):sagemaker:(?P<region>[a-z0-9-]*):"
+    r"(?P<account>[0-9]{12}):image-version/(?P<name>[a-zA-Z0-9](?:[-.]?[a-zA-Z0-9])*)/"
+    r"(?P<version>[1-9][0-9]*)",
+    re.ASCII,
 )
 
 
@@ -31,10 +37,16 @@ class ImageVersionArn:
             f"arn:{self.partition}:sagemaker:{self.region}:{self.account}:image/{self.name_lower}"
         )
 
+    def is_in(self, region: str | None, account: str | None) -> bool:
+        """Whether the ARN names a version in ``region`` and ``account`` (None: not known)."""
+        return (region is None or self.region == region) and (
+            account is None or self.account == account
+        )
+
 
 def parse_image_version_arn(arn: str) -> ImageVersionArn | None:
-    """The parts of ``arn``, or None when it is not an image-version ARN."""
-    match = _IMAGE_VERSION_ARN.match(arn)
+    """The parts of ``arn``, or None when it is not an image-version ARN SageMaker could issue."""
+    match = _IMAGE_VERSION_ARN.fullmatch(arn)
     if match is None:
         return None
     return ImageVersionArn(

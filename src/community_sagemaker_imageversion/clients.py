@@ -9,13 +9,16 @@ one caller's credentials never serve another.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import logging
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import botocore.session
 from botocore.config import Config
@@ -23,6 +26,7 @@ from cloudformation_cli_python_lib import exceptions
 from cloudformation_cli_python_lib.boto3_proxy import SessionProxy
 
 from . import log_redaction
+from .invocation import CONNECT_TIMEOUT, READ_TIMEOUT
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -41,16 +45,39 @@ def keep_credentials_out_of_logs() -> None:
 
 keep_credentials_out_of_logs()
 
-# botocore retries throttling, 5xx answers and dropped connections (replaying the same request, so
-# a create keeps its ClientToken); what outlasts that, the handlers retry on a callback. Legacy
-# mode, because standard mode keeps a retry quota per client: a cached client would carry a quota
-# emptied by one burst of faults into later invocations, which would then not retry at all.
-# The timeouts keep one call, retries included, well inside an invocation.
+# One attempt per botocore call: sagemaker_calls retries throttling, 5xx answers and network
+# failures itself, each attempt only while it fits before the invocation's deadline (botocore's
+# retries know no deadline). Legacy mode, because standard mode keeps a retry quota per client
+# even when it makes one attempt. Each attempt's read timeout is cut to the time left
+# (``read_timeout``); connecting is bounded by the fixed connect timeout.
 CLIENT_CONFIG = Config(
-    retries={"mode": "legacy", "total_max_attempts": 4},
-    connect_timeout=5,
-    read_timeout=10,
+    retries={"mode": "legacy", "total_max_attempts": 1},
+    connect_timeout=CONNECT_TIMEOUT,
+    read_timeout=READ_TIMEOUT,
 )
+_read_timeout: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "read_timeout", default=None
+)
+
+
+@contextlib.contextmanager
+def read_timeout(seconds: float) -> Iterator[None]:
+    """Calls made in this block (in this thread) wait at most ``seconds`` for an answer."""
+    token = _read_timeout.set(seconds)
+    try:
+        yield
+    finally:
+        _read_timeout.reset(token)
+
+
+def _apply_read_timeout(context: MutableMapping[str, Any], **_: Any) -> None:
+    """botocore's ``before-call`` hook: the request's own read timeout, which botocore's HTTP
+    session applies in place of the client's (``URLLib3Session._get_request_timeout``)."""
+    seconds = _read_timeout.get()
+    if seconds is not None:
+        context["read_timeout"] = seconds
+
+
 # Clients kept per process: one per recent (caller, region). A Lambda serves one caller at a time.
 MAX_CACHED_CLIENTS = 8
 _ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_SAGEMAKER"
@@ -110,6 +137,7 @@ class _ClientCache:
             aws_session_token=caller.session_token,
             config=CLIENT_CONFIG,
         )
+        client.meta.events.register("before-call.sagemaker", _apply_read_timeout)
         return cast("SageMakerClient", client)
 
     def clear(self) -> None:

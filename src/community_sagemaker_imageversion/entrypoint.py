@@ -2,8 +2,9 @@
 
 - The library never copies ``nextToken`` from the event into the request, so a LIST that pages
   would start again at page one forever. ``ImageVersionResource`` carries it over.
-- Handlers cannot see the Lambda context, so they could not know how long they may poll.
-  ``ImageVersionResource`` binds it for ``invocation.Invocation.current()``.
+- Handlers cannot see the Lambda context, so they could not know how long they may take.
+  ``ImageVersionResource`` starts the invocation (``invocation.begin``) as the event arrives,
+  with the time the context says is left, for ``invocation.Invocation.current()``.
 - The library builds two boto3 Sessions for every invocation (about 4 ms each, and a client
   built from them parses SageMaker's model again). Handlers get the caller's credentials instead
   (``clients.CallerSession``) and take cached clients from ``clients``; the provider's session,
@@ -11,7 +12,9 @@
 
 It also rejects, before anything else, an event that is not shaped as CloudFormation sends it
 (naming the part at fault), and before the model is built what the typed model would hide:
-unknown properties and repeated aliases in a CREATE or UPDATE.
+unknown properties, null values and repeated aliases in a CREATE or UPDATE. Anywhere else (a
+READ or DELETE of a model kept from an older schema, an UPDATE's previous model), properties the
+schema lacks are left out rather than failing the event.
 """
 
 from __future__ import annotations
@@ -25,9 +28,9 @@ from cloudformation_cli_python_lib.interface import Action, BaseResourceHandlerR
 from cloudformation_cli_python_lib.resource import Resource
 from cloudformation_cli_python_lib.utils import Credentials, HandlerRequest
 
+from . import invocation
 from .clients import CallerSession
-from .invocation import bind_lambda_context, unbind_lambda_context
-from .validation import check_raw
+from .validation import check_raw, known_properties
 
 _CHECKED_ACTIONS = ("CREATE", "UPDATE")
 
@@ -130,8 +133,15 @@ class ImageVersionResource(Resource):
         return (caller, provider), action, callback_context, event
 
     def _cast_resource_request(self, request: HandlerRequest) -> BaseResourceHandlerRequest:
+        data = request.requestData
         if request.action in _CHECKED_ACTIONS:
-            check_raw(request.requestData.resourceProperties)
+            check_raw(data.resourceProperties)
+        # What CloudFormation kept from an older schema (READ, DELETE, and an UPDATE's previous
+        # model) is not input: properties this schema lacks, and nulls, are left out, as the
+        # library would otherwise refuse the whole event for them.
+        properties = known_properties(data.resourceProperties)
+        data.resourceProperties = {} if properties is None else properties
+        data.previousResourceProperties = known_properties(data.previousResourceProperties)
         modelled = super()._cast_resource_request(request)
         modelled.nextToken = request.nextToken
         return modelled
@@ -139,9 +149,9 @@ class ImageVersionResource(Resource):
     def __call__(
         self, event_data: MutableMapping[str, Any], context: Any
     ) -> MutableMapping[str, Any]:
-        token = bind_lambda_context(context)
+        token = invocation.begin(context)
         try:
             result: MutableMapping[str, Any] = super().__call__(event_data, context)
             return result
         finally:
-            unbind_lambda_context(token)
+            invocation.end(token)

@@ -27,6 +27,12 @@ from . import TYPE_NAME
 HandlerError = exceptions._HandlerError
 TRANSIENT = (exceptions.Throttling, exceptions.ServiceInternalError, exceptions.NetworkFailure)
 
+
+class ImageBusy(Exception):
+    """SageMaker refused a change with ResourceInUse: another version of the image is changing,
+    or (where SageMaker answers an alias clash that way) another version holds an alias."""
+
+
 # Error codes SageMaker (and the AWS front end before it) sends, by the exception they become.
 _BY_CODE: Mapping[str, Callable[[str], HandlerError]] = {
     "ResourceInUse": exceptions.ResourceConflict,

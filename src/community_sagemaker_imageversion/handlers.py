@@ -1,56 +1,55 @@
 """The five handlers of Community::SageMaker::ImageVersion: orchestration only.
 
-Decisions live in pure modules (validation, translation, waiting, listing); SageMaker calls and
-their error translation in sagemaker_calls. Every call after CreateImageVersion names the version
-it acts on: SageMaker applies a call without Version to the image's latest version.
+Decisions live in pure modules (validation, translation, waiting, listing); SageMaker calls, their
+time bounds and error translation in sagemaker_calls; waiting across invocations, and every
+ending turned into a progress event, in stabilisation. Every call after CreateImageVersion names
+the version it acts on: SageMaker applies a call without Version to the image's latest version.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, MutableMapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import MutableMapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from cloudformation_cli_python_lib import exceptions
 from cloudformation_cli_python_lib.boto3_proxy import SessionProxy
-from cloudformation_cli_python_lib.interface import Action, HandlerErrorCode, ProgressEvent
+from cloudformation_cli_python_lib.interface import Action, ProgressEvent
 
 from . import TYPE_NAME
 from . import sagemaker_calls as calls
-from .arns import parse_image_version_arn
+from .arns import ImageVersionArn, parse_image_version_arn
 from .clients import CallerSession, sagemaker_client
+from .converging import converge
 from .entrypoint import ImageVersionResource
-from .errors import TRANSIENT, HandlerError
-from .invocation import Invocation
-from .listing import CALLS_PER_PAGE, PAGE_SIZE, Cursor, Walk
-from .locating import locate, locate_model
+from .errors import ImageBusy
+from .invocation import Invocation, clock
+from .listing import CALLS_PER_PAGE, Cursor, Walk
+from .locating import Located, describe_unless_image_gone, locate, pinned_version
 from .models import ResourceHandlerRequest, ResourceModel
-from .progress import CallbackState, in_progress, listed, success
+from .progress import CallbackState, listed, pinned_model, success
+from .stabilisation import CallBack, retry_while_busy, run, settle, starting_with, wait_out_busy
 from .translation import (
-    applied,
     client_token,
     create_request,
     identifier_model,
     model_from_api,
     update_plan,
-    update_request,
 )
 from .validation import STRING_RULES, check_create, check_update, string_problems
 from .waiting import (
-    BUSY_BUDGET_SECONDS,
-    CREATE_FAILED,
     CREATING,
     DELETING,
-    TRANSIENT_CALLBACKS,
+    IMAGE_DELETING,
+    READ_AFTER_WRITE_GRACE,
     Next,
     after_create,
     after_delete,
-    busy_budget_left,
-    busy_callback_delay,
-    busy_delay,
-    callback_delay,
+    before_update,
+    is_readable,
     poll_delay,
+    versions_go_with_image,
 )
 
 if TYPE_CHECKING:
@@ -61,329 +60,271 @@ LOG = logging.getLogger(__name__)
 resource = ImageVersionResource(TYPE_NAME, ResourceModel)
 test_entrypoint = resource.test_entrypoint
 
-T = TypeVar("T")
+Session = SessionProxy | CallerSession | None
 Description = dict[str, Any]
-
-
-class _Deferred(Exception):
-    """The image stayed busy for as long as this invocation may wait: call back later."""
-
-
-def _retry_busy(call: Callable[[], T], state: CallbackState, invocation: Invocation) -> T:
-    """``call``, retried with jittered backoff while SageMaker answers ResourceInUse.
-
-    Retries inside the invocation while it has time, then raises _Deferred so the handler calls
-    back; ResourceConflict once the image has been busy for BUSY_BUDGET_SECONDS.
-    """
-    while True:
-        try:
-            result = call()
-        except calls.ImageBusy as busy:
-            now = time.time()
-            state.busySince = state.busySince or now
-            if not busy_budget_left(state.busySince, now):
-                raise exceptions.ResourceConflict(
-                    f"{busy}; the image stayed busy for {BUSY_BUDGET_SECONDS // 60} minutes"
-                    f" over {state.busyRetries + 1} attempts"
-                ) from busy
-            state.busyRetries += 1
-            LOG.info("Image busy (attempt %d): %s", state.busyRetries, busy)
-            if not invocation.wait(busy_delay(state.busyRetries - 1)):
-                raise _Deferred from busy
-            continue
-        state.busySince = None
-        return result
-
-
-def _calling_back_on_transient_errors(
-    state: CallbackState,
-    model_now: Callable[[], ResourceModel | None],
-    step: Callable[[], ProgressEvent],
-) -> ProgressEvent:
-    """``step``, or IN_PROGRESS with a jittered callback when it meets throttling, a 5xx answer or
-    a network failure that outlasted botocore's own retries: every step is safe to run again, and
-    CloudFormation never retries a FAILED event. After TRANSIENT_CALLBACKS such callbacks in one
-    operation, the error is reported."""
-    try:
-        return step()
-    except TRANSIENT as error:
-        if state.transientRetries >= TRANSIENT_CALLBACKS:
-            raise
-        state.transientRetries += 1
-        LOG.info("Transient failure (callback %d): %s", state.transientRetries, error)
-        return in_progress(model_now(), state, busy_callback_delay())
-
-
-def _call_back(model: ResourceModel | None, state: CallbackState) -> ProgressEvent:
-    delay = callback_delay(state.callbacks)
-    state.callbacks += 1
-    return in_progress(model, state, delay)
+# CreateImageVersion asked again (same ClientToken) when it answers without saying which version.
+NO_ARN_REPLAYS = 3
 
 
 def _status(description: Description | None) -> str | None:
     return None if description is None else str(description["ImageVersionStatus"])
 
 
-def _failure(description: Description | None) -> str:
+def _reason(description: Description | None) -> str:
     reason = (description or {}).get("FailureReason")
     return f": {reason}" if reason else " (SageMaker gave no reason)"
 
 
 def _pinned(state: CallbackState) -> tuple[str, int]:
-    """The image name and version number the callback context has pinned."""
-    parsed = parse_image_version_arn(str(state.arn))
-    if parsed is None or state.imageName is None:
-        raise exceptions.InternalFailure(f"The callback context pins no version: {state.arn}")
-    return state.imageName, parsed.version
+    """The image name and version number the callback context pins."""
+    parsed = parse_image_version_arn(state.arn) if isinstance(state.arn, str) else None
+    if parsed is None:
+        raise exceptions.InvalidRequest(f"The callback context pins no version: {state.arn!r:.80}")
+    return str(state.imageName or parsed.name_lower), parsed.version
 
 
-class _OutOfTime(Exception):
-    """This invocation has no time left to wait: call back."""
+def _since_create(state: CallbackState) -> float:
+    return clock().wall() - (state.createdAt or 0.0)
 
 
-def _wait_while_creating(
-    client: SageMakerClient,
-    state: CallbackState,
-    description: Description | None,
-    invocation: Invocation,
-) -> Description | None:
-    """The version's description once it has left CREATING; None when it has disappeared.
-    _OutOfTime when this invocation's time runs out first."""
-    name, version = _pinned(state)
-    attempt = 0
-    while after_create(_status(description)) is Next.WAIT:
-        if not invocation.wait(poll_delay(attempt)):
-            raise _OutOfTime
-        attempt += 1
-        description = calls.describe_version(client, name, version)
-    return description
-
-
-def _delete_until_gone(
-    client: SageMakerClient,
-    state: CallbackState,
-    description: Description | None,
-    invocation: Invocation,
-    model: ResourceModel | None,
-) -> ProgressEvent | None:
-    """Delete the pinned version and wait until it is gone (None), or the event to return while
-    that takes longer than this invocation. A DELETING version is never asked twice."""
-    name, version = _pinned(state)
-    attempt = 0
-    while True:
-        step = after_delete(_status(description), state.deleteSent)
-        if step is Next.FINISHED:
-            return None
-        if step is Next.FAILED:
-            raise exceptions.NotStabilized(
-                f"{calls.version_label(name, version)} ended DELETE_FAILED{_failure(description)}"
-            )
-        if step is Next.DELETE:
-            try:
-                _retry_busy(lambda: calls.delete_version(client, name, version), state, invocation)
-            except _Deferred:
-                return in_progress(model, state, busy_callback_delay())
-            state.deleteSent = True
-            LOG.info("Deleting %s", calls.version_label(name, version))
-        elif not invocation.wait(poll_delay(attempt)):
-            return _call_back(model, state)
-        else:
-            attempt += 1
-        description = calls.describe_version(client, name, version)
+# CREATE ------------------------------------------------------------------------------------
 
 
 @resource.handler(Action.CREATE)
 def create_handler(
-    session: SessionProxy | CallerSession | None,
-    request: ResourceHandlerRequest,
-    callback_context: MutableMapping[str, Any],
+    session: Session, request: ResourceHandlerRequest, callback_context: MutableMapping[str, Any]
 ) -> ProgressEvent:
     state = CallbackState.load(callback_context)
     desired = request.desiredResourceState
 
     def model_now() -> ResourceModel | None:
-        if state.arn is None:
-            return desired
-        name, version = _pinned(state)
-        model = desired or identifier_model(name, {"Version": version})
-        model.ImageVersionArn = state.arn
-        return model
+        if desired is None or state.arn is None:
+            return desired or pinned_model(state)
+        desired.ImageVersionArn = state.arn
+        return desired
 
-    return _calling_back_on_transient_errors(
-        state, model_now, lambda: _create(session, request, state, model_now)
-    )
+    return run(state, lambda: _create(session, request, state), model_now)
 
 
 def _create(
-    session: SessionProxy | CallerSession | None,
-    request: ResourceHandlerRequest,
-    state: CallbackState,
-    model_now: Callable[[], ResourceModel | None],
+    session: Session, request: ResourceHandlerRequest, state: CallbackState
 ) -> ProgressEvent:
-    invocation = Invocation.current()
     client = sagemaker_client(session, request.region)
+    invocation = Invocation.current()
     if state.arn is None:
         model = check_create(request.desiredResourceState)
-        name = str(model.ImageName)
-        token = client_token(request.clientRequestToken, request.logicalResourceIdentifier, name)
-        try:
-            state.arn = _retry_busy(
-                lambda: calls.create_version(client, create_request(model, token)),
-                state,
-                invocation,
-            )
-        except _Deferred:
-            # Nothing exists yet, so this event cannot carry an ImageVersionArn.
-            return in_progress(model, state, busy_callback_delay())
-        state.imageName = name
-        LOG.info("Created %s", state.arn)
-    name, version = _pinned(state)
-    try:
-        return _finish_create(client, model_now(), state, invocation)
-    except TRANSIENT:
-        raise
-    except HandlerError as error:
-        # The version exists: tell CloudFormation which one, so that it is never lost.
-        event = error.to_progress_event()
-        event.resourceModel = identifier_model(
-            name, {"ImageVersionArn": state.arn, "Version": version}
+        token = client_token(
+            request.clientRequestToken, request.logicalResourceIdentifier, str(model.ImageName)
         )
-        return event
-
-
-def _finish_create(
-    client: SageMakerClient,
-    model: ResourceModel | None,
-    state: CallbackState,
-    invocation: Invocation,
-) -> ProgressEvent:
-    """Wait for the new version to be CREATED; delete it again when it failed."""
+        state.arn = retry_while_busy(
+            lambda: _create_version(client, create_request(model, token), invocation),
+            state,
+            invocation,
+        )
+        state.imageName, state.createdAt = str(model.ImageName), clock().wall()
+        LOG.info("Created %s", state.arn)
+    desired = request.desiredResourceState
+    if desired is None:
+        raise exceptions.InvalidRequest("The callback carries no resource model")
     name, version = _pinned(state)
-    description = calls.describe_version(client, name, version)
     if state.createFailure is None:
-        try:
-            description = _wait_while_creating(client, state, description, invocation)
-        except _OutOfTime:
-            return _call_back(model, state)
-        if description is None:
-            # Returned, not raised: nothing exists, so this event names no version.
-            return ProgressEvent.failed(
-                HandlerErrorCode.NotStabilized,
-                f"{calls.version_label(name, version)} disappeared while it was being created",
+        description = settle(
+            lambda: calls.describe_version(client, name, version),
+            lambda seen: after_create(_status(seen), _since_create(state)),
+            invocation,
+        )
+        step = after_create(_status(description), _since_create(state))
+        if step is Next.GONE:
+            raise exceptions.NotStabilized(
+                f"{calls.version_label(name, version)} disappeared while it was being created"
             )
-        if after_create(_status(description)) is Next.FINISHED:
-            aliases = calls.version_aliases(client, name, version)
-            return success(model_from_api(name, description, aliases))
+        if step is Next.FINISHED and description is not None:
+            return success(
+                _with_aliases(
+                    client, name, version, desired, description, state=state, invocation=invocation
+                )
+            )
         state.createFailure = (
             f"{calls.version_label(name, version)} ended {_status(description)}"
-            f"{_failure(description)}"
+            f"{_reason(description)}"
         )
         LOG.info("%s; deleting it", state.createFailure)
-    try:
-        waiting = _delete_until_gone(client, state, description, invocation, model)
-    except exceptions.NotStabilized as cleanup:
-        raise exceptions.NotStabilized(
-            f"{state.createFailure}. Deleting the failed version failed too: {cleanup}"
-        ) from cleanup
-    if waiting is not None:
-        return waiting
-    # Returned, not raised: the version is gone, so this event names none.
-    return ProgressEvent.failed(
-        HandlerErrorCode.NotStabilized, f"{state.createFailure}. The failed version was deleted."
+    _delete_until_gone(client, name, version, state, invocation, image_may_go=False)
+    raise exceptions.NotStabilized(f"{state.createFailure}. The failed version was deleted.")
+
+
+def _create_version(client: SageMakerClient, create: dict[str, Any], invocation: Invocation) -> str:
+    """CreateImageVersion; asked again with the same ClientToken (which makes it return the
+    version it made) while it answers without saying which version that is."""
+    for replay in range(NO_ARN_REPLAYS + 1):
+        arn = calls.create_version(client, create)
+        if arn != calls.NO_ARN:
+            return arn
+        LOG.info("CreateImageVersion answered ImageVersionArn None (answer %d)", replay + 1)
+        invocation.pause(poll_delay(replay))
+    raise exceptions.GeneralServiceException(
+        f"SageMaker created a version of image {create['ImageName']} but answered"
+        f" ImageVersionArn None {NO_ARN_REPLAYS + 1} times to ClientToken {create['ClientToken']}:"
+        " which version it is cannot be told. Find it with ListImageVersions and delete it."
     )
+
+
+def _with_aliases(
+    client: SageMakerClient,
+    name: str,
+    version: int,
+    desired: ResourceModel,
+    description: Description,
+    *,
+    state: CallbackState,
+    invocation: Invocation,
+) -> ResourceModel:
+    """The model of a new CREATED version once it holds its aliases (a version is created
+    without any). Right after the create, SageMaker may not find the version yet: that counts
+    as still being created while the read-after-write grace lasts."""
+    attempt = 0
+    while True:
+        try:
+            final, aliases = converge(
+                client,
+                name,
+                version,
+                desired,
+                (description, frozenset()),
+                state=state,
+                invocation=invocation,
+            )
+            return model_from_api(str(desired.ImageName or name), final, aliases)
+        except exceptions.NotFound:
+            if _since_create(state) >= READ_AFTER_WRITE_GRACE:
+                raise
+        if not invocation.pause(poll_delay(attempt)):
+            raise CallBack("the new version is not visible yet")
+        attempt += 1
+
+
+# READ --------------------------------------------------------------------------------------
 
 
 @resource.handler(Action.READ)
 def read_handler(
-    session: SessionProxy | CallerSession | None,
-    request: ResourceHandlerRequest,
-    callback_context: MutableMapping[str, Any],
+    session: Session, request: ResourceHandlerRequest, callback_context: MutableMapping[str, Any]
 ) -> ProgressEvent:
+    return run(CallbackState(), lambda: _read(session, request), synchronous=True)
+
+
+def _read(session: Session, request: ResourceHandlerRequest) -> ProgressEvent:
     model = request.desiredResourceState
     client = sagemaker_client(session, request.region)
-    name, version, description = locate_model(client, model)
-    if _status(description) == DELETING:
-        raise exceptions.NotFound(TYPE_NAME, str(description.get("ImageVersionArn")))
-    aliases = calls.version_aliases(client, name, version)
-    return success(model_from_api(name, description, aliases))
+    found = _locate(
+        client,
+        request,
+        model.ImageVersionArn if model else None,
+        model.ImageName if model else None,
+    )
+    gone = not is_readable(_status(found.description)) or versions_go_with_image(
+        calls.image_status(client, found.name)
+    )
+    if gone:
+        raise exceptions.NotFound(TYPE_NAME, found.arn)
+    aliases = calls.version_aliases(client, found.name, found.version)
+    return success(model_from_api(found.spelled, found.description, aliases))
+
+
+def _locate(
+    client: SageMakerClient, request: ResourceHandlerRequest, arn: str | None, hint: str | None
+) -> Located:
+    return locate(client, arn, hint, region=request.region, account=request.awsAccountId)
+
+
+# UPDATE ------------------------------------------------------------------------------------
 
 
 @resource.handler(Action.UPDATE)
 def update_handler(
-    session: SessionProxy | CallerSession | None,
-    request: ResourceHandlerRequest,
-    callback_context: MutableMapping[str, Any],
+    session: Session, request: ResourceHandlerRequest, callback_context: MutableMapping[str, Any]
 ) -> ProgressEvent:
     state = CallbackState.load(callback_context)
     desired = check_update(request.desiredResourceState)
-    return _calling_back_on_transient_errors(
-        state, lambda: desired, lambda: _update(session, request, state, desired)
-    )
+    return run(state, lambda: _update(session, request, state, desired), lambda: desired)
 
 
 def _update(
-    session: SessionProxy | CallerSession | None,
-    request: ResourceHandlerRequest,
-    state: CallbackState,
-    desired: ResourceModel,
+    session: Session, request: ResourceHandlerRequest, state: CallbackState, desired: ResourceModel
 ) -> ProgressEvent:
     previous = request.previousResourceState
     # The version CloudFormation knows this resource by; the desired model's copy may be stale.
     arn = (previous.ImageVersionArn if previous else None) or desired.ImageVersionArn
-    hint = state.imageName or (previous.ImageName if previous else None) or desired.ImageName
+    hint = (previous.ImageName if previous else None) or desired.ImageName
     client = sagemaker_client(session, request.region)
     invocation = Invocation.current()
-    name, version, description = locate(client, arn, hint)
-    state.arn, state.imageName = description.get("ImageVersionArn", arn), name
-    desired.ImageVersionArn = state.arn
-    _refuse_create_only_changes(desired, previous, name, description)
-    status = _status(description)
-    if status == DELETING:
-        raise exceptions.NotFound(TYPE_NAME, str(arn))
-    if status == CREATING:
-        try:
-            settled = _wait_while_creating(client, state, description, invocation)
-        except _OutOfTime:
-            return _call_back(desired, state)
-        if settled is None:
-            raise exceptions.NotFound(TYPE_NAME, str(arn))
-        description, status = settled, _status(settled)
-    if status == CREATE_FAILED:
-        raise exceptions.NotStabilized(
-            f"{calls.version_label(name, version)} is CREATE_FAILED{_failure(description)}"
+    found = _locate(client, request, arn, hint)
+    state.arn, state.imageName = found.arn, found.name
+    desired.ImageVersionArn = found.arn
+    _refuse_create_only_changes(desired, previous, found)
+    seen: Description | None = found.description
+    try:
+        description = settle(
+            starting_with(
+                seen,
+                lambda: describe_unless_image_gone(client, found.name, found.version),
+            ),
+            lambda seen: before_update(_status(seen)),
+            invocation,
         )
-    aliases = calls.version_aliases(client, name, version)
-    plan = update_plan(desired, description, aliases)
-    if not plan.is_empty():
-        try:
-            _retry_busy(
-                lambda: calls.update_version(client, update_request(name, version, plan)),
-                state,
-                invocation,
-            )
-        except _Deferred:
-            return in_progress(desired, state, busy_callback_delay())
-    final_description, final_aliases = applied(description, plan, aliases)
-    return success(model_from_api(name, final_description, final_aliases))
+        step = before_update(_status(description))
+        if step is Next.GONE or description is None:
+            raise exceptions.NotFound(TYPE_NAME, found.arn)
+        aliases = calls.version_aliases(client, found.name, found.version)
+        if step is Next.FAILED:
+            return success(_unchanged(desired, found, description, aliases))
+        final, final_aliases = converge(
+            client,
+            found.name,
+            found.version,
+            desired,
+            (description, aliases),
+            state=state,
+            invocation=invocation,
+        )
+    except exceptions.InvalidRequest:
+        if versions_go_with_image(calls.image_status(client, found.name)):
+            raise exceptions.NotFound(TYPE_NAME, found.arn) from None
+        raise
+    return success(model_from_api(found.spelled, final, final_aliases))
+
+
+def _unchanged(
+    desired: ResourceModel, found: Located, description: Description, aliases: frozenset[str]
+) -> ResourceModel:
+    """The model of a CREATE_FAILED or DELETE_FAILED version, which SageMaker changes no more:
+    an update that asks for nothing new succeeds (so a rollback never sticks on it); any other
+    is NotStabilized."""
+    if not update_plan(desired, description, aliases).is_empty():
+        raise exceptions.NotStabilized(
+            f"{calls.version_label(found.name, found.version)} is {_status(description)}"
+            f"{_reason(description)}; SageMaker cannot change it: replace it (change BaseImage)"
+            " or delete it"
+        )
+    return model_from_api(found.spelled, description, aliases)
 
 
 def _refuse_create_only_changes(
-    desired: ResourceModel, previous: ResourceModel | None, name: str, description: Description
+    desired: ResourceModel, previous: ResourceModel | None, found: Located
 ) -> None:
-    """NotUpdatable when ImageName or BaseImage change: compared with the previous model, or
-    with the version itself when CloudFormation sent no previous model."""
-    before_name = previous.ImageName if previous and previous.ImageName else name
+    """NotUpdatable when ImageName (other than in case) or BaseImage change: compared with the
+    previous model, or with the version itself when CloudFormation sent no previous model."""
+    before_name = previous.ImageName if previous and previous.ImageName else found.name
     before_base = (
-        previous.BaseImage if previous and previous.BaseImage else description.get("BaseImage")
+        previous.BaseImage
+        if previous and previous.BaseImage
+        else found.description.get("BaseImage")
     )
-    changed = [
-        f"{prop} ({before!r} -> {wanted!r})"
-        for prop, before, wanted in (
-            ("ImageName", before_name, desired.ImageName),
-            ("BaseImage", before_base, desired.BaseImage),
-        )
-        if wanted != before
-    ]
+    changed = []
+    if str(desired.ImageName).lower() != str(before_name).lower():
+        changed.append(f"ImageName ({before_name!r} -> {desired.ImageName!r})")
+    if desired.BaseImage != before_base:
+        changed.append(f"BaseImage ({before_base!r} -> {desired.BaseImage!r})")
     if changed:
         raise exceptions.NotUpdatable(
             "Create-only properties cannot change in place (CloudFormation replaces the version"
@@ -391,62 +332,141 @@ def _refuse_create_only_changes(
         )
 
 
+# DELETE ------------------------------------------------------------------------------------
+
+
 @resource.handler(Action.DELETE)
 def delete_handler(
-    session: SessionProxy | CallerSession | None,
-    request: ResourceHandlerRequest,
-    callback_context: MutableMapping[str, Any],
+    session: Session, request: ResourceHandlerRequest, callback_context: MutableMapping[str, Any]
 ) -> ProgressEvent:
     state = CallbackState.load(callback_context)
     model = request.desiredResourceState
-    return _calling_back_on_transient_errors(
-        state, lambda: model, lambda: _delete(session, request, state, model)
-    )
+    return run(state, lambda: _delete(session, request, state, model), lambda: model)
 
 
 def _delete(
-    session: SessionProxy | CallerSession | None,
+    session: Session,
     request: ResourceHandlerRequest,
     state: CallbackState,
     model: ResourceModel | None,
 ) -> ProgressEvent:
     client = sagemaker_client(session, request.region)
-    description: Description | None
     if state.arn is None:
-        name, _, description = locate_model(client, model)
-        state.arn, state.imageName = str(description["ImageVersionArn"]), name
-    else:
-        description = calls.describe_version(client, *_pinned(state))
-    waiting = _delete_until_gone(client, state, description, Invocation.current(), model)
-    return waiting or success(None)
+        arn, hint = (model.ImageVersionArn, model.ImageName) if model else (None, None)
+        try:
+            found = _locate(client, request, arn, hint)
+        except exceptions.NotFound:
+            if not _image_deleting(
+                client, pinned_version(arn, request.region, request.awsAccountId), hint
+            ):
+                raise
+            state.arn, state.imageName = arn, hint
+        else:
+            state.arn, state.imageName = found.arn, found.name
+    name, version = _pinned(state)
+    _delete_until_gone(client, name, version, state, Invocation.current(), image_may_go=True)
+    return success(None)
+
+
+def _image_deleting(client: SageMakerClient, parsed: ImageVersionArn, hint: str | None) -> bool:
+    """Whether the image the ARN names is being deleted (its versions go with it)."""
+    return calls.image_status(client, hint or parsed.name_lower) == IMAGE_DELETING
+
+
+def _delete_until_gone(
+    client: SageMakerClient,
+    name: str,
+    version: int,
+    state: CallbackState,
+    invocation: Invocation,
+    *,
+    image_may_go: bool,
+) -> None:
+    """Delete the pinned version and wait until it is gone. A DELETING version is never asked
+    twice. With ``image_may_go`` (DELETE), a version refused or missing while its image is being
+    deleted goes with the image, which is waited for."""
+
+    def observe() -> tuple[Description | None, bool]:
+        if not image_may_go:
+            return calls.describe_version(client, name, version), False
+        description = describe_unless_image_gone(client, name, version)
+        image_deleting = (
+            description is None
+            and not state.deleteSent
+            and calls.image_status(client, name) == IMAGE_DELETING
+        )
+        return description, image_deleting
+
+    while True:
+        description, image_deleting = settle(
+            observe,
+            lambda seen: after_delete(_status(seen[0]), state.deleteSent, seen[1]),
+            invocation,
+        )
+        step = after_delete(_status(description), state.deleteSent, image_deleting)
+        if step is Next.FINISHED:
+            return
+        if step is Next.FAILED:
+            raise exceptions.NotStabilized(
+                f"{calls.version_label(name, version)} ended DELETE_FAILED{_reason(description)}"
+            )
+        try:
+            calls.delete_version(client, name, version)
+        except ImageBusy as busy:
+            # Refused because this version is changing (a lost answer's delete may have been
+            # applied): looking again tells; or because another version of the image is.
+            if _status(calls.describe_version(client, name, version)) not in (DELETING, CREATING):
+                wait_out_busy(busy, state, invocation)
+            continue
+        except exceptions.InvalidRequest:
+            if not image_may_go or calls.image_status(client, name) != IMAGE_DELETING:
+                raise
+            continue
+        state.busySince, state.deleteSent = None, True
+        LOG.info("Deleting %s", calls.version_label(name, version))
+
+
+# LIST --------------------------------------------------------------------------------------
 
 
 @resource.handler(Action.LIST)
 def list_handler(
-    session: SessionProxy | CallerSession | None,
-    request: ResourceHandlerRequest,
-    callback_context: MutableMapping[str, Any],
+    session: Session, request: ResourceHandlerRequest, callback_context: MutableMapping[str, Any]
 ) -> ProgressEvent:
+    return run(CallbackState(), lambda: _list(session, request), synchronous=True)
+
+
+def _list(session: Session, request: ResourceHandlerRequest) -> ProgressEvent:
     model = request.desiredResourceState
     image_name = model.ImageName if model else None
     client = sagemaker_client(session, request.region)
-    if image_name:
+    invocation = Invocation.current()
+    missing: set[str] = set()
+
+    def versions_page(
+        name: str, after: datetime | None, token: str | None
+    ) -> tuple[list[Description], str | None] | None:
+        page = calls.versions_page(client, name, after, token)
+        if page is None:
+            missing.add(name)
+        return page
+
+    walk = Walk(
+        images_page=lambda after, token: calls.images_page(client, after, token),
+        versions_page=versions_page,
+        may_call=lambda calls_made: calls_made < CALLS_PER_PAGE and invocation.has_time(),
+    )
+    cursor = Cursor.decode(request.nextToken)
+    if not image_name:
+        found, after = walk.page(cursor)
+    else:
         problems = string_problems("ImageName", image_name, STRING_RULES["ImageName"])
         if problems:
             raise exceptions.InvalidRequest("Invalid LIST filter: " + "; ".join(problems))
-        page = calls.versions_page(client, image_name, PAGE_SIZE, request.nextToken)
-        if page is None:
-            return listed([], None)
-        items, token = page
-        return listed([identifier_model(image_name, item) for item in items], token)
-    invocation = Invocation.current()
-    walk = Walk(
-        images_page=lambda token: calls.images_page(client, token),
-        versions_page=lambda name, token: calls.versions_page(
-            client, name, calls.MAX_RESULTS, token
-        ),
-        may_call=lambda calls_made: calls_made < CALLS_PER_PAGE and invocation.has_time(),
-    )
-    found, cursor = walk.page(Cursor.decode(request.nextToken))
+        found, after = walk.versions(cursor if cursor.image else Cursor(image=image_name))
+        if not found and image_name in missing:
+            real_name = calls.image_name_for(client, image_name)
+            if real_name is not None and real_name != image_name:
+                found, after = walk.versions(Cursor(image=real_name))
     models = [identifier_model(name, item) for name, item in found]
-    return listed(models, cursor.encode() if cursor else None)
+    return listed(models, after.encode() if after else None)

@@ -1,58 +1,151 @@
-"""The time one handler invocation may spend waiting, taken from the Lambda context."""
+"""The time of one handler invocation, and the one seam through which the package reads the time.
+
+Every invocation returns within 60 s of its start (the handler contract) and before its Lambda
+runs out of time. An :class:`Invocation` starts when the entrypoint receives the event; its
+deadline is when every SageMaker call must have ended (:func:`budget`)::
+
+    deadline = start + max(min(time left, 60 s) - SAFETY_MARGIN, MIN_STEP)
+
+``SAFETY_MARGIN`` is kept back for the answer. ``MIN_STEP`` guarantees forward progress: an
+invocation that starts with less time than the margin, none, or a negative amount, still has
+``MIN_STEP`` seconds for one step of work (a few calls on a healthy service).
+
+Each call attempt is admitted only while it fits before the deadline, with its read timeout cut
+to the time left (:func:`attempt_timeout`); waiting (:meth:`Invocation.pause`) only happens when
+a call still fits after it.
+
+The clock (monotonic time, wall time, sleep) is a seam: everything in the package that reads the
+time or sleeps goes through :func:`clock`, which a simulation replaces with :func:`use_clock`.
+"""
 
 from __future__ import annotations
 
 import contextvars
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-# Seconds kept back at the end of an invocation for the final calls and the response.
+CONTRACT_SECONDS = 60.0
+"""The handler contract: every invocation returns a progress event within 60 seconds."""
 SAFETY_MARGIN = 5.0
-# Waiting budget when no Lambda context is known (test entrypoint, direct calls).
-DEFAULT_BUDGET = 20.0
+"""Seconds kept back at the end of an invocation for the answer."""
+MIN_STEP = 2.0
+"""Seconds every invocation has for one step, whatever its Lambda says is left."""
+DEFAULT_REMAINING = 25.0
+"""Time left assumed when no Lambda context is known (the test entrypoint, direct calls)."""
 
-_lambda_context: contextvars.ContextVar[Any] = contextvars.ContextVar(
-    "lambda_context", default=None
-)
+CONNECT_TIMEOUT = 1.0
+"""Seconds a call may take to connect (the clients' fixed connect timeout)."""
+READ_TIMEOUT = 10.0
+"""The longest read timeout of one call attempt."""
+MIN_READ_TIMEOUT = 0.5
+"""A call attempt is made only when at least this read timeout still fits."""
+ATTEMPT_MINIMUM = CONNECT_TIMEOUT + MIN_READ_TIMEOUT
+"""Seconds one call attempt needs at least: connecting and the shortest read."""
 
 
-def bind_lambda_context(context: Any) -> contextvars.Token[Any]:
-    return _lambda_context.set(context)
+class Clock(Protocol):
+    def monotonic(self) -> float: ...
+
+    def wall(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
 
 
-def unbind_lambda_context(token: contextvars.Token[Any]) -> None:
-    _lambda_context.reset(token)
+class SystemClock:
+    """The real time."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def wall(self) -> float:
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
 
 
-def _remaining_seconds(context: Any) -> float:
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    if callable(remaining):
-        return float(remaining()) / 1000.0
-    return DEFAULT_BUDGET + SAFETY_MARGIN
+_clock: Clock = SystemClock()
+
+
+def clock() -> Clock:
+    """The clock every time reading and every sleep of the package goes through."""
+    return _clock
+
+
+def use_clock(replacement: Clock) -> Clock:
+    """Make ``replacement`` the package's clock; returns the previous one (to restore it)."""
+    global _clock
+    previous, _clock = _clock, replacement
+    return previous
+
+
+def budget(remaining: float | None) -> float:
+    """Seconds an invocation may spend on calls, given the time its Lambda says is left."""
+    limit = min(CONTRACT_SECONDS, DEFAULT_REMAINING if remaining is None else remaining)
+    return max(limit - SAFETY_MARGIN, MIN_STEP)
+
+
+def attempt_timeout(left: float) -> float | None:
+    """The read timeout of a call attempt that starts with ``left`` seconds to the deadline, so
+    that connecting and reading both end by then; None when no attempt fits."""
+    read = min(READ_TIMEOUT, left - CONNECT_TIMEOUT)
+    return read if read >= MIN_READ_TIMEOUT else None
 
 
 @dataclass
 class Invocation:
-    """Waiting inside the current invocation, bounded by its deadline."""
+    """One handler invocation: when it started and when its calls must have ended."""
 
+    started: float
     deadline: float
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
+
+    @classmethod
+    def starting(cls, remaining: float | None) -> Invocation:
+        """An invocation starting now, with ``remaining`` seconds of Lambda time (None: unknown)."""
+        now = clock().monotonic()
+        return cls(started=now, deadline=now + budget(remaining))
 
     @classmethod
     def current(cls) -> Invocation:
-        """The invocation being served, with the time its Lambda context says is left."""
-        return cls(deadline=time.monotonic() + _remaining_seconds(_lambda_context.get()))
+        """The invocation being served (bound by the entrypoint), or one starting now."""
+        bound = _current.get()
+        return bound if bound is not None else cls.starting(None)
+
+    def left(self) -> float:
+        return self.deadline - clock().monotonic()
 
     def has_time(self, seconds: float = 0.0) -> bool:
-        """Whether ``seconds`` more fit before the safety margin at the end of the invocation."""
-        return self.deadline - self.clock() - seconds >= SAFETY_MARGIN
+        """Whether a call attempt still fits after ``seconds`` more."""
+        return self.left() - seconds >= ATTEMPT_MINIMUM
 
-    def wait(self, seconds: float) -> bool:
-        """Sleep ``seconds`` when the invocation has time for it; False (no sleep) otherwise."""
+    def attempt_timeout(self) -> float | None:
+        """The read timeout of a call attempt starting now; None when none fits."""
+        return attempt_timeout(self.left())
+
+    def pause(self, seconds: float) -> bool:
+        """Sleep ``seconds`` when a call still fits after them; False (no sleep) otherwise."""
         if not self.has_time(seconds):
             return False
-        self.sleep(seconds)
+        clock().sleep(seconds)
         return True
+
+
+_current: contextvars.ContextVar[Invocation | None] = contextvars.ContextVar(
+    "invocation", default=None
+)
+
+
+def remaining_seconds(lambda_context: Any) -> float | None:
+    """The time the Lambda context says is left (None when there is no such context)."""
+    remaining = getattr(lambda_context, "get_remaining_time_in_millis", None)
+    return float(remaining()) / 1000.0 if callable(remaining) else None
+
+
+def begin(lambda_context: Any) -> contextvars.Token[Invocation | None]:
+    """Start the invocation the entrypoint is serving; ``end`` it with the token returned."""
+    return _current.set(Invocation.starting(remaining_seconds(lambda_context)))
+
+
+def end(token: contextvars.Token[Invocation | None]) -> None:
+    _current.reset(token)

@@ -1,12 +1,22 @@
-"""LIST across every image: one cursor over ListImages and ListImageVersions.
+"""LIST: one cursor over ListImages and ListImageVersions that neither repeats nor skips.
 
-With an ImageName, LIST pages through ListImageVersions and hands SageMaker's NextToken straight
-back. Without one it walks the images in name order and each image's versions, so its nextToken
-has to say where it stopped in both lists: that is the cursor below, sent as URL-safe base64 JSON.
+LIST walks the images oldest first and each image's versions in number order, and its nextToken
+(the :class:`Cursor`, URL-safe base64 JSON) says how far it got by *values*, not by SageMaker's
+page tokens, whose meaning across changes is not documented:
 
-The cursor names the image to carry on with rather than its position in the page, so images
-added or deleted between two LIST calls neither hide nor repeat the others. ListImageVersions is
-always asked for the same page size, so a NextToken is never replayed with another MaxResults.
+- images: every image created before ``since`` is done, and of those created at ``since`` the
+  ones named in ``done``;
+- versions: of ``image`` (created at ``since``), every version up to ``after_version`` is listed;
+  the next one was created at ``versions_since`` or later.
+
+Each LIST call asks SageMaker again from those values on (``CreationTimeAfter`` just before them,
+which works whether SageMaker's filter is inclusive or strict) and skips what is done. Images
+created between two LIST calls come after every image listed before them (they are newer);
+images deleted between calls leave the others where they were. So an image or a version that
+exists throughout the walk is listed exactly once, however images and versions come and go.
+SageMaker's NextToken is followed only within one LIST call.
+
+With an ImageName, LIST walks that image's versions the same way.
 """
 
 from __future__ import annotations
@@ -14,37 +24,87 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
 
 from cloudformation_cli_python_lib import exceptions
 
-# A LIST page ends once it holds PAGE_SIZE models (ListImageVersions pages hold up to PAGE_SIZE,
-# so a page across images may hold up to 2 * PAGE_SIZE - 1), or after CALLS_PER_PAGE SageMaker
-# calls, so an account with many images that have no versions still gets quick pages.
-PAGE_SIZE = 100
+# A LIST page holds at most PAGE_SIZE models, and ends after CALLS_PER_PAGE SageMaker calls, so
+# an account with many images that have no versions still gets quick pages. ListImageVersions
+# is asked for pages of 100 from the last version listed on (which it returns again): 99 new
+# versions per call, so a LIST page of 99 versions costs one call.
+SAGEMAKER_PAGE = 100
+PAGE_SIZE = SAGEMAKER_PAGE - 1
 CALLS_PER_PAGE = 25
 
-T = TypeVar("T")
+Item = dict[str, Any]
+ImagesPage = Callable[[datetime | None, str | None], tuple[list[tuple[str, datetime]], str | None]]
+VersionsPage = Callable[[str, datetime | None, str | None], tuple[list[Item], str | None] | None]
+
+
+def millis(moment: datetime) -> int:
+    """``moment`` in whole epoch milliseconds (rounded down)."""
+    return math.floor(moment.timestamp() * 1000)
+
+
+def just_before(ms: int | None) -> datetime | None:
+    """A ``CreationTimeAfter`` that admits everything created in millisecond ``ms`` or later,
+    whether SageMaker's filter is inclusive or strict: half a millisecond before it."""
+    return None if ms is None else datetime.fromtimestamp((ms - 0.5) / 1000, UTC)
 
 
 @dataclass(frozen=True)
 class Cursor:
-    """Where a LIST across all images stopped.
+    """How far LIST got (see the module docstring). Times are epoch milliseconds."""
 
-    ``images_token`` fetches the page of images being walked (None: the first page); ``image`` is
-    the image to carry on with (None: the start of that page); ``versions_token`` the next page of
-    that image's versions (None: its first page).
-    """
-
-    images_token: str | None = None
+    since: int | None = None
+    done: tuple[str, ...] = ()
     image: str | None = None
-    versions_token: str | None = None
+    after_version: int = 0
+    versions_since: int | None = None
+
+    def is_done(self, name: str, created: int) -> bool:
+        return self.since is not None and (
+            created < self.since or (created == self.since and name in self.done)
+        )
+
+    def is_current(self, name: str, created: int) -> bool:
+        return name == self.image and created == self.since
+
+    def starting(self, name: str, created: int) -> Cursor:
+        """The cursor once the walk starts on image ``name``, created at ``created``."""
+        if self.is_current(name, created):
+            return self
+        done = self.done if created == self.since else ()
+        return Cursor(created, done, name, 0, None)
+
+    def finished(self) -> Cursor:
+        """The cursor once the current image has been listed whole."""
+        done = (*self.done, self.image) if self.image is not None else self.done
+        return Cursor(self.since, done, None, 0, None)
+
+    def listed(self, item: Mapping[str, Any]) -> Cursor:
+        """The cursor once version ``item`` of the current image has been listed."""
+        return replace(
+            self, after_version=int(item["Version"]), versions_since=millis(item["CreationTime"])
+        )
+
+    def resuming_at(self, item: Mapping[str, Any]) -> Cursor:
+        """The cursor of a page that ends just before version ``item`` of the current image."""
+        return replace(self, versions_since=millis(item["CreationTime"]))
 
     def encode(self) -> str:
         raw = json.dumps(
-            {"i": self.images_token, "n": self.image, "v": self.versions_token},
+            {
+                "s": self.since,
+                "d": list(self.done),
+                "n": self.image,
+                "v": self.after_version,
+                "vs": self.versions_since,
+            },
             separators=(",", ":"),
         )
         return base64.urlsafe_b64encode(raw.encode()).decode()
@@ -55,58 +115,95 @@ class Cursor:
             return cls()
         try:
             data = json.loads(base64.urlsafe_b64decode(token.encode()))
-            cursor = cls(data["i"], data["n"], data["v"])
+            cursor = cls(data["s"], tuple(data["d"]), data["n"], data["v"], data["vs"])
         except (ValueError, KeyError, TypeError, binascii.Error) as error:
             raise exceptions.InvalidRequest(
-                "nextToken is not a token this handler issued for a LIST without ImageName"
+                "nextToken is not a token this handler issued for LIST"
             ) from error
-        if not all(isinstance(v, str | None) for v in (cursor.images_token, cursor.image)):
+        if not _well_formed(cursor):
             raise exceptions.InvalidRequest("nextToken is malformed")
         return cursor
 
 
-def resume_index(names: Sequence[str], image: str | None) -> int:
-    """Where to carry on in a page of image names: at ``image``, or after where it was."""
-    if image is None:
-        return 0
-    if image in names:
-        return names.index(image)
-    return next((i for i, name in enumerate(names) if name > image), len(names))
+def _well_formed(cursor: Cursor) -> bool:
+    def is_int(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    return (
+        (cursor.since is None or is_int(cursor.since))
+        and all(isinstance(name, str) for name in cursor.done)
+        and (cursor.image is None or isinstance(cursor.image, str))
+        and is_int(cursor.after_version)
+        and (cursor.versions_since is None or is_int(cursor.versions_since))
+    )
 
 
 @dataclass
-class Walk(Generic[T]):
-    """Every version of every image, one LIST page at a time.
+class Walk:
+    """One LIST page at a time, across every image (:meth:`page`) or of one (:meth:`versions`).
 
-    ``images_page(token)`` returns a page of image names and the next token; ``versions_page(
-    image, token)`` a page of that image's versions and the next token (None when the image has
-    gone); ``may_call(calls_made)`` says whether one more SageMaker call fits in this page.
+    ``images_page(created_after, token)`` returns a page of (image name, creation time), oldest
+    first, and the next token; ``versions_page(image, created_after, token)`` a page of that
+    image's versions in number order and the next token (None when the image has gone);
+    ``may_call(calls_made)`` says whether one more SageMaker call fits in this page; it is asked
+    only once the walk has moved on (a version listed, an image started or finished), so every
+    page makes progress, however small the budget.
     """
 
-    images_page: Callable[[str | None], tuple[list[str], str | None]]
-    versions_page: Callable[[str, str | None], tuple[list[T], str | None] | None]
+    images_page: ImagesPage
+    versions_page: VersionsPage
     may_call: Callable[[int], bool]
+    calls: int = 0
+    found: list[tuple[str, Item]] = field(default_factory=list)
+    moved: bool = False
 
-    def page(self, cursor: Cursor) -> tuple[list[tuple[str, T]], Cursor | None]:
+    def _room(self) -> bool:
+        return len(self.found) < PAGE_SIZE and (not self.moved or self.may_call(self.calls))
+
+    def page(self, cursor: Cursor) -> tuple[list[tuple[str, Item]], Cursor | None]:
         """The versions found from ``cursor`` on, and where the next page starts (None: done)."""
-        found: list[tuple[str, T]] = []
-        calls = 0
-        while True:
-            names, next_images = self.images_page(cursor.images_token)
-            calls += 1
-            for name in names[resume_index(names, cursor.image) :]:
-                token = cursor.versions_token if name == cursor.image else None
-                while True:
-                    if len(found) >= PAGE_SIZE or not self.may_call(calls):
-                        return found, Cursor(cursor.images_token, name, token)
-                    page = self.versions_page(name, token)
-                    calls += 1
-                    items, token = page if page is not None else ([], None)
-                    found += [(name, item) for item in items]
-                    if token is None:
-                        break
-            if next_images is None:
-                return found, None
-            cursor = Cursor(next_images)
-            if len(found) >= PAGE_SIZE or not self.may_call(calls):
-                return found, cursor
+        floor, token = just_before(cursor.since), None
+        while self._room():
+            images, token = self.images_page(floor, token)
+            self.calls += 1
+            for name, created in images:
+                ms = millis(created)
+                if cursor.is_done(name, ms):
+                    continue
+                self.moved = self.moved or not cursor.is_current(name, ms)
+                cursor = cursor.starting(name, ms)
+                cursor = self._versions_of(cursor)
+                if cursor.image is not None:
+                    return self.found, cursor
+            if token is None:
+                return self.found, None
+        return self.found, cursor
+
+    def versions(self, cursor: Cursor) -> tuple[list[tuple[str, Item]], Cursor | None]:
+        """The versions of ``cursor.image`` from ``cursor`` on, and where the next page starts."""
+        cursor = self._versions_of(cursor)
+        return self.found, (cursor if cursor.image is not None else None)
+
+    def _versions_of(self, cursor: Cursor) -> Cursor:
+        """List the current image's versions while there is room; the cursor after them
+        (``finished()`` once the image has been listed whole, or has gone)."""
+        name = str(cursor.image)
+        floor, token = just_before(cursor.versions_since), None
+        while self._room():
+            page = self.versions_page(name, floor, token)
+            self.calls += 1
+            if page is None:
+                self.moved = True
+                return cursor.finished()
+            items, token = page
+            for item in items:
+                if int(item["Version"]) <= cursor.after_version:
+                    continue
+                if len(self.found) >= PAGE_SIZE:
+                    return cursor.resuming_at(item)
+                self.found.append((name, item))
+                cursor, self.moved = cursor.listed(item), True
+            if token is None:
+                self.moved = True
+                return cursor.finished()
+        return cursor

@@ -1,54 +1,88 @@
-"""Finding the one image version a model names, from its ImageVersionArn."""
+"""Finding the one image version a model names, from its ImageVersionArn.
+
+An ARN names a version only when SageMaker issued it for that version in the request's account
+and region: the ARN's account and region must be the request's, and it must be exactly the ARN
+SageMaker returns for the version it names (so another partition, a version number with leading
+zeros or a name in other case never reach a version). Anything else is NotFound, before any
+call that changes anything.
+
+The model's ImageName may differ from the image's real name in case (an import, or a template
+that copied the lower-cased name from the ARN): the real name is then found with ListImages.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cloudformation_cli_python_lib import exceptions
 
 from . import TYPE_NAME
-from .arns import names_same_image, parse_image_version_arn
-from .models import ResourceModel
-from .sagemaker_calls import describe_version, image_name_for
+from . import sagemaker_calls as calls
+from .arns import ImageVersionArn, names_same_image, parse_image_version_arn
+from .waiting import versions_go_with_image
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
 
 
-def pinned_version(arn: str | None) -> tuple[str, int]:
-    """The image name as the ARN spells it (lower-case) and the version; NotFound without one."""
+@dataclass(frozen=True)
+class Located:
+    """A version that exists: the image's real name, the number, its description, and the
+    ImageName to report (the model's spelling when it names this image, else the real name)."""
+
+    name: str
+    version: int
+    description: dict[str, Any]
+    spelled: str
+
+    @property
+    def arn(self) -> str:
+        return str(self.description["ImageVersionArn"])
+
+
+def pinned_version(
+    arn: str | None, region: str | None = None, account: str | None = None
+) -> ImageVersionArn:
+    """The parts of an ARN SageMaker could have issued in ``region`` and ``account``; NotFound
+    for anything else."""
     parsed = parse_image_version_arn(arn) if arn else None
-    if parsed is None:
-        raise exceptions.NotFound(TYPE_NAME, arn or "(no ImageVersionArn: never created)")
-    return parsed.name_lower, parsed.version
+    if parsed is None or not parsed.is_in(region, account):
+        raise exceptions.NotFound(TYPE_NAME, repr(arn) if arn else "(no ImageVersionArn)")
+    return parsed
+
+
+def describe_unless_image_gone(
+    client: SageMakerClient, name: str, version: int
+) -> dict[str, Any] | None:
+    """DescribeImageVersion; None when the version does not exist, or when SageMaker refuses
+    the call because the image is being deleted (its versions go with it)."""
+    try:
+        return calls.describe_version(client, name, version)
+    except exceptions.InvalidRequest:
+        if versions_go_with_image(calls.image_status(client, name)):
+            return None
+        raise
 
 
 def locate(
-    client: SageMakerClient, arn: str | None, name_hint: str | None
-) -> tuple[str, int, dict[str, Any]]:
-    """The real image name, the version and its description; NotFound when it does not exist.
-
-    ``name_hint`` is the ImageName the model carries. When it matches the ARN it is the real name.
-    Without it (a resource import from the ARN alone), the lower-cased name from the ARN is tried
-    first, then ListImages finds the image whose name only differs in case.
-    """
-    name_lower, version = pinned_version(arn)
-    hinted = bool(name_hint) and names_same_image(str(name_hint), name_lower)
-    name = str(name_hint) if hinted else name_lower
-    description = describe_version(client, name, version)
-    if description is None and not hinted:
-        real_name = image_name_for(client, name_lower)
-        if real_name is not None and real_name != name:
-            name, description = real_name, describe_version(client, real_name, version)
+    client: SageMakerClient,
+    arn: str | None,
+    name_hint: str | None,
+    *,
+    region: str | None,
+    account: str | None,
+) -> Located:
+    """The version ``arn`` names (see the module docstring); NotFound when it does not exist."""
+    parsed = pinned_version(arn, region, account)
+    hinted = bool(name_hint) and names_same_image(str(name_hint), parsed.name_lower)
+    name = str(name_hint) if hinted else parsed.name_lower
+    description = describe_unless_image_gone(client, name, parsed.version)
     if description is None:
+        real_name = calls.image_name_for(client, name)
+        if real_name is not None and real_name != name:
+            name = real_name
+            description = describe_unless_image_gone(client, name, parsed.version)
+    if description is None or description.get("ImageVersionArn") != arn:
         raise exceptions.NotFound(TYPE_NAME, str(arn))
-    return name, version, description
-
-
-def locate_model(
-    client: SageMakerClient, model: ResourceModel | None
-) -> tuple[str, int, dict[str, Any]]:
-    """``locate`` for the version a request's model names."""
-    if model is None:
-        return locate(client, None, None)
-    return locate(client, model.ImageVersionArn, model.ImageName)
+    return Located(name, parsed.version, description, str(name_hint) if hinted else name)

@@ -8,20 +8,25 @@ from typing import Any
 
 from cloudformation_cli_python_lib.interface import OperationStatus, ProgressEvent
 
+from .arns import parse_image_version_arn
 from .models import ResourceModel
+from .translation import identifier_model
 
 
 @dataclass
 class CallbackState:
     """The callback context: everything a re-invoked handler needs to carry on where it stopped.
 
-    ``arn`` pins the version as soon as CreateImageVersion answers (or DELETE finds it): every
-    later call names that version. ``imageName`` is the image's real name (the ARN lower-cases
-    it). ``createFailure`` is set when a create failed and its version is being cleaned up.
+    ``arn`` pins the version as soon as CreateImageVersion answers (or UPDATE and DELETE find
+    it): every later call names that version, and every ending names it. ``imageName`` is the
+    image's real name (the ARN lower-cases it). ``createdAt`` is when CreateImageVersion answered
+    (wall clock), for the read-after-write grace. ``createFailure`` is set when a create failed
+    and its version is being cleaned up.
     """
 
     arn: str | None = None
     imageName: str | None = None
+    createdAt: float | None = None
     deleteSent: bool = False
     createFailure: str | None = None
     callbacks: int = 0
@@ -36,6 +41,15 @@ class CallbackState:
 
     def dump(self) -> MutableMapping[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def pinned_model(state: CallbackState) -> ResourceModel | None:
+    """The identifiers of the version the callback context pins (None: it pins none)."""
+    parsed = parse_image_version_arn(state.arn) if isinstance(state.arn, str) else None
+    if parsed is None:
+        return None
+    name = state.imageName if isinstance(state.imageName, str) else parsed.name_lower
+    return identifier_model(name, {"ImageVersionArn": state.arn, "Version": parsed.version})
 
 
 def success(model: ResourceModel | None) -> ProgressEvent:

@@ -46,15 +46,18 @@ def desired_aliases(model: ResourceModel) -> frozenset[str]:
 
 
 def create_request(model: ResourceModel, token: str) -> dict[str, Any]:
-    """CreateImageVersion parameters for ``model``."""
+    """CreateImageVersion parameters for ``model``: never its aliases.
+
+    Aliases are given to the version once it is CREATED (``converging``), taken from whichever
+    version of the image holds them. So a CREATE_FAILED version never holds an alias, an alias
+    never names a version that is not ready, and a replayed create sends the same parameters
+    whatever happened to the aliases meanwhile.
+    """
     request: dict[str, Any] = {
         "ImageName": model.ImageName,
         "BaseImage": model.BaseImage,
         "ClientToken": token,
     }
-    aliases = desired_aliases(model)
-    if aliases:
-        request["Aliases"] = sorted(aliases)
     for name in METADATA_FIELDS:
         value = getattr(model, name)
         if value is not None:
@@ -92,10 +95,17 @@ class UpdatePlan:
         return not (self.fields or self.aliases_to_add or self.aliases_to_delete)
 
 
+# SageMaker archives a TO_BE_ARCHIVED version on its own (VendorGuidance becomes ARCHIVED): a
+# template that still says TO_BE_ARCHIVED asks for nothing new, and must not un-archive it.
+_SUPERSEDED = {("VendorGuidance", "TO_BE_ARCHIVED"): "ARCHIVED"}
+
+
 def _wanted(desired: ResourceModel, name: str, current: Any) -> Any:
     value = getattr(desired, name)
     if value is None and current is not None:
         return RESET_ON_REMOVAL.get(name, current)
+    if (name, value) in _SUPERSEDED and _SUPERSEDED[name, value] == current:
+        return current
     return value
 
 

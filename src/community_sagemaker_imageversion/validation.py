@@ -64,12 +64,20 @@ VERSION_MINIMUM = 1
 KNOWN_PROPERTIES = frozenset(ResourceModel.__dataclass_fields__)
 
 
+# ECMA-262's line terminators: what its "." does not match.
+_ANY_BUT_LINE_TERMINATORS = "[^\\n\\r\u2028\u2029]"
+
+
 @functools.cache
 def schema_regex(pattern: str) -> re.Pattern[str]:
-    """``pattern`` with JSON schema's meaning: its ``$`` is the end of the string.
+    """``pattern`` with the meaning JSON Schema gives it (ECMA-262 regular expressions, without
+    flags), as a Python pattern for ``search``:
 
-    In Python ``$`` also matches before a final newline, so ``"name\\n"`` would pass
-    ``^...$``; every ``$`` outside a character class becomes ``\\Z``.
+    - ``$`` is the end of the string (Python's also matches before a final newline, so
+      ``"name\\n"`` would pass ``^...$``): it becomes ``\\Z``;
+    - ``.`` matches anything but a line terminator (Python's only excludes ``\\n``);
+    - ``\\d``, ``\\w`` and ``\\b`` are ASCII (Python's are Unicode: ``"PyTorch \u0662.\u0663"``
+      would pass ``\\d+\\.\\d+``).
     """
     converted, escaped, in_class = [], False, False
     for char in pattern:
@@ -84,8 +92,11 @@ def schema_regex(pattern: str) -> re.Pattern[str]:
         elif char == "$" and not in_class:
             converted.append("\\Z")
             continue
+        elif char == "." and not in_class:
+            converted.append(_ANY_BUT_LINE_TERMINATORS)
+            continue
         converted.append(char)
-    return re.compile("".join(converted))
+    return re.compile("".join(converted), re.ASCII)
 
 
 def _shown(value: str) -> str:
@@ -118,28 +129,31 @@ def _alias_list_problems(aliases: Iterable[object]) -> list[str]:
     return problems
 
 
-def model_problems(model: ResourceModel) -> list[str]:
-    """Every schema rule the model breaks: required properties, types, lengths, patterns, enums."""
+def model_problems(model: ResourceModel, *, read_only: bool = True) -> list[str]:
+    """Every schema rule the model breaks: required properties, types, lengths, patterns, enums
+    (of the read-only properties too, unless ``read_only`` is False)."""
     problems = [
         f"{name} is required (required)" for name in REQUIRED if getattr(model, name) is None
     ]
     for name, rule in STRING_RULES.items():
         value = getattr(model, name)
-        if value is not None:
+        if value is not None and (read_only or name not in READ_ONLY):
             problems += string_problems(name, value, rule)
     if model.Aliases is not None:
         problems += _alias_list_problems(model.Aliases)
     if model.Horovod is not None and not isinstance(model.Horovod, bool):
         problems.append(f"Horovod must be a boolean (type), got {type(model.Horovod).__name__}")
-    if model.Version is not None and (
-        not isinstance(model.Version, int) or model.Version < VERSION_MINIMUM
+    if (
+        read_only
+        and model.Version is not None
+        and (not isinstance(model.Version, int) or model.Version < VERSION_MINIMUM)
     ):
         problems.append(f"Version must be an integer of at least {VERSION_MINIMUM} (minimum)")
     return problems
 
 
 def raw_problems(properties: object) -> list[str]:
-    """Rules the typed model cannot show: unknown properties and repeated aliases.
+    """Rules the typed model cannot show: unknown properties, null values, repeated aliases.
 
     ``properties`` is the resource's JSON as CloudFormation sent it, before it becomes a
     ResourceModel (which silently drops unknown keys and turns Aliases into a set).
@@ -153,6 +167,11 @@ def raw_problems(properties: object) -> list[str]:
         for key in properties
         if key not in KNOWN_PROPERTIES
     ]
+    problems += [
+        f"{key} must not be null (type): leave the property out instead"
+        for key, value in properties.items()
+        if value is None and key in KNOWN_PROPERTIES
+    ]
     aliases = properties.get("Aliases")
     if aliases is not None:
         if not isinstance(aliases, Sequence) or isinstance(aliases, str):
@@ -160,6 +179,18 @@ def raw_problems(properties: object) -> list[str]:
         else:
             problems += _repeated_aliases(aliases)
     return problems
+
+
+def known_properties(properties: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """``properties`` without the keys this schema does not have and without null values (an
+    absent property), which the runtime library cannot cast into a model."""
+    if not isinstance(properties, Mapping):
+        return properties
+    return {
+        key: value
+        for key, value in properties.items()
+        if key in KNOWN_PROPERTIES and value is not None
+    }
 
 
 def _repeated_aliases(aliases: Sequence[Any]) -> list[str]:
@@ -197,8 +228,10 @@ def check_create(model: ResourceModel | None) -> ResourceModel:
 
 
 def check_update(model: ResourceModel | None) -> ResourceModel:
-    """The desired model of an update, when schema rules hold (read-only values are identifiers)."""
+    """The desired model of an update, when the rules of its writable properties hold. Its
+    read-only values are CloudFormation's identifiers, not input: one that names no version
+    SageMaker issued is NotFound (``locating``), not InvalidRequest."""
     if model is None:
         raise InvalidRequest("Invalid properties: ImageName is required; BaseImage is required")
-    _raise_if_any(model_problems(model))
+    _raise_if_any(model_problems(model, read_only=False))
     return model

@@ -2,6 +2,8 @@
 
 - Pinned: DescribeImageVersion, UpdateImageVersion, DeleteImageVersion and ListAliases name the
   version they act on (``Version``). Without it SageMaker acts on the image's LATEST version.
+  DescribeImageVersion may instead name an ``Alias`` (to find the version holding it): that
+  selects exactly the version the alias names, never the latest.
 - Permitted: each call an action's handler makes is one of the permissions the schema lists for
   that action (``handlers.<action>.permissions``), the only calls `resource-role.yaml` allows.
 
@@ -29,7 +31,10 @@ def permission(call: Call) -> str:
 
 def is_pinned(call: Call) -> bool:
     version = call.params.get("Version")
-    return isinstance(version, int) and not isinstance(version, bool)
+    if isinstance(version, int) and not isinstance(version, bool):
+        return True
+    alias = call.params.get("Alias")
+    return call.operation == "DescribeImageVersion" and isinstance(alias, str) and bool(alias)
 
 
 def unpinned(calls: Iterable[Call]) -> list[Call]:

@@ -1,10 +1,11 @@
 """Whole lifecycles (create with aliases, update, delete) while SageMaker misbehaves.
 
 The emulator (server mode) injects faults (:mod:`sagemaker_emulator.faults`) at ``rate`` on every
-operation: throttling, HTTP 500 and 503 on all of them, and on CreateImageVersion also a
-connection dropped after the version was made. The handlers' botocore clients retry what they
-can; what survives those retries reaches the handler. CloudFormation re-invokes a handler only
-after IN_PROGRESS: a FAILED event ends the operation, whatever its error code.
+operation: throttling, HTTP 500 and 503 on all of them, and on every mutating operation
+(CreateImageVersion, UpdateImageVersion, DeleteImageVersion) also a connection dropped after
+SageMaker applied the request. The handlers retry each call within the invocation's deadline,
+then call back; CloudFormation re-invokes a handler only after IN_PROGRESS: a FAILED event ends
+the operation, whatever its error code.
 
 ``parallel`` runs the lifecycles as one stack (all creates at once, then all updates, then all
 deletes, with versions taking ``transition_seconds``); otherwise one lifecycle after another,
@@ -57,10 +58,14 @@ class Settings:
     delay_scale: float = 0.1
 
 
+MUTATING = ("CreateImageVersion", "UpdateImageVersion", "DeleteImageVersion")
+
+
 def fault_rules(rate: float) -> list[FaultRule]:
-    return [
-        FaultRule(rate, "CreateImageVersion", (*ERROR_KINDS, DROP)),
-        FaultRule(rate, None, ERROR_KINDS),
+    """Every kind of fault on every mutating operation (an answer lost after the change was
+    applied among them); throttling and 5xx answers on the others."""
+    return [FaultRule(rate, operation, (*ERROR_KINDS, DROP)) for operation in MUTATING] + [
+        FaultRule(rate, None, ERROR_KINDS)
     ]
 
 
@@ -198,15 +203,13 @@ def _figures(settings: Settings, run: _Run, ids: list[str], left: list[int]) -> 
         if all(getattr(run.outcomes.get(p, {}).get(i), "status", None) == "SUCCESS" for p in PHASES)
     ]
     problems = [*run.problems, *failed, *wrong]
-    requests = sum(run.plan.requests.values())
     return {
         "settings": asdict(settings),
         "lifecycles_completed": len(completed),
         "faults_injected": run.plan.injected,
         "faults_total": run.plan.total_injected(),
-        "http_requests": requests,
+        "http_requests": sum(run.plan.requests.values()),
         "sagemaker_calls": len(handler_calls),
-        "botocore_retries": requests - len(handler_calls),
         "faults_reaching_handlers": dict(
             Counter(c.error for c in handler_calls if c.error in FAULT_ERRORS)
         ),

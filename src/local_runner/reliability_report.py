@@ -165,9 +165,10 @@ def _faults(result: Mapping[str, Any]) -> str:
     )
     text += _table(("operation", *kinds), rows)
     text += (
-        f"\nHandler API calls: {result['sagemaker_calls']}; botocore retries:"
-        f" {result['botocore_retries']}; faults that outlasted botocore's retries and reached a"
-        f" handler: {_counts(result['faults_reaching_handlers'])}.\n\n"
+        f"\nHandler call attempts: {result['sagemaker_calls']} (botocore makes one attempt per"
+        " call; the handler retries transient failures itself, within the invocation's"
+        f" deadline); attempts failed by injected faults, each retried:"
+        f" {_counts(result['faults_reaching_handlers'])}.\n\n"
     )
     text += _table(PHASE_HEADERS, _phase_rows(result["phases"], ("create", "update", "delete")))
     text += (
@@ -191,7 +192,6 @@ def _extra_fault_runs(runs: Mapping[str, Any]) -> str:
             name,
             f"{r['lifecycles_completed']} of {r['settings']['lifecycles']}",
             r["faults_total"],
-            r["botocore_retries"],
             _counts(r["faults_reaching_handlers"]),
             r["duplicates"],
             r["orphans"],
@@ -203,8 +203,7 @@ def _extra_fault_runs(runs: Mapping[str, Any]) -> str:
         "run",
         "completed",
         "faults",
-        "retries",
-        "reaching handlers",
+        "attempts failed by faults (retried)",
         "duplicates",
         "orphans",
         "wrong-version calls",

@@ -13,7 +13,7 @@ import moto
 from moto.moto_api import state_manager
 from moto.sagemaker.responses import SageMakerResponse
 
-from .models import TRANSITION_MODELS
+from .models import DEFAULT_TRANSITIONS
 from .responses import ACTIONS, ImageResponses
 
 MOTO_VERSION = "5.2.5"
@@ -43,5 +43,5 @@ def install() -> None:
                 "natively now, so sagemaker_emulator would hide it."
             )
         setattr(SageMakerResponse, action, handler)
-    for model_name in TRANSITION_MODELS:
-        state_manager.register_default_transition(model_name, {"progression": "immediate"})
+    for model_name, transition in DEFAULT_TRANSITIONS.items():
+        state_manager.register_default_transition(model_name, transition)

@@ -63,6 +63,7 @@ def apply_changes(target: Controls, changes: Mapping[str, Any]) -> None:
         "clear_failures",
         "failures",
         "faults",
+        "rules",
     }
     if unknown:
         raise ValueError(f"unknown controls: {sorted(unknown)}")
@@ -78,6 +79,12 @@ def apply_changes(target: Controls, changes: Mapping[str, Any]) -> None:
     if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
         raise TypeError("failures must be a list of objects")
     target.failures.extend(FailureRule(**rule) for rule in rules)
+    if "rules" in changes:
+        if not isinstance(changes["rules"], dict):
+            raise TypeError(
+                "rules must be an object of rule: variant (see sagemaker_emulator.rules)"
+            )
+        target.rules = target.rules.changed(changes["rules"])
     if "faults" in changes:
         faults = changes["faults"]
         if faults is not None and not isinstance(faults, dict):

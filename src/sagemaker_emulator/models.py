@@ -2,7 +2,9 @@
 
 State lives in :data:`image_backends`, a moto ``BackendDict``: one :class:`ImageBackend` per
 account and region, cleared with every other moto backend by ``mock_aws`` start/stop and by
-``POST /moto-api/reset``. Rules marked *choice* are where the real service's behaviour is unknown.
+``POST /moto-api/reset``. Rules marked *choice* are where the real service's behaviour is unknown;
+those marked *variant* offer every plausible behaviour, chosen in :mod:`.rules` (the default
+first).
 
 Statuses follow moto's state manager (see :mod:`.control`). moto applies a progression when a
 status is read; the emulator reads it once on creation and on DeleteImageVersion, so an
@@ -18,18 +20,33 @@ Images
   * Tags are validated and otherwise ignored (moto's AddTags/ListTags do not know images).
   * ImageStatus goes CREATING -> CREATED through the state manager model
     :data:`IMAGE_MODEL` (default immediate; with ``manual`` progression DescribeImage counts).
-  * DeleteImage removes the image and all its versions at once (*choice*: no DELETING phase).
-  * ListImages: NameContains is a case-sensitive substring (*choice*); time filters are strict
-    (After: later than, Before: earlier than); SortBy CREATION_TIME (default) |
-    LAST_MODIFIED_TIME | IMAGE_NAME, SortOrder DESCENDING (default) | ASCENDING.
+  * Image not found: ResourceNotFound ``Image with ARN <arn> does not exist.`` (as traced).
+  * DeleteImage has a DELETING phase (a real trace shows ``ImageStatus='DELETING'`` right after
+    it), then the image and all its versions are gone: state manager model
+    :data:`IMAGE_DELETE_MODEL`, by default ``manual`` once (the first call naming or listing the
+    image after DeleteImage sees it DELETING, the next finds it gone); every such call counts.
+    While it lasts, DescribeImage and ListImages show DELETING, CreateImageVersion is refused
+    ``Image ... is in an invalid state.``, and the other version calls answer as the
+    ``delete_image`` *variant* says (``immediate`` removes the image at once).
+  * ListImages: NameContains is a case-sensitive substring (*choice*); time filters are
+    inclusive (After: at or after, Before: at or before, as the API documentation says); SortBy
+    CREATION_TIME (default) | LAST_MODIFIED_TIME | IMAGE_NAME, SortOrder DESCENDING (default) |
+    ASCENDING.
 
 Versions
   * ImageVersionArn is ``...:image-version/<name lower-cased>/<N>``; versions are numbered
     1, 2, 3, ... per image and a number is never reused, even after deletes.
   * CreateImageVersion on a missing image raises ResourceNotFound; on an image that is not
     CREATED, ValidationException ``Image ... is in an invalid state``.
-  * ClientToken: the same token on the same image returns the existing version (whatever its
-    status, parameters not compared) and creates nothing, for as long as that version exists.
+  * ClientToken (*variant* ``idempotency``): the same token on the same image returns the
+    existing version (whatever its status) and creates nothing, for as long as that version
+    exists; or for ``token_seconds``; or refuses a replay with other parameters.
+  * CreateImageVersion answers the new ARN, or the literal ``None`` the model allows (*variant*
+    ``create_answer``).
+  * Read-after-write (*variant* ``read_after_write``): a new version and its aliases may be
+    invisible to every call but a ClientToken replay for ``lag_seconds``.
+  * VendorGuidance TO_BE_ARCHIVED turns ARCHIVED on its own (*variant* ``archival``: SageMaker
+    does it after three months, the emulator after ``archive_seconds``).
   * ContainerImage (*choice*): ``<account>.dkr.ecr.<region>.amazonaws.com/<name lower-cased>
     @sha256:<sha256 of "BaseImage\\nVersion">``, stable for a given base image and version.
   * ImageVersionStatus goes CREATING -> CREATED (or CREATE_FAILED when a failure is injected,
@@ -47,21 +64,25 @@ Versions
     ``ImageVersion (...) is being deleted`` (``created``); CREATE_FAILED and DELETE_FAILED
     versions can be deleted.
 
-Aliases (*choice*: the real service's rule is undocumented)
+Aliases (the real service's rule is undocumented)
   * An alias names at most one version of an image. Creating or updating a version with an
-    alias another version of the image holds raises ValidationException; adding an alias the
-    version already holds is a no-op. AliasesToDelete naming an alias the version does not
-    hold, or an alias in both AliasesToAdd and AliasesToDelete, raises ValidationException.
+    alias another version of the image holds is refused with ValidationException, refused with
+    ResourceInUse, or moves the alias (*variant* ``alias_clash``); adding an alias the version
+    already holds is a no-op (*choice*). AliasesToDelete naming an alias the version does not
+    hold raises ValidationException or is ignored (*variant* ``missing_alias_delete``); an
+    alias in both AliasesToAdd and AliasesToDelete raises ValidationException (*choice*).
     Aliases stay with a version until it is gone.
   * ListAliases lists the aliases of one version (Version given; missing: ResourceNotFound) or
     of every version, ordered by version then alias (*choice*), optionally filtered by Alias
     (an alias no version holds gives an empty list).
 
-Concurrency
+Concurrency (*variant* ``concurrency``)
   * While a version of an image is CREATING or DELETING, CreateImageVersion and
     DeleteImageVersion of another version of it, and DeleteImage, raise ResourceInUse
-    ``Resource was modified concurrently``. An idempotent replay (same ClientToken) is not
-    blocked. :attr:`Controls.concurrency_check` turns this off.
+    ``Resource was modified concurrently.``; or only such calls within ``overlap_seconds`` of
+    each other (Terraform's fix holds its per-image lock only around the call); or never. An
+    idempotent replay (same ClientToken) is not blocked. :attr:`Controls.concurrency_check`
+    False turns every variant off.
 
 Limits (*choice*): none unless set through :class:`Controls`; then ResourceLimitExceeded.
 
@@ -91,11 +112,19 @@ from .exceptions import (
 )
 from .faults import FaultPlan, FaultRule
 from .pagination import SortKey, paginate
+from .rules import Rules, now
 
 IMAGE_MODEL = "sagemaker::image"
+IMAGE_DELETE_MODEL = "sagemaker::image-deletion"
 VERSION_CREATE_MODEL = "sagemaker::imageversion"
 VERSION_DELETE_MODEL = "sagemaker::imageversion-deletion"
-TRANSITION_MODELS = (IMAGE_MODEL, VERSION_CREATE_MODEL, VERSION_DELETE_MODEL)
+DEFAULT_TRANSITIONS: dict[str, dict[str, Any]] = {
+    IMAGE_MODEL: {"progression": "immediate"},
+    IMAGE_DELETE_MODEL: {"progression": "manual", "times": 1},
+    VERSION_CREATE_MODEL: {"progression": "immediate"},
+    VERSION_DELETE_MODEL: {"progression": "immediate"},
+}
+TRANSITION_MODELS = tuple(DEFAULT_TRANSITIONS)
 
 BUSY = frozenset({"CREATING", "DELETING"})
 METADATA_KEYS = (
@@ -143,6 +172,7 @@ class Controls:
     max_versions_per_image: int | None = None
     failures: list[FailureRule] = field(default_factory=list)
     faults: FaultPlan | None = None
+    rules: Rules = field(default_factory=Rules.from_environment)
 
     def inject_faults(self, rules: list[FaultRule], seed: int = 0) -> FaultPlan:
         """Faults on requests over HTTP from now on (see :mod:`.faults`); the new plan."""
@@ -181,13 +211,13 @@ class ListQuery:
     last_modified_time_before: datetime | None = None
 
     def admits(self, created: datetime, modified: datetime) -> bool:
-        """Time filters are strict: After means later than, Before earlier than."""
+        """Time filters are inclusive: After means at or after, Before at or before."""
         return (
-            (self.creation_time_after is None or created > self.creation_time_after)
-            and (self.creation_time_before is None or created < self.creation_time_before)
-            and (self.last_modified_time_after is None or modified > self.last_modified_time_after)
+            (self.creation_time_after is None or created >= self.creation_time_after)
+            and (self.creation_time_before is None or created <= self.creation_time_before)
+            and (self.last_modified_time_after is None or modified >= self.last_modified_time_after)
             and (
-                self.last_modified_time_before is None or modified < self.last_modified_time_before
+                self.last_modified_time_before is None or modified <= self.last_modified_time_before
             )
         )
 
@@ -204,6 +234,7 @@ class Image(BaseModel):
         role_arn: str,
         description: str | None,
         display_name: str | None,
+        controls: Controls,
     ) -> None:
         self.account_id = account_id
         self.region_name = region_name
@@ -212,17 +243,45 @@ class Image(BaseModel):
         self.role_arn = role_arn
         self.description = description
         self.display_name = display_name
+        self.controls = controls
         self.creation_time = self.last_modified_time = _now()
         self.versions: dict[int, ImageVersion] = {}
         self.last_version = 0
+        self.last_change_at = float("-inf")
         self._state = _started(IMAGE_MODEL, [("CREATING", "CREATED")])
+        self._deletion: ManagedState | None = None
+        self._deletion_seen = "DELETING"
+
+    @property
+    def rules(self) -> Rules:
+        return self.controls.rules
 
     @property
     def status(self) -> str:
+        """ImageStatus; while the image is being deleted, as the last call naming it saw it."""
+        if self._deletion is not None:
+            return self._deletion_seen
         return str(self._state.status)
+
+    @property
+    def deleting(self) -> bool:
+        return self._deletion is not None
 
     def advance(self) -> None:
         self._state.advance()
+
+    def start_deletion(self) -> None:
+        self._deletion = _started(IMAGE_DELETE_MODEL, [("DELETING", "DELETED")])
+        self.last_modified_time = _now()
+
+    def named_by_a_call(self) -> bool:
+        """Count one call naming the image towards its deletion; False once the image is gone.
+        The call sees the status it found, and the next call the progress it made."""
+        if self._deletion is None:
+            return True
+        self._deletion_seen = str(self._deletion.status)
+        self._deletion.advance()
+        return self._deletion_seen != "DELETED"
 
     def version_arn(self, version: int) -> str:
         path = f"image-version/{self.image_name.lower()}/{version}"
@@ -234,6 +293,10 @@ class Image(BaseModel):
             if version.status == "DELETED":
                 del self.versions[number]
         return list(self.versions.values())
+
+    def visible_versions(self) -> list["ImageVersion"]:
+        """The versions that exist and that reads see (read-after-write lag hides new ones)."""
+        return [v for v in self.live_versions() if v.visible()]
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -250,6 +313,15 @@ class Image(BaseModel):
         return {**self.summary(), "RoleArn": self.role_arn}
 
 
+@dataclass(frozen=True)
+class CreateRequest:
+    """What a CreateImageVersion asked for (compared on a ClientToken replay)."""
+
+    base_image: str
+    aliases: tuple[str, ...]
+    metadata: tuple[tuple[str, str | bool], ...]
+
+
 class ImageVersion(BaseModel):
     """One numbered version of an image, with its aliases and metadata."""
 
@@ -258,26 +330,32 @@ class ImageVersion(BaseModel):
         *,
         image: Image,
         version: int,
-        base_image: str,
         client_token: str,
-        aliases: list[str],
-        metadata: Metadata,
+        request: CreateRequest,
         failure: str | None,
     ) -> None:
         self.image = image
         self.version = version
         self.image_version_arn = image.version_arn(version)
-        self.base_image = base_image
-        digest = hashlib.sha256(f"{base_image}\n{version}".encode()).hexdigest()
+        self.base_image = request.base_image
+        digest = hashlib.sha256(f"{request.base_image}\n{version}".encode()).hexdigest()
         registry = f"{image.account_id}.dkr.ecr.{image.region_name}.amazonaws.com"
         self.container_image = f"{registry}/{image.image_name.lower()}@sha256:{digest}"
         self.client_token = client_token
-        self.aliases = list(dict.fromkeys(aliases))
-        self.metadata = metadata
+        self.request = request
+        self.aliases = list(dict.fromkeys(request.aliases))
+        self.metadata: Metadata = dict(request.metadata)
         self.creation_time = self.last_modified_time = _now()
+        self.created_at = now()
+        self.answered = False
+        self._archival_from = self.created_at
         self._failure = failure
         outcome = "CREATE_FAILED" if failure else "CREATED"
         self._state = _started(VERSION_CREATE_MODEL, [("CREATING", outcome)])
+
+    @property
+    def rules(self) -> Rules:
+        return self.image.rules
 
     @property
     def status(self) -> str:
@@ -285,6 +363,43 @@ class ImageVersion(BaseModel):
 
     def advance(self) -> None:
         self._state.advance()
+
+    def visible(self) -> bool:
+        """Whether reads see this version (``read_after_write=lagging`` hides it at first)."""
+        lagging = self.rules.read_after_write == "lagging"
+        return not lagging or now() - self.created_at >= self.rules.lag_seconds
+
+    def remembers(self, token: str) -> bool:
+        """Whether a CreateImageVersion with ``token`` is a replay of this version's."""
+        if token != self.client_token:
+            return False
+        return (
+            self.rules.idempotency != "expires"
+            or now() - self.created_at < self.rules.token_seconds
+        )
+
+    def answer(self) -> str:
+        """The ImageVersionArn CreateImageVersion answers (``create_answer``)."""
+        variant, first = self.rules.create_answer, not self.answered
+        self.answered = True
+        if variant == "none_always" or (variant == "none_first" and first):
+            return "None"
+        return self.image_version_arn
+
+    def set_metadata(self, changes: Metadata) -> None:
+        if changes.get("VendorGuidance") == "TO_BE_ARCHIVED":
+            self._archival_from = now()
+        self.metadata.update(changes)
+
+    def archive_when_due(self) -> None:
+        """TO_BE_ARCHIVED turns ARCHIVED on its own (``archival=after_delay``)."""
+        due = now() - self._archival_from >= self.rules.archive_seconds
+        if (
+            self.rules.archival == "after_delay"
+            and self.metadata.get("VendorGuidance") == "TO_BE_ARCHIVED"
+            and due
+        ):
+            self.metadata["VendorGuidance"] = "ARCHIVED"
 
     def start_deletion(self, failure: str | None) -> None:
         self._failure = failure
@@ -305,6 +420,7 @@ class ImageVersion(BaseModel):
         }
 
     def describe(self) -> dict[str, Any]:
+        self.archive_when_due()
         return {
             **self.summary(),
             "BaseImage": self.base_image,
@@ -356,7 +472,9 @@ class ImageBackend(BaseBackend):
             (i for i in self.images.values() if i.image_name.lower() == name.lower()), None
         )
         if clash is not None:
-            raise ResourceInUse(f"Image {clash.image_arn} already exists.")
+            raise ResourceInUse(
+                f"The Image with ImageName {name} already exists. Please use a different ImageName."
+            )
         limit = self.controls.max_images
         if limit is not None and len(self.images) >= limit:
             raise ResourceLimitExceeded(f"The account-level limit of {limit} images is reached.")
@@ -367,6 +485,7 @@ class ImageBackend(BaseBackend):
             role_arn=role_arn,
             description=description,
             display_name=display_name,
+            controls=self.controls,
         )
         self.images[name] = image
         return image
@@ -374,19 +493,28 @@ class ImageBackend(BaseBackend):
     @_synchronized
     def describe_image(self, name: str) -> Image:
         image = self._image(name)
-        image.advance()
+        if not image.deleting:
+            image.advance()
         return image
 
     @_synchronized
     def delete_image(self, name: str) -> None:
         image = self._image(name)
-        self._check_concurrency(image.live_versions(), excluding=None)
-        del self.images[name]
+        if image.deleting:
+            raise ResourceInUse(f"Image {image.image_arn} is being deleted.")
+        self._check_concurrency(image, excluding=None)
+        if self.controls.rules.delete_image == "immediate":
+            del self.images[name]
+        else:
+            image.start_deletion()
 
     @_synchronized
     def list_images(
         self, query: ListQuery, name_contains: str | None
     ) -> tuple[list[Image], str | None]:
+        for name, image in list(self.images.items()):
+            if not image.named_by_a_call():
+                del self.images[name]
         images = [
             image
             for image in self.images.values()
@@ -399,41 +527,46 @@ class ImageBackend(BaseBackend):
     def create_image_version(
         self,
         image_name: str,
-        base_image: str,
         client_token: str,
-        aliases: list[str],
-        metadata: Metadata,
-    ) -> ImageVersion:
+        request: CreateRequest,
+    ) -> tuple[ImageVersion, str]:
+        """The version made (or replayed) and the ImageVersionArn to answer."""
         image = self._image(image_name)
         versions = image.live_versions()
-        replayed = next((v for v in versions if v.client_token == client_token), None)
+        replayed = next((v for v in versions if v.remembers(client_token)), None)
         if replayed is not None:
-            return replayed
+            if self.controls.rules.idempotency == "strict_parameters" and (
+                replayed.request != request
+            ):
+                raise ValidationException(
+                    f"ClientToken {client_token} was used for another request to create a"
+                    f" version of image {image.image_name}."
+                )
+            return replayed, replayed.answer()
         if image.status != "CREATED":
             raise ValidationException(f"Image {image.image_arn} is in an invalid state.")
-        self._check_concurrency(versions, excluding=None)
+        self._check_concurrency(image, excluding=None)
         limit = self.controls.max_versions_per_image
         if limit is not None and len(versions) >= limit:
             raise ResourceLimitExceeded(f"Image {image_name} already has {limit} versions.")
-        _check_aliases_free(versions, aliases, holder=None)
+        self._claim_aliases(image, list(request.aliases), holder=None)
         image.last_version += 1
         version = ImageVersion(
             image=image,
             version=image.last_version,
-            base_image=base_image,
             client_token=client_token,
-            aliases=aliases,
-            metadata=metadata,
+            request=request,
             failure=self.controls.take_failure("create", image_name),
         )
         image.versions[version.version] = version
-        return version
+        image.last_change_at = now()
+        return version, version.answer()
 
     @_synchronized
     def describe_image_version(
         self, image_name: str, version: int | None, alias: str | None
     ) -> ImageVersion:
-        selected = self._select(self._image(image_name), version, alias)
+        selected = self._select(self._versions_image(image_name), version, alias)
         selected.advance()
         if selected.status == "DELETED":  # this very call finished the deletion: look again
             return self.describe_image_version(image_name, version, alias)
@@ -450,7 +583,7 @@ class ImageBackend(BaseBackend):
         aliases_to_delete: list[str],
         metadata: Metadata,
     ) -> ImageVersion:
-        image = self._image(image_name)
+        image = self._versions_image(image_name)
         selected = self._select(image, version, alias)
         status = selected.status
         if status in BUSY:
@@ -464,37 +597,41 @@ class ImageBackend(BaseBackend):
         both = sorted(set(aliases_to_add) & set(aliases_to_delete))
         if both:
             raise ValidationException(f"Aliases {both} are both to add and to delete.")
-        for name in aliases_to_delete:
-            if name not in selected.aliases:
-                raise ValidationException(
-                    f"Alias {name} is not associated with ImageVersion "
-                    f"{selected.image_version_arn}."
-                )
-        _check_aliases_free(image.live_versions(), aliases_to_add, holder=selected)
+        missing = [name for name in aliases_to_delete if name not in selected.aliases]
+        if missing and self.controls.rules.missing_alias_delete == "refuse":
+            raise ValidationException(
+                f"Alias {missing[0]} is not associated with ImageVersion "
+                f"{selected.image_version_arn}."
+            )
+        self._claim_aliases(image, aliases_to_add, holder=selected)
         kept = [name for name in selected.aliases if name not in aliases_to_delete]
         selected.aliases = list(dict.fromkeys(kept + aliases_to_add))
-        selected.metadata.update(metadata)
+        selected.archive_when_due()
+        selected.set_metadata(metadata)
         selected.last_modified_time = _now()
         return selected
 
     @_synchronized
     def delete_image_version(self, image_name: str, version: int | None, alias: str | None) -> None:
-        image = self._image(image_name)
+        image = self._versions_image(image_name)
         selected = self._select(image, version, alias)
         status = selected.status
         if status in BUSY:
             verb = "created" if status == "CREATING" else "deleted"
             raise ResourceInUse(f"ImageVersion ({selected.image_version_arn}) is being {verb}.")
-        self._check_concurrency(image.live_versions(), excluding=selected)
+        self._check_concurrency(image, excluding=selected)
         selected.start_deletion(self.controls.take_failure("delete", image_name))
+        image.last_change_at = now()
 
     @_synchronized
     def list_image_versions(
         self, image_name: str, query: ListQuery
     ) -> tuple[list[ImageVersion], str | None]:
-        image = self._image(image_name)
+        image = self._versions_image(image_name)
         versions = [
-            v for v in image.live_versions() if query.admits(v.creation_time, v.last_modified_time)
+            v
+            for v in image.visible_versions()
+            if query.admits(v.creation_time, v.last_modified_time)
         ]
         scope = f"ListImageVersions/{image_name}"
         return _page(versions, VERSION_SORT_KEYS[query.sort_by], query, scope)
@@ -508,8 +645,8 @@ class ImageBackend(BaseBackend):
         max_results: int | None,
         next_token: str | None,
     ) -> tuple[list[str], str | None]:
-        image = self._image(image_name)
-        versions = image.live_versions()
+        image = self._versions_image(image_name)
+        versions = image.visible_versions()
         if version is not None:
             versions = [self._select(image, version, None)]
         pairs = [
@@ -529,16 +666,36 @@ class ImageBackend(BaseBackend):
         return [name for _, name in page], token
 
     def _image(self, name: str) -> Image:
-        if name not in self.images:
-            raise ResourceNotFound(f"Image with name {name} does not exist.")
-        return self.images[name]
+        """The image called ``name``; a call naming an image being deleted counts towards its
+        deletion (moto's ``manual`` progression), which may end with this very call."""
+        image = self.images.get(name)
+        if image is not None and not image.named_by_a_call():
+            del self.images[name]
+            image = None
+        if image is None:
+            arn = _arn(self.region_name, self.account_id, f"image/{name.lower()}")
+            raise ResourceNotFound(f"Image with ARN {arn} does not exist.")
+        return image
+
+    def _versions_image(self, name: str) -> Image:
+        """The image, for a call on its versions: while it is being deleted, such calls answer
+        as the ``delete_image`` variant says."""
+        image = self._image(name)
+        if image.deleting:
+            variant = self.controls.rules.delete_image
+            if variant == "deleting_not_found":
+                raise ResourceNotFound(f"Image with ARN {image.image_arn} does not exist.")
+            if variant == "deleting_invalid_state":
+                raise ValidationException(f"Image {image.image_arn} is in an invalid state.")
+        return image
 
     def _select(self, image: Image, version: int | None, alias: str | None) -> ImageVersion:
         if version is not None and alias is not None:
             raise ValidationException("Specify either Version or Alias, not both.")
-        versions = image.live_versions()
+        versions = image.visible_versions()
         if version is not None:
             found = image.versions.get(version)
+            found = found if found is not None and found.visible() else None
             missing = f"ImageVersion {image.version_arn(version)} does not exist."
         elif alias is not None:
             found = next((v for v in versions if alias in v.aliases), None)
@@ -547,29 +704,47 @@ class ImageBackend(BaseBackend):
             )
         else:
             found = versions[-1] if versions else None
-            missing = f"Latest ImageVersion with ImageName {image.image_name} does not exist."
+            missing = (
+                f"Latest ImageVersion with ImageName {image.image_name} does not exist."
+                " Please provide a valid ImageName."
+            )
         if found is None:
             raise ResourceNotFound(missing)
         return found
 
-    def _check_concurrency(
-        self, versions: list[ImageVersion], excluding: ImageVersion | None
-    ) -> None:
-        if self.controls.concurrency_check and any(
-            v is not excluding and v.status in BUSY for v in versions
-        ):
+    def _check_concurrency(self, image: Image, excluding: ImageVersion | None) -> None:
+        if not self.controls.concurrency_check:
+            return
+        variant = self.controls.rules.concurrency
+        if variant == "while_changing":
+            busy = any(v is not excluding and v.status in BUSY for v in image.live_versions())
+        elif variant == "overlapping_calls":
+            busy = now() - image.last_change_at < self.controls.rules.overlap_seconds
+        else:
+            busy = False
+        if busy:
             raise ResourceInUse("Resource was modified concurrently.")
 
-
-def _check_aliases_free(
-    versions: list[ImageVersion], aliases: list[str], holder: ImageVersion | None
-) -> None:
-    for name in aliases:
-        owner = next((v for v in versions if v is not holder and name in v.aliases), None)
-        if owner is not None:
-            raise ValidationException(
+    def _claim_aliases(self, image: Image, aliases: list[str], holder: ImageVersion | None) -> None:
+        """Give ``aliases`` to ``holder`` (None: the version being created) as ``alias_clash``
+        says when another version of the image holds one."""
+        for name in aliases:
+            owner = next(
+                (v for v in image.live_versions() if v is not holder and name in v.aliases), None
+            )
+            if owner is None:
+                continue
+            variant = self.controls.rules.alias_clash
+            if variant == "move":
+                owner.aliases.remove(name)
+                owner.last_modified_time = _now()
+                continue
+            message = (
                 f"Alias {name} is already in use by version {owner.version} of image "
                 f"{owner.image.image_name}."
+            )
+            raise (
+                ResourceInUse(message) if variant == "refuse_busy" else ValidationException(message)
             )
 
 

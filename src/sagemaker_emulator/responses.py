@@ -12,7 +12,14 @@ from typing import Any
 from moto.core.responses import ActionResult, EmptyResult
 from moto.sagemaker.responses import SageMakerResponse
 
-from .models import METADATA_KEYS, ImageBackend, ListQuery, Metadata, image_backends
+from .models import (
+    METADATA_KEYS,
+    CreateRequest,
+    ImageBackend,
+    ListQuery,
+    Metadata,
+    image_backends,
+)
 from .validation import validate_request
 
 ACTIONS = (
@@ -60,14 +67,15 @@ class ImageResponses(SageMakerResponse):
 
     def create_image_version(self) -> ActionResult:
         params = _params(self, "CreateImageVersion")
-        version = _backend(self).create_image_version(
-            image_name=params["ImageName"],
+        request = CreateRequest(
             base_image=params["BaseImage"],
-            client_token=params["ClientToken"],
-            aliases=params.get("Aliases", []),
-            metadata=_metadata(params),
+            aliases=tuple(params.get("Aliases", [])),
+            metadata=tuple(sorted(_metadata(params).items())),
         )
-        return ActionResult({"ImageVersionArn": version.image_version_arn})
+        _, answer = _backend(self).create_image_version(
+            image_name=params["ImageName"], client_token=params["ClientToken"], request=request
+        )
+        return ActionResult({"ImageVersionArn": answer})
 
     def describe_image_version(self) -> ActionResult:
         params = _params(self, "DescribeImageVersion")

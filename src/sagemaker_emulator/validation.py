@@ -15,9 +15,10 @@ Every violation is reported, in member order, in one ``ValidationException`` wor
 Member paths are the member names with a lower-case first letter; list elements read
 ``tags.1.member.key``. Values of the wrong Python type are left to moto's request parser.
 
-The model's patterns are Java regular expressions. All the patterns these operations use work
-in Python's ``re`` except the Unicode general categories ``\\p{L}``, ``\\p{Z}`` and ``\\p{N}`` (tag
-keys and values); :func:`python_pattern` expands ``\\p{X}`` into explicit code point ranges.
+The model's patterns are Java regular expressions, which :func:`python_pattern` translates: the
+Unicode general categories ``\\p{L}``, ``\\p{Z}`` and ``\\p{N}`` (tag keys and values) become
+explicit code point ranges, ``.`` excludes Java's line terminators, and ``\\d``/``\\w``/``\\s``
+are ASCII as in Java (``"PyTorch \u0662.\u0663"`` is not an MLFramework).
 """
 
 import functools
@@ -52,8 +53,14 @@ def validate_request(operation: str, params: Mapping[str, Any]) -> None:
         raise ValidationException(f"{len(errors)} validation {noun} detected: " + "; ".join(errors))
 
 
+# Java's line terminators: what its "." does not match (without DOTALL).
+_JAVA_DOT = "[^\\n\\r\u0085\u2028\u2029]"
+
+
 def python_pattern(java_pattern: str) -> str:
-    """Translate a Java regular expression of the model into Python ``re`` syntax."""
+    """Translate a Java regular expression of the model into Python ``re`` syntax, to be compiled
+    with ``re.ASCII``: Java's ``\\d``, ``\\w`` and ``\\s`` are ASCII, its ``.`` excludes every line
+    terminator, and ``\\p{X}`` becomes explicit code point ranges."""
     out: list[str] = []
     in_class = False
     i = 0
@@ -73,6 +80,10 @@ def python_pattern(java_pattern: str) -> str:
             in_class = True
         elif char == "]" and in_class:
             in_class = False
+        elif char == "." and not in_class:
+            out.append(_JAVA_DOT)
+            i += 1
+            continue
         out.append(char)
         i += 1
     return "".join(out)
@@ -80,7 +91,7 @@ def python_pattern(java_pattern: str) -> str:
 
 @functools.cache
 def _compiled(java_pattern: str) -> re.Pattern[str]:
-    return re.compile(python_pattern(java_pattern))
+    return re.compile(python_pattern(java_pattern), re.ASCII)
 
 
 @functools.cache

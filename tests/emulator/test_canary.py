@@ -35,7 +35,10 @@ def test_moto_does_not_implement_the_action_natively(action: str) -> None:
 
 def test_requests_are_dispatched_to_the_installed_methods(sm: Any) -> None:
     error = error_of(lambda: sm.describe_image(ImageName="absent"))
-    assert error["Message"] == "Image with name absent does not exist.", (
+    assert (
+        error["Message"]
+        == "Image with ARN arn:aws:sagemaker:us-east-1:123456789012:image/absent does not exist."
+    ), (
         "DescribeImage did not reach the emulator: moto no longer dispatches SageMaker actions "
         "to SageMakerResponse methods looked up at request time; install() must change."
     )

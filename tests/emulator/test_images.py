@@ -7,9 +7,11 @@ from typing import Any
 import pytest
 from moto.moto_api import state_manager
 
-from sagemaker_emulator.models import IMAGE_MODEL
+from sagemaker_emulator.models import IMAGE_DELETE_MODEL, IMAGE_MODEL
 
 from .helpers import ACCOUNT, REGION, ROLE_ARN, error_of, make_image, make_version
+
+IMAGE_ARN = "arn:aws:sagemaker:us-east-1:123456789012:image/"
 
 
 def names(listed: dict[str, Any]) -> list[str]:
@@ -45,7 +47,9 @@ def test_names_are_unique_case_insensitively(sm: Any, second: str) -> None:
     make_image(sm, "MyImage")
     error = error_of(lambda: make_image(sm, second))
     assert error["Code"] == "ResourceInUse"
-    assert "image/myimage already exists" in error["Message"]
+    assert error["Message"] == (
+        f"The Image with ImageName {second} already exists. Please use a different ImageName."
+    )
     assert names(sm.list_images()) == ["MyImage"]
 
 
@@ -55,17 +59,28 @@ def test_lookups_are_case_sensitive(sm: Any, action: str) -> None:
     error = error_of(lambda: getattr(sm, action)(ImageName="myimage"))
     assert error == {
         "Code": "ResourceNotFound",
-        "Message": "Image with name myimage does not exist.",
+        "Message": f"Image with ARN {IMAGE_ARN}myimage does not exist.",
     }
 
 
-def test_delete_image_deletes_its_versions(sm: Any) -> None:
+def test_delete_image_has_a_deleting_phase_then_its_versions_are_gone(sm: Any) -> None:
     make_image(sm)
     make_version(sm)
     make_version(sm)
 
     sm.delete_image(ImageName="img")
 
+    # By default the first call that names (or lists) the image sees it DELETING.
+    assert [i["ImageStatus"] for i in sm.list_images()["Images"]] == ["DELETING"]
+    assert error_of(lambda: sm.describe_image(ImageName="img")) == {
+        "Code": "ResourceNotFound",
+        "Message": f"Image with ARN {IMAGE_ARN}img does not exist.",
+    }
+    assert sm.list_images()["Images"] == []
+    state_manager.set_transition(IMAGE_DELETE_MODEL, {"progression": "manual", "times": 3})
+    make_image(sm)
+    sm.delete_image(ImageName="img")
+    assert [sm.describe_image(ImageName="img")["ImageStatus"] for _ in range(3)] == ["DELETING"] * 3
     assert error_of(lambda: sm.describe_image(ImageName="img"))["Code"] == "ResourceNotFound"
     make_image(sm)
     assert sm.list_image_versions(ImageName="img")["ImageVersions"] == []

@@ -103,6 +103,7 @@ def test_concurrency_check_can_be_turned_off(sm: Any, image: str) -> None:
     sm.delete_image_version(ImageName=image, Version=1)
     assert listed_statuses(sm) == {1: "DELETING", 2: "CREATING", 3: "CREATING"}
     sm.delete_image(ImageName=image)
+    assert sm.describe_image(ImageName=image)["ImageStatus"] == "DELETING"
     assert sm.list_images()["Images"] == []
 
 

@@ -2,6 +2,7 @@
 
 import base64
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -68,9 +69,13 @@ def test_time_filters(sm: Any, image: str) -> None:
     first = sm.describe_image_version(ImageName=image)["CreationTime"]
     time.sleep(0.002)
     make_version(sm)
-    assert all_pages(sm, CreationTimeAfter=first) == [[2]]
-    assert all_pages(sm, CreationTimeBefore=first) == [[]]
-    assert all_pages(sm, LastModifiedTimeBefore=first, LastModifiedTimeAfter=first) == [[]]
+    # Inclusive, as the API documentation says: "on or after", "on or before".
+    assert all_pages(sm, CreationTimeAfter=first) == [[2, 1]]
+    assert all_pages(sm, CreationTimeBefore=first) == [[1]]
+    assert all_pages(sm, LastModifiedTimeBefore=first, LastModifiedTimeAfter=first) == [[1]]
+    later = first + timedelta(milliseconds=1)
+    assert all_pages(sm, CreationTimeAfter=later) == [[2]]
+    assert all_pages(sm, CreationTimeBefore=later) == [[1]]
 
 
 def test_token_survives_changes_between_pages(sm: Any, image: str) -> None:

@@ -1,5 +1,6 @@
 """Server mode: the emulator behind moto's HTTP server, its controls and reset over HTTP."""
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 
 from sagemaker_emulator.control import CONTROL_PATH, remote_controls
 from sagemaker_emulator.models import VERSION_CREATE_MODEL
+from sagemaker_emulator.rules import Rules
 
 from .helpers import error_of, make_image, make_version, post, status_of
 
@@ -46,7 +48,8 @@ def test_errors_on_the_wire_are_aws_json(sm: Any, endpoint: str) -> None:
     # moto's JSON serialiser names the member as SageMaker's error shapes do: "Message"
     assert body == {
         "__type": "ResourceNotFound",
-        "Message": "Image with name absent does not exist.",
+        "Message": "Image with ARN arn:aws:sagemaker:us-east-1:123456789012:image/absent"
+        " does not exist.",
     }
 
     status, body = post(endpoint, {"ImageName": "bad_name"}, headers)
@@ -98,6 +101,9 @@ def test_controls_are_per_account_and_region(sm: Any, endpoint: str) -> None:
         ({"failures": [{"phase": "create"}]}, "missing 1 required positional argument: 'reason'"),
         ({"failures": [{"phase": "update", "reason": "r"}]}, "phase must be 'create' or 'delete'"),
         ({"failures": {"phase": "create"}}, "failures must be a list of objects"),
+        ({"rules": {"alias_clash": "nope"}}, "alias_clash must be one of refuse"),
+        ({"rules": {"colour": "blue"}}, "unknown rules: ['colour']"),
+        ({"rules": ["move"]}, "rules must be an object"),
     ],
 )
 def test_bad_control_requests(sm: Any, endpoint: str, body: object, message: str) -> None:
@@ -110,6 +116,7 @@ def test_bad_control_requests(sm: Any, endpoint: str, body: object, message: str
         "max_versions_per_image": None,
         "failures": [],
         "faults": None,
+        "rules": dataclasses.asdict(Rules.from_environment()),
     }
 
 

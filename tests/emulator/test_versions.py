@@ -86,7 +86,8 @@ def test_create_version_of_missing_image(sm: Any) -> None:
     error = error_of(lambda: make_version(sm, "absent"))
     assert error == {
         "Code": "ResourceNotFound",
-        "Message": "Image with name absent does not exist.",
+        "Message": "Image with ARN arn:aws:sagemaker:us-east-1:123456789012:image/absent"
+        " does not exist.",
     }
 
 
@@ -129,7 +130,8 @@ def test_latest_skips_deleted_versions(sm: Any, image: str) -> None:
     error = error_of(lambda: sm.describe_image_version(ImageName=image))
     assert error == {
         "Code": "ResourceNotFound",
-        "Message": "Latest ImageVersion with ImageName img does not exist.",
+        "Message": "Latest ImageVersion with ImageName img does not exist."
+        " Please provide a valid ImageName.",
     }
 
 

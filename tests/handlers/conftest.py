@@ -1,15 +1,17 @@
 """Fixtures of the handler tests: the real Lambda entrypoint against the emulator in process."""
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 from botocore.client import BaseClient
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 from moto import mock_aws
 from moto.moto_api import state_manager
 
+from community_sagemaker_imageversion import invocation
 from community_sagemaker_imageversion.handlers import resource
 from local_runner.driver import Driver
 from local_runner.events import DEFAULT_REGION
@@ -20,6 +22,7 @@ from sagemaker_emulator.models import VERSION_CREATE_MODEL
 IMAGE = "TrainingImage"
 BASE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/training:1.0"
 ROLE = "arn:aws:iam::123456789012:role/SageMakerImageRole"
+NETWORK = "network"
 
 
 @pytest.fixture(autouse=True)
@@ -67,14 +70,18 @@ def props(**extra: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def failing_calls(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """``failing_calls(operation, code, times)``: the next ``times`` calls of ``operation`` fail
-    with ``code`` as SageMaker would answer it (after botocore's own retries)."""
+    """``failing_calls(operation, code, times)``: the next ``times`` attempts of ``operation``
+    fail with ``code`` as SageMaker would answer it, or with a connection failure when ``code``
+    is NETWORK (botocore makes one attempt per call; the handler retries transient errors
+    itself, up to waiting.CALL_ATTEMPTS per call)."""
     plan: dict[str, list[str]] = {}
     original = BaseClient._make_api_call
 
     def make_api_call(self: Any, operation: str, params: Any) -> Any:
         if plan.get(operation):
             code = plan[operation].pop()
+            if code == NETWORK:
+                raise EndpointConnectionError(endpoint_url="https://sagemaker.invalid")
             status = 500 if code == "InternalFailure" else 400
             raise ClientError(
                 {
@@ -91,3 +98,30 @@ def failing_calls(monkeypatch: pytest.MonkeyPatch) -> Any:
         plan.setdefault(operation, []).extend([code] * times)
 
     return fail
+
+
+class InstantClock:
+    """The handler package's clock with sleeps that take no time: pauses and backoffs advance
+    the handler's own clock at once (the Lambda context and the emulator keep real time)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.offset
+
+    def wall(self) -> float:
+        return time.time() + self.offset
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.offset += seconds
+
+
+@pytest.fixture
+def instant_clock() -> Iterator[InstantClock]:
+    clock = InstantClock()
+    previous = invocation.use_clock(clock)
+    yield clock
+    invocation.use_clock(previous)

@@ -90,6 +90,7 @@ def test_two_versions_of_one_image_get_1_and_2(image, driver):
 
 def test_aliases_added_removed_and_re_added(image, driver, sm, recorder):
     model = driver.run("CREATE", props(Aliases=["a"])).model
+    recorder.clear()
     steps = [["a", "b", "c"], ["c"], [], ["a", "c"]]
     for aliases in steps:
         desired = {**props(), "ImageVersionArn": model["ImageVersionArn"]}
@@ -115,6 +116,7 @@ def test_aliases_added_removed_and_re_added(image, driver, sm, recorder):
 
 def test_metadata_is_updated_in_place_sending_only_what_changed(image, driver, recorder):
     model = driver.run("CREATE", FULL).model
+    recorder.clear()
     desired = {**FULL, "ImageVersionArn": model["ImageVersionArn"], "Processor": "CPU"}
     outcome = driver.run("UPDATE", desired, previous=model)
     assert outcome.status == "SUCCESS"
@@ -122,11 +124,12 @@ def test_metadata_is_updated_in_place_sending_only_what_changed(image, driver, r
         {"ImageName": IMAGE, "Version": 1, "Processor": "CPU"}
     ]
     assert outcome.model["ImageVersionArn"] == model["ImageVersionArn"]
-    assert len(recorder.of("CreateImageVersion")) == 1
+    assert recorder.of("CreateImageVersion") == []
 
 
 def test_an_update_that_changes_nothing_makes_no_update_call(image, driver, recorder):
     model = driver.run("CREATE", FULL).model
+    recorder.clear()
     outcome = driver.run(
         "UPDATE", {**FULL, "ImageVersionArn": model["ImageVersionArn"]}, previous=model
     )
@@ -138,6 +141,7 @@ def test_removing_properties_resets_or_keeps_them_and_never_sends_empty_values(
     image, driver, recorder
 ):
     model = driver.run("CREATE", FULL).model
+    recorder.clear()
     desired = {**props(), "ImageVersionArn": model["ImageVersionArn"]}
     outcome = driver.run("UPDATE", desired, previous=model)
     assert outcome.status == "SUCCESS", outcome.final

@@ -14,7 +14,7 @@ def make_versions(sm, image_name, count):
         )
 
 
-def test_250_versions_are_listed_100_per_page(image, sm, driver, recorder):
+def test_250_versions_are_listed_99_per_page_one_call_each(image, sm, driver, recorder):
     make_versions(sm, IMAGE, 250)
     recorder.clear()
     pages = []
@@ -26,7 +26,7 @@ def test_250_versions_are_listed_100_per_page(image, sm, driver, recorder):
         token = response.get("nextToken")
         if token is None:
             break
-    assert [len(p) for p in pages] == [100, 100, 50]
+    assert [len(p) for p in pages] == [99, 99, 52]
     versions = [m["Version"] for page in pages for m in page]
     assert versions == list(range(1, 251))
     assert all(
@@ -110,3 +110,64 @@ def test_list_without_image_name_pages_through_many_images(sm, driver, recorder)
     assert invocations > 1, "the call budget per page was never reached"
     assert len(recorder.of("ListImages")) >= 2
     assert all(call["MaxResults"] == 100 for call in recorder.of("ListImageVersions"))
+
+
+def list_pages(driver, properties, between_pages):
+    """Every model LIST returns, page after page, with ``between_pages(n)`` run after page n."""
+    models, token, pages = [], None, 0
+    while True:
+        response = driver.invoke(handler_event("LIST", properties, next_token=token))
+        assert response["status"] == "SUCCESS", response
+        models += response["resourceModels"]
+        pages += 1
+        token = response.get("nextToken")
+        if token is None:
+            return models, pages
+        between_pages(pages)
+        assert pages < 100
+
+
+def test_images_created_or_deleted_between_pages_neither_repeat_nor_hide_a_version(sm, driver):
+    for name in ("m-alpha", "m-beta", "m-gamma", "m-delta"):
+        sm.create_image(ImageName=name, RoleArn=ROLE)
+        make_versions(sm, name, 120)
+    before = {
+        (name, v) for name in ("m-alpha", "m-beta", "m-gamma", "m-delta") for v in range(1, 121)
+    }
+
+    def change(pages):
+        if pages == 1:  # 150 images that sort before every other by name: ListImages' page 1
+            for n in range(150):
+                sm.create_image(ImageName=f"a{n:03d}", RoleArn=ROLE)
+        if pages == 2:
+            sm.delete_image(ImageName="m-alpha")
+            before.difference_update({v for v in before if v[0] == "m-alpha"})
+
+    models, pages = list_pages(driver, None, change)
+    listed = [(m["ImageName"], m["Version"]) for m in models]
+    assert pages > 3, "the walk ended before the changes could matter"
+    assert len(listed) == len(set(listed)), "a version was listed twice"
+    assert before <= set(listed), "a version that existed throughout was not listed"
+
+
+def test_versions_deleted_between_pages_of_one_image_hide_no_other(image, sm, driver):
+    make_versions(sm, IMAGE, 300)
+    kept = set(range(1, 301))
+
+    def change(pages):
+        for version in range(pages * 99 - 5, pages * 99 + 5):  # around the page boundary
+            if version in kept:
+                sm.delete_image_version(ImageName=IMAGE, Version=version)
+                kept.discard(version)
+
+    models, _ = list_pages(driver, {"ImageName": IMAGE}, change)
+    listed = [m["Version"] for m in models]
+    assert len(listed) == len(set(listed))
+    assert kept <= set(listed)
+
+
+def test_list_with_an_image_name_in_another_case_lists_that_image(image, sm, driver):
+    make_versions(sm, IMAGE, 3)
+    models, _ = driver.list_all({"ImageName": IMAGE.lower()})
+    assert [m["Version"] for m in models] == [1, 2, 3]
+    assert {m["ImageName"] for m in models} == {IMAGE}

@@ -5,6 +5,7 @@ import time
 
 from moto.moto_api import state_manager
 
+from community_sagemaker_imageversion import waiting
 from community_sagemaker_imageversion.handlers import resource
 from local_runner.driver import Driver
 from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
@@ -110,7 +111,7 @@ def test_an_image_busy_beyond_the_budget_is_a_resource_conflict(image, sm, drive
 def test_a_transient_error_after_the_create_calls_back_and_finishes(
     image, driver, sm, failing_calls
 ):
-    failing_calls("DescribeImageVersion", "ThrottlingException", times=1)
+    failing_calls("DescribeImageVersion", "ThrottlingException", times=waiting.CALL_ATTEMPTS)
     outcome = driver.run("CREATE", props())
     assert outcome.status == "SUCCESS", outcome.final
     assert outcome.invocations == 2

@@ -1,4 +1,4 @@
-"""Lifecycles under injected faults, and what a fault that outlasts botocore's retries does.
+"""Lifecycles under injected faults, and what a fault that outlasts a call's retries does.
 
 The suite runs 20 lifecycles one after another (immediate transitions: the same request stream
 and so the same faults on every run); `make reliability` runs 20 at once, as one stack, with
@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from community_sagemaker_imageversion import waiting
 from community_sagemaker_imageversion.handlers import resource
 from local_runner import fault_lifecycles, figures
 from local_runner.driver import Driver, Outcome
@@ -24,15 +25,19 @@ pytestmark = pytest.mark.server
 SETTINGS = fault_lifecycles.Settings(lifecycles=20, rate=0.2, seed=1, parallel=FULL)
 IMAGE = "img"
 PROPS = {"ImageName": IMAGE, "BaseImage": "123456789012.dkr.ecr.us-east-1.amazonaws.com/b:1"}
-# botocore's standard mode with max_attempts=3 (clients.py) makes up to 4 attempts per call.
-ATTEMPTS = 4
+# The handler attempts each call up to CALL_ATTEMPTS times within an invocation.
+ATTEMPTS = waiting.CALL_ATTEMPTS
 
 
 def test_lifecycles_under_twenty_percent_faults_complete_without_duplicates_or_orphans():
     result = fault_lifecycles.run(SETTINGS)
     figures.keep("faults", result)
     assert result["faults_total"] > 0, "no fault was injected: nothing was tested"
-    assert result["botocore_retries"] > 0
+    assert sum(result["faults_reaching_handlers"].values()) > 0, "no fault was ever retried"
+    dropping = {r.operation for r in fault_lifecycles.fault_rules(0.2) if DROP in r.kinds}
+    assert dropping == set(fault_lifecycles.MUTATING), "answers are lost on every change"
+    dropped = result["faults_injected"].get(DROP, {})
+    assert len(dropped) >= 2, f"answers were lost on too few operations to test much: {dropped}"
     assert result["duplicates"] == 0
     assert result["orphans"] == 0
     assert result["wrong_version_calls"] == 0
@@ -62,14 +67,15 @@ def _with_faults(rules: list[FaultRule], run: Any) -> Outcome:
     return outcome
 
 
-def test_faults_botocore_absorbs_never_reach_the_handler(offline, driver):
+def test_faults_a_calls_retries_absorb_end_in_one_invocation_and_one_version(offline, driver):
     rules = [FaultRule(1.0, "CreateImageVersion", (DROP,), limit=1), FaultRule(1.0, None, limit=2)]
     outcome = _with_faults(rules, lambda: driver.run("CREATE", {**PROPS, "Aliases": ["a"]}))
     assert outcome.status == "SUCCESS", outcome.final
+    assert outcome.invocations == 1
     assert [v.number for v in versions_of(offline, IMAGE)] == [1]
 
 
-# A throttling/5xx/network error that outlasts botocore's retries must not end the operation:
+# A throttling/5xx/network error that outlasts a call's retries must not end the operation:
 # CloudFormation never retries a FAILED event. The handler answers IN_PROGRESS with a callback.
 
 

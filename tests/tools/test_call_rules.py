@@ -39,13 +39,13 @@ def test_permissions_are_read_from_the_schema_per_action():
 def test_a_call_outside_its_actions_permissions_is_found():
     calls = [
         call("CreateImageVersion"),
-        call("UpdateImageVersion"),
-        call("UpdateImageVersion", scope=None),
+        call("ListImageVersions"),
+        call("ListImageVersions", scope=None),
     ]
     outside = outside_permissions(calls, schema_permissions())
-    assert [(c.operation, c.scope.action) for c in outside] == [("UpdateImageVersion", "CREATE")]
+    assert [(c.operation, c.scope.action) for c in outside] == [("ListImageVersions", "CREATE")]
     assert used_permissions(calls) == {
-        "CREATE": frozenset({"sagemaker:CreateImageVersion", "sagemaker:UpdateImageVersion"})
+        "CREATE": frozenset({"sagemaker:CreateImageVersion", "sagemaker:ListImageVersions"})
     }
 
 

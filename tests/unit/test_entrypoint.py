@@ -6,7 +6,7 @@ from cloudformation_cli_python_lib.resource import Resource
 
 from community_sagemaker_imageversion.clients import CallerSession
 from community_sagemaker_imageversion.entrypoint import ImageVersionResource
-from community_sagemaker_imageversion.invocation import Invocation
+from community_sagemaker_imageversion.invocation import MIN_STEP, SAFETY_MARGIN, Invocation
 from community_sagemaker_imageversion.models import ResourceModel
 from local_runner.driver import LambdaContext
 from local_runner.events import handler_event
@@ -20,8 +20,7 @@ def serve(resource_class):
     @resource.handler(Action.LIST)
     def list_handler(session, request, callback_context):
         seen["nextToken"] = request.nextToken
-        invocation = Invocation.current()
-        seen["time_left"] = invocation.deadline - invocation.clock()
+        seen["time_left"] = Invocation.current().left()
         return ProgressEvent(status=OperationStatus.SUCCESS, resourceModels=[])
 
     return resource, seen
@@ -40,12 +39,14 @@ def test_our_entrypoint_carries_next_token():
     assert seen["nextToken"] == "page-2"
 
 
-def test_handlers_see_the_lambda_time_left():
+def test_handlers_see_the_lambda_time_left_less_the_safety_margin():
     resource, seen = serve(ImageVersionResource)
     resource(handler_event("LIST", None), LambdaContext(time_limit=42.0))
-    assert 41.0 < seen["time_left"] <= 42.0
-    resource(handler_event("LIST", None), LambdaContext(time_limit=7.0))
-    assert 6.0 < seen["time_left"] <= 7.0
+    assert 41.0 - SAFETY_MARGIN < seen["time_left"] <= 42.0 - SAFETY_MARGIN
+    resource(handler_event("LIST", None), LambdaContext(time_limit=9.0))
+    assert 8.0 - SAFETY_MARGIN < seen["time_left"] <= 9.0 - SAFETY_MARGIN
+    resource(handler_event("LIST", None), LambdaContext(time_limit=0.0))
+    assert MIN_STEP - 1.0 < seen["time_left"] <= MIN_STEP
 
 
 def test_unknown_properties_fail_before_the_model_is_built():

@@ -1,19 +1,34 @@
-"""The LIST cursor and the walk across every image, with fake SageMaker pages."""
+"""The LIST cursor and the walk across every image, against a fake SageMaker whose paging may
+behave in any plausible way: CreationTimeAfter inclusive or strict, NextToken an offset, and
+images and versions created or deleted between LIST pages."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cloudformation_cli_python_lib.exceptions import InvalidRequest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from community_sagemaker_imageversion.listing import (
     CALLS_PER_PAGE,
     PAGE_SIZE,
     Cursor,
     Walk,
-    resume_index,
+    just_before,
+    millis,
 )
+
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
-    "cursor", [Cursor(), Cursor("page-2", "img-7", None), Cursor(None, "a", "tok/with+chars==")]
+    "cursor",
+    [
+        Cursor(),
+        Cursor(1_700_000_000_123, ("a", "b"), "img-7", 12, 1_700_000_000_456),
+        Cursor(5, (), None, 0, None),
+    ],
 )
 def test_cursor_round_trips(cursor):
     assert Cursor.decode(cursor.encode()) == cursor
@@ -28,11 +43,15 @@ def test_no_token_is_the_start():
     "token",
     [
         "not base64!",
-        "e30=",
-        "bnVsbA==",
-        "W10=",
-        "eyJpIjpudWxsfQ==",
-        "eyJpIjoxLCJuIjpudWxsLCJ2IjpudWxsfQ==",
+        "e30=",  # {}
+        "bnVsbA==",  # null
+        "W10=",  # []
+        # {"s": "x", "d": [], "n": null, "v": 0, "vs": null}
+        "eyJzIjoieCIsImQiOltdLCJuIjpudWxsLCJ2IjowLCJ2cyI6bnVsbH0=",
+        # {"s": 1, "d": [1], "n": null, "v": 0, "vs": null}
+        "eyJzIjoxLCJkIjpbMV0sIm4iOm51bGwsInYiOjAsInZzIjpudWxsfQ==",
+        # {"s": 1, "d": [], "n": null, "v": true, "vs": null}
+        "eyJzIjoxLCJkIjpbXSwibiI6bnVsbCwidiI6dHJ1ZSwidnMiOm51bGx9",
     ],
 )
 def test_foreign_tokens_are_invalid_requests(token):
@@ -40,108 +59,262 @@ def test_foreign_tokens_are_invalid_requests(token):
         Cursor.decode(token)
 
 
-@pytest.mark.parametrize(
-    ("names", "image", "index"),
-    [
-        (["a", "b", "c"], None, 0),
-        (["a", "b", "c"], "b", 1),
-        (["a", "c", "d"], "b", 1),
-        (["a", "b"], "z", 2),
-    ],
-)
-def test_resume_index_finds_the_image_or_where_it_was(names, image, index):
-    assert resume_index(names, image) == index
+def test_just_before_admits_the_millisecond_itself_and_nothing_earlier():
+    moment = EPOCH + timedelta(milliseconds=5, microseconds=300)
+    floor = just_before(millis(moment))
+    assert floor is not None
+    assert EPOCH + timedelta(milliseconds=4) < floor < EPOCH + timedelta(milliseconds=5)
+    assert just_before(None) is None
 
 
+@dataclass
+class FakeImage:
+    created: datetime
+    versions: dict[int, datetime] = field(default_factory=dict)
+    last: int = 0
+
+
+@dataclass
 class FakeSageMaker:
-    """Images (name -> version count) served in pages, as ListImages/ListImageVersions do."""
+    """Images with creation times (ties allowed) and numbered versions, paged the way SageMaker
+    might page them: ``inclusive`` CreationTimeAfter or strict; NextToken an offset into the
+    answer, so it shifts when items before it are deleted."""
 
-    def __init__(self, images, images_per_page=3, versions_per_page=PAGE_SIZE):
-        self.images = dict(images)
-        self.images_per_page = images_per_page
-        self.versions_per_page = versions_per_page
-        self.calls = 0
+    inclusive: bool = True
+    images_per_page: int = 3
+    versions_per_page: int = 100
+    version_spacing: int = 1000
+    images: dict[str, FakeImage] = field(default_factory=dict)
+    now: int = 0
+    calls: int = 0
 
-    def images_page(self, token):
+    def tick(self, milliseconds=1000):
+        self.now += milliseconds
+        return EPOCH + timedelta(milliseconds=self.now)
+
+    def add_image(self, name, versions=0, same_moment=False):
+        created = EPOCH + timedelta(milliseconds=self.now) if same_moment else self.tick(1)
+        self.images[name] = FakeImage(created)
+        for _ in range(versions):
+            self.add_version(name)
+
+    def add_version(self, name):
+        image = self.images[name]
+        image.last += 1
+        image.versions[image.last] = self.tick(self.version_spacing)
+
+    def _admits(self, created, after):
+        if after is None:
+            return True
+        return created >= after if self.inclusive else created > after
+
+    def images_page(self, after, token):
         self.calls += 1
-        names = sorted(self.images)
-        start = (
-            0 if token is None else next((i for i, n in enumerate(names) if n > token), len(names))
+        ordered = sorted(
+            (image.created, name)
+            for name, image in self.images.items()
+            if self._admits(image.created, after)
         )
-        page = names[start : start + self.images_per_page]
-        more = start + self.images_per_page < len(names)
-        return page, (page[-1] if more and page else None)
+        start = int(token or 0)
+        page = ordered[start : start + self.images_per_page]
+        more = start + self.images_per_page < len(ordered)
+        return [(name, created) for created, name in page], (
+            str(start + self.images_per_page) if more else None
+        )
 
-    def versions_page(self, name, token):
+    def versions_page(self, name, after, token):
         self.calls += 1
         if name not in self.images:
             return None
+        versions = self.images[name].versions
+        ordered = [
+            {"Version": number, "CreationTime": created}
+            for number, created in sorted(versions.items())
+            if self._admits(created, after)
+        ]
         start = int(token or 0)
-        end = min(start + self.versions_per_page, self.images[name])
-        items = list(range(start + 1, end + 1))
-        return items, (str(end) if end < self.images[name] else None)
+        page = ordered[start : start + self.versions_per_page]
+        more = start + self.versions_per_page < len(ordered)
+        return page, (str(start + self.versions_per_page) if more else None)
+
+    def every_version(self):
+        return {(name, number) for name, image in self.images.items() for number in image.versions}
 
 
-def walk_all(fake, budget=lambda calls: calls < CALLS_PER_PAGE, between_pages=None):
-    walk = Walk(fake.images_page, fake.versions_page, budget)
+def walk_all(fake, may_call=lambda calls: calls < CALLS_PER_PAGE, between_pages=None):
+    """Every (image, version) LIST returns, page after page, with ``between_pages(n)`` run after
+    page n; and the number of pages."""
     found, cursor, pages = [], Cursor(), 0
     while True:
+        walk = Walk(fake.images_page, fake.versions_page, may_call)
         page, cursor = walk.page(cursor)
+        assert len(page) <= PAGE_SIZE
         pages += 1
-        found += page
+        found += [(name, item["Version"]) for name, item in page]
         if cursor is None:
             return found, pages
         cursor = Cursor.decode(cursor.encode())
         if between_pages:
             between_pages(pages)
-        assert pages < 1000
+        assert pages < 2000, "the walk makes no progress"
 
 
-def test_every_version_of_every_image_exactly_once():
-    images = {f"img{i:02d}": (i * 7) % 130 for i in range(20)}
-    found, pages = walk_all(FakeSageMaker(images))
-    expected = [(name, v) for name in sorted(images) for v in range(1, images[name] + 1)]
-    assert found == expected
-    assert pages >= len(expected) // (2 * PAGE_SIZE)
+@pytest.mark.parametrize("inclusive", [True, False])
+def test_every_version_of_every_image_exactly_once(inclusive):
+    fake = FakeSageMaker(inclusive=inclusive)
+    for i in range(20):
+        fake.add_image(f"img{i:02d}", versions=(i * 7) % 130, same_moment=i % 4 == 1)
+    found, pages = walk_all(fake)
+    assert sorted(found) == sorted(fake.every_version())
+    assert len(found) == len(set(found))
+    assert pages >= len(found) // PAGE_SIZE
 
 
 def test_pages_stop_at_the_page_size_and_the_call_budget():
-    fake = FakeSageMaker({f"img{i:03d}": 0 for i in range(200)})
+    fake = FakeSageMaker()
+    for i in range(200):
+        fake.add_image(f"img{i:03d}")
     walk = Walk(fake.images_page, fake.versions_page, lambda calls: calls < CALLS_PER_PAGE)
     found, cursor = walk.page(Cursor())
     assert found == []
     assert cursor is not None
     assert fake.calls <= CALLS_PER_PAGE
-    full = FakeSageMaker({"big": 450})
-    found, cursor = Walk(full.images_page, full.versions_page, lambda c: True).page(Cursor())
-    assert len(found) == PAGE_SIZE
-    assert cursor == Cursor(None, "big", "100")
+    big = FakeSageMaker()
+    big.add_image("big", versions=450)
+    found, cursor = Walk(big.images_page, big.versions_page, lambda c: True).page(Cursor())
+    assert [item["Version"] for _, item in found] == list(range(1, PAGE_SIZE + 1))
+    assert cursor is not None
+    assert (cursor.image, cursor.after_version) == ("big", PAGE_SIZE)
 
 
-def test_images_deleted_or_added_between_pages_hide_nothing_else():
-    images = {f"img{i:02d}": 1 for i in range(30)}
-    fake = FakeSageMaker(images, images_per_page=100)
-    seen_before_change = set()
+def test_a_long_image_costs_one_versions_call_per_page():
+    fake = FakeSageMaker()
+    fake.add_image("big", versions=1000)
+    found, pages = walk_all(fake)
+    assert len(found) == 1000
+    assert pages == -(-1000 // PAGE_SIZE)
+    assert fake.calls <= 2 * pages + 1, "one ListImages and one ListImageVersions call per page"
+
+
+@pytest.mark.parametrize("inclusive", [True, False])
+def test_images_created_that_sort_first_by_name_or_deleted_before_the_cursor(inclusive):
+    fake = FakeSageMaker(inclusive=inclusive, images_per_page=100)
+    for i in range(30):
+        fake.add_image(f"m{i:02d}", versions=40)
+    existing = fake.every_version()
 
     def change(pages):
         if pages == 1:
-            seen_before_change.update(n for n in sorted(images) if n <= "img05")
-            del fake.images["img00"]
-            fake.images["img000-new"] = 1
+            for i in range(150):
+                fake.add_image(f"a{i:03d}", versions=1)
+            del fake.images["m00"]
+            existing.difference_update({v for v in existing if v[0] == "m00"})
+        if pages == 3:
+            for i in range(1, 4):
+                del fake.images[f"m{i:02d}"]
+                existing.difference_update({v for v in existing if v[0] == f"m{i:02d}"})
 
-    found, _ = walk_all(fake, budget=lambda calls: calls < 8, between_pages=change)
-    names = [name for name, _ in found]
-    assert len(names) == len(set(names)), "an image was listed twice"
-    assert {f"img{i:02d}" for i in range(1, 30)} <= set(names), "an image was skipped"
+    found, _ = walk_all(fake, between_pages=change)
+    assert len(found) == len(set(found)), "a version was listed twice"
+    assert existing <= set(found), "a version that existed throughout was skipped"
 
 
 def test_the_image_being_walked_is_deleted_between_pages():
-    fake = FakeSageMaker({"a": 1, "b": 250, "c": 2})
+    fake = FakeSageMaker()
+    fake.add_image("a", versions=1)
+    fake.add_image("b", versions=250)
+    fake.add_image("c", versions=2)
     walk = Walk(fake.images_page, fake.versions_page, lambda calls: True)
     first, cursor = walk.page(Cursor())
     assert cursor is not None
     assert cursor.image == "b"
     del fake.images["b"]
-    rest, cursor = walk.page(Cursor.decode(cursor.encode()))
+    rest, cursor = Walk(fake.images_page, fake.versions_page, lambda calls: True).page(
+        Cursor.decode(cursor.encode())
+    )
     assert cursor is None
     assert [name for name, _ in first + rest].count("c") == 2
+
+
+def test_an_image_deleted_and_created_again_is_listed_from_its_first_version():
+    fake = FakeSageMaker()
+    fake.add_image("x", versions=150)
+    first, cursor = Walk(fake.images_page, fake.versions_page, lambda c: True).page(Cursor())
+    assert len(first) == PAGE_SIZE
+    assert cursor is not None
+    assert cursor.image == "x"
+    del fake.images["x"]
+    fake.add_image("x", versions=3)
+    rest, cursor = Walk(fake.images_page, fake.versions_page, lambda c: True).page(cursor)
+    assert cursor is None
+    assert [item["Version"] for _, item in rest] == [1, 2, 3]
+
+
+def test_one_image_walk_follows_only_that_image():
+    fake = FakeSageMaker()
+    fake.add_image("one", versions=205)
+    fake.add_image("other", versions=5)
+    found, cursor = [], Cursor(image="one")
+    while cursor is not None:
+        page, cursor = Walk(fake.images_page, fake.versions_page, lambda c: True).versions(cursor)
+        found += page
+        if cursor is not None:
+            fake.add_version("one")
+    assert {name for name, _ in found} == {"one"}
+    numbers = [item["Version"] for _, item in found]
+    assert numbers == sorted(set(numbers))
+    assert set(range(1, 206)) <= set(numbers)
+
+
+CHANGES = st.lists(
+    st.tuples(
+        st.sampled_from(["add image", "delete image", "add version", "delete version"]),
+        st.integers(0, 1000),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    counts=st.lists(st.integers(0, 120), min_size=1, max_size=12),
+    ties=st.lists(st.booleans(), min_size=12, max_size=12),
+    inclusive=st.booleans(),
+    images_per_page=st.integers(1, 5),
+    versions_per_page=st.integers(1, 100),
+    budget=st.integers(1, CALLS_PER_PAGE),
+    changes=st.lists(CHANGES, max_size=8),
+    spacing=st.sampled_from([0, 1, 1000]),
+)
+def test_any_changes_between_pages_neither_repeat_nor_skip(
+    counts, ties, inclusive, images_per_page, versions_per_page, budget, changes, spacing
+):
+    fake = FakeSageMaker(inclusive, images_per_page, versions_per_page, spacing)
+    for i, count in enumerate(counts):
+        fake.add_image(f"i{(i * 37) % 101:03d}", versions=count, same_moment=ties[i])
+    stable = fake.every_version()
+    added = 0
+
+    def change(pages):
+        nonlocal added
+        for kind, pick in changes[pages - 1] if pages <= len(changes) else []:
+            names = sorted(fake.images)
+            if kind == "add image":
+                added += 1
+                fake.add_image(f"new{added:03d}", versions=pick % 5, same_moment=pick % 2 == 0)
+            elif names and kind == "delete image":
+                name = names[pick % len(names)]
+                del fake.images[name]
+                stable.difference_update({v for v in stable if v[0] == name})
+            elif names and kind == "add version":
+                fake.add_version(names[pick % len(names)])
+            elif names:
+                image = fake.images[names[pick % len(names)]]
+                if image.versions:
+                    number = sorted(image.versions)[pick % len(image.versions)]
+                    del image.versions[number]
+                    stable.discard((names[pick % len(names)], number))
+
+    found, _ = walk_all(fake, may_call=lambda calls: calls < budget, between_pages=change)
+    assert len(found) == len(set(found)), "a version was listed twice"
+    assert stable <= set(found), "a version that existed throughout was skipped"

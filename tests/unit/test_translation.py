@@ -49,18 +49,39 @@ def test_desired_aliases_merge_alias_into_aliases():
     assert translation.desired_aliases(model()) == frozenset()
 
 
-def test_create_request_carries_only_what_is_set():
+def test_create_request_carries_only_what_is_set_and_never_aliases():
     request = translation.create_request(
-        model(Aliases=["b", "a"], Processor="CPU", Horovod=False), "tok"
+        model(Aliases=["b", "a"], Alias="c", Processor="CPU", Horovod=False), "tok"
     )
     assert request == {
         "ImageName": "img",
         "BaseImage": "repo/img:1",
         "ClientToken": "tok",
-        "Aliases": ["a", "b"],
         "Processor": "CPU",
         "Horovod": False,
     }
+
+
+@pytest.mark.parametrize("status", ["ARCHIVED"])
+def test_a_template_still_saying_to_be_archived_leaves_an_archived_version_archived(status):
+    archived = {**DESCRIPTION, "VendorGuidance": status}
+    plan = translation.update_plan(
+        model(JobType="TRAINING", Horovod=True, VendorGuidance="TO_BE_ARCHIVED"), archived, []
+    )
+    assert plan.is_empty()
+    changed = translation.update_plan(
+        model(JobType="TRAINING", Horovod=True, VendorGuidance="STABLE"), archived, []
+    )
+    assert changed.fields == {"VendorGuidance": "STABLE"}, "an explicit change is still sent"
+
+
+def test_a_value_the_version_lacks_is_sent():
+    plan = translation.update_plan(
+        model(JobType="TRAINING", Horovod=True, VendorGuidance="STABLE", MLFramework="PyTorch 2.3"),
+        DESCRIPTION,
+        [],
+    )
+    assert plan.fields == {"MLFramework": "PyTorch 2.3"}
 
 
 def test_model_from_api_reports_every_property_and_no_write_only_one():

@@ -3,20 +3,25 @@ import pytest
 from community_sagemaker_imageversion import waiting
 from community_sagemaker_imageversion.waiting import Next
 
+GRACE = waiting.READ_AFTER_WRITE_GRACE
+
 
 @pytest.mark.parametrize(
-    ("status", "step"),
+    ("status", "since_create", "step"),
     [
-        ("CREATED", Next.FINISHED),
-        ("CREATING", Next.WAIT),
-        ("CREATE_FAILED", Next.FAILED),
-        ("DELETING", Next.FAILED),
-        ("DELETE_FAILED", Next.FAILED),
-        (None, Next.GONE),
+        ("CREATED", 0.0, Next.FINISHED),
+        ("CREATING", 0.0, Next.WAIT),
+        ("CREATING", 10 * GRACE, Next.WAIT),
+        ("CREATE_FAILED", 0.0, Next.FAILED),
+        ("DELETING", 0.0, Next.FAILED),
+        ("DELETE_FAILED", 0.0, Next.FAILED),
+        (None, 0.0, Next.WAIT),  # not found right after the create: read-after-write lag
+        (None, GRACE - 0.1, Next.WAIT),
+        (None, GRACE, Next.GONE),
     ],
 )
-def test_after_create(status, step):
-    assert waiting.after_create(status) is step
+def test_after_create(status, since_create, step):
+    assert waiting.after_create(status, since_create) is step
 
 
 @pytest.mark.parametrize(
@@ -35,6 +40,59 @@ def test_after_create(status, step):
 )
 def test_after_delete(status, requested, step):
     assert waiting.after_delete(status, requested) is step
+
+
+@pytest.mark.parametrize("requested", [False, True])
+def test_a_version_missing_while_its_image_is_deleted_is_waited_for(requested):
+    assert waiting.after_delete(None, requested, image_deleting=True) is Next.WAIT
+    assert waiting.after_delete(None, requested, image_deleting=False) is Next.FINISHED
+
+
+@pytest.mark.parametrize(
+    ("status", "step"),
+    [
+        ("CREATED", Next.FINISHED),
+        ("CREATING", Next.WAIT),
+        ("DELETING", Next.GONE),
+        (None, Next.GONE),
+        ("CREATE_FAILED", Next.FAILED),
+        ("DELETE_FAILED", Next.FAILED),
+    ],
+)
+def test_before_update(status, step):
+    assert waiting.before_update(status) is step
+
+
+@pytest.mark.parametrize(
+    ("status", "readable"),
+    [
+        ("CREATED", True),
+        ("CREATING", True),
+        ("CREATE_FAILED", True),
+        ("DELETE_FAILED", True),
+        ("DELETING", False),
+        (None, False),
+    ],
+)
+def test_read_reports_every_version_but_one_being_deleted(status, readable):
+    assert waiting.is_readable(status) is readable
+
+
+@pytest.mark.parametrize(
+    ("image_status", "goes"),
+    [(None, True), ("DELETING", True), ("CREATED", False), ("DELETE_FAILED", False)],
+)
+def test_versions_go_with_an_image_being_deleted(image_status, goes):
+    assert waiting.versions_go_with_image(image_status) is goes
+
+
+def test_a_call_is_attempted_a_bounded_number_of_times_with_growing_jittered_delays():
+    delays = [waiting.retry_delay(n, draw=0.999) for n in range(waiting.CALL_ATTEMPTS)]
+    assert delays[-1] is None, "the last attempt is not retried"
+    assert all(d is not None for d in delays[:-1])
+    assert delays[:-1] == sorted(delays[:-1])
+    assert all(d <= waiting.RETRY_CAP for d in delays[:-1])
+    assert waiting.retry_delay(0, draw=0.0) == 0.05
 
 
 def test_polls_start_quick_and_settle_under_one_second():

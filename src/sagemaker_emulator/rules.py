@@ -1,0 +1,141 @@
+"""The emulator's rules where the real service's behaviour is unknown: one named variant each.
+
+Public evidence does not say how SageMaker behaves in these cases, so the emulator offers every
+plausible behaviour, and the handlers must be correct under each (``make test-variants`` runs the
+handler and reliability tests once per variant). The first variant of each rule is the default.
+
+=====================  ==========================================================================
+rule                   variants
+=====================  ==========================================================================
+alias_clash            an alias another version of the image holds, given to a version (create or
+                       AliasesToAdd): ``refuse`` (ValidationException) · ``refuse_busy``
+                       (ResourceInUse) · ``move`` (the alias moves to the new holder)
+missing_alias_delete   AliasesToDelete naming an alias the version lacks: ``refuse``
+                       (ValidationException) · ``ignore``
+concurrency            Create/DeleteImageVersion while another version of the image changes:
+                       ``while_changing`` (refused while any other version is CREATING or
+                       DELETING) · ``overlapping_calls`` (refused only within
+                       ``overlap_seconds`` of another such call on the image) · ``never``
+read_after_write       ``consistent`` · ``lagging`` (a new version, and its aliases, are not found
+                       by any call but a ClientToken replay for ``lag_seconds``)
+idempotency            ``while_version_exists`` (a replay returns the version as long as it
+                       exists) · ``expires`` (remembered for ``token_seconds``) ·
+                       ``strict_parameters`` (a replay with other parameters is refused)
+delete_image           DeleteImage's DELETING phase (moto's state manager model
+                       ``sagemaker::image-deletion``): while it lasts, version calls answer
+                       ``deleting_not_found`` (ResourceNotFound) · ``deleting_invalid_state``
+                       (ValidationException ``Image ... is in an invalid state.``) ·
+                       ``deleting_describes`` (as if nothing happened) · ``immediate`` (no
+                       DELETING phase)
+archival               ``never`` · ``after_delay`` (TO_BE_ARCHIVED turns ARCHIVED
+                       ``archive_seconds`` after it was set: SageMaker does it after three months)
+create_answer          CreateImageVersion's ImageVersionArn: ``arn`` · ``none_first`` (the literal
+                       ``None`` the model allows, to the first request of each ClientToken; a
+                       replay answers the ARN) · ``none_always`` (always ``None``)
+=====================  ==========================================================================
+
+Under ``create_answer=none_always`` no handler can tell which version it made: the variant is in
+:data:`IMPOSSIBLE`, which ``make test-variants`` leaves out, and a test checks the handler's
+clearest failure there.
+
+Choosing variants: in process ``controls().rules.alias_clash = "move"``; over HTTP ``POST
+/_emulator/controls`` with ``{"rules": {"alias_clash": "move"}}``; for a whole process the
+environment variable :data:`ENVIRONMENT_VARIABLE` (``alias_clash=move,concurrency=never``), read
+whenever a backend is created (at every reset).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+VARIANTS: Mapping[str, tuple[str, ...]] = {
+    "alias_clash": ("refuse", "refuse_busy", "move"),
+    "missing_alias_delete": ("refuse", "ignore"),
+    "concurrency": ("while_changing", "overlapping_calls", "never"),
+    "read_after_write": ("consistent", "lagging"),
+    "idempotency": ("while_version_exists", "expires", "strict_parameters"),
+    "delete_image": (
+        "deleting_not_found",
+        "deleting_invalid_state",
+        "deleting_describes",
+        "immediate",
+    ),
+    "archival": ("never", "after_delay"),
+    "create_answer": ("arn", "none_first", "none_always"),
+}
+IMPOSSIBLE = frozenset({("create_answer", "none_always")})
+"""Variants under which no handler can be correct (see the module docstring)."""
+ENVIRONMENT_VARIABLE = "SAGEMAKER_EMULATOR_VARIANTS"
+TIMINGS = ("overlap_seconds", "lag_seconds", "token_seconds", "archive_seconds")
+
+
+@dataclass
+class Rules:
+    """The variant of each rule (see the module docstring), and the timings they use."""
+
+    alias_clash: str = "refuse"
+    missing_alias_delete: str = "refuse"
+    concurrency: str = "while_changing"
+    read_after_write: str = "consistent"
+    idempotency: str = "while_version_exists"
+    delete_image: str = "deleting_not_found"
+    archival: str = "never"
+    create_answer: str = "arn"
+    overlap_seconds: float = 0.5
+    lag_seconds: float = 2.0
+    token_seconds: float = 300.0
+    archive_seconds: float = 2.0
+
+    def __post_init__(self) -> None:
+        for rule, variants in VARIANTS.items():
+            if getattr(self, rule) not in variants:
+                raise ValueError(
+                    f"{rule} must be one of {', '.join(variants)}, not {getattr(self, rule)!r}"
+                )
+        for timing in TIMINGS:
+            value = getattr(self, timing)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValueError(f"{timing} must be a non-negative number, not {value!r}")
+
+    def changed(self, changes: Mapping[str, Any]) -> Rules:
+        """These rules with ``changes`` applied (ValueError for an unknown rule or variant)."""
+        known = {f.name for f in fields(self)}
+        unknown = set(changes) - known
+        if unknown:
+            raise ValueError(f"unknown rules: {sorted(unknown)}")
+        return Rules(**{**{name: getattr(self, name) for name in known}, **changes})
+
+    @classmethod
+    def from_environment(cls) -> Rules:
+        """The rules the environment variable chooses (the defaults when it is unset)."""
+        return cls().changed(parse(os.environ.get(ENVIRONMENT_VARIABLE, "")))
+
+
+def parse(text: str) -> dict[str, str]:
+    """``rule=variant,rule=variant`` as a mapping (ValueError when malformed)."""
+    chosen: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        rule, equals, variant = part.partition("=")
+        if not equals or not rule or not variant:
+            raise ValueError(f"{ENVIRONMENT_VARIABLE}: expected rule=variant, got {part!r}")
+        chosen[rule.strip()] = variant.strip()
+    return chosen
+
+
+def every_variant() -> list[tuple[str, str]]:
+    """Each (rule, variant) that is not a default, in table order, the impossible ones left out."""
+    return [
+        (rule, variant)
+        for rule, variants in VARIANTS.items()
+        for variant in variants[1:]
+        if (rule, variant) not in IMPOSSIBLE
+    ]
+
+
+def now() -> float:
+    """The emulator's clock for its timed rules (lag, overlap, token lifetime, archival)."""
+    return time.monotonic()

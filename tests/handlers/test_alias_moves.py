@@ -1,0 +1,119 @@
+"""Aliases move to the version that asks for them, whatever SageMaker does with an alias another
+version holds (refuse it, refuse it as busy, or move it itself), through the entrypoint.
+
+A replacement (a new BaseImage or ImageName) is CloudFormation creating the new version while
+the old one still holds the aliases, then deleting the old one.
+"""
+
+import pytest
+
+from local_runner.replay import run_with_replay
+from sagemaker_emulator.rules import VARIANTS
+
+from .conftest import BASE, IMAGE, props
+
+CLASH = VARIANTS["alias_clash"]
+TEMPLATE_ALIASES = {"Aliases": ["stable", "1.0"], "Alias": "legacy"}
+
+
+def aliases_of(sm, version):
+    held = sm.list_aliases(ImageName=IMAGE, Version=version)["SageMakerImageVersionAliases"]
+    return sorted(held)
+
+
+@pytest.fixture(params=CLASH)
+def clash(request, emulator_controls):
+    emulator_controls.rules.alias_clash = request.param
+    return request.param
+
+
+def test_a_replacement_takes_the_aliases_once_the_new_version_is_created(
+    image, driver, sm, recorder, clash
+):
+    old = driver.run("CREATE", props(**TEMPLATE_ALIASES)).model
+    recorder.clear()
+    new = driver.run("CREATE", props(BaseImage=BASE + "-new", **TEMPLATE_ALIASES))
+    assert new.status == "SUCCESS", new.final
+    assert new.invocations == 1
+    assert sorted(new.model["Aliases"]) == ["1.0", "legacy", "stable"]
+    assert aliases_of(sm, 2) == ["1.0", "legacy", "stable"]
+    assert aliases_of(sm, 1) == []
+    created = recorder.of("CreateImageVersion")
+    assert created and all("Aliases" not in c for c in created), "aliases come after CREATED"
+    busy = [c for c in recorder.snapshot() if c.error == "ResourceInUse"]
+    assert len(busy) <= 1, "a clash answered as ResourceInUse is not retried as a busy image"
+
+    gone = driver.run("DELETE", old)
+    assert gone.status == "SUCCESS", gone.final
+    assert aliases_of(sm, 2) == ["1.0", "legacy", "stable"]
+    read = driver.run("READ", new.model)
+    assert sorted(read.model["Aliases"]) == ["1.0", "legacy", "stable"]
+
+
+@pytest.mark.parametrize("keep", ["first", "replay"])
+@pytest.mark.parametrize("step", [0, 1])
+def test_taking_aliases_is_safe_to_run_twice(image, driver, sm, clash, keep, step):
+    driver.run("CREATE", props(**TEMPLATE_ALIASES))
+    outcome, _ = run_with_replay(
+        driver,
+        "CREATE",
+        props(BaseImage=BASE + "-new", **TEMPLATE_ALIASES),
+        token="2c4a5e6f-1b3d-4f7a-9e0c-8d6b4a2f1e3c",
+        replay_at=step,
+        keep=keep,
+    )
+    assert outcome.status == "SUCCESS", outcome.final
+    assert [v["Version"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]] == [
+        2,
+        1,
+    ]
+    assert aliases_of(sm, 2) == ["1.0", "legacy", "stable"]
+    assert aliases_of(sm, 1) == []
+
+
+def test_a_rolled_back_replacement_leaves_the_old_version_without_the_aliases_and_drift_shows_it(
+    image, driver, sm, clash
+):
+    old = driver.run("CREATE", props(Aliases=["stable", "1.0"])).model
+    new = driver.run("CREATE", props(BaseImage=BASE + "-new", Aliases=["stable", "1.0"])).model
+    # The stack update fails later on: rollback deletes the new version and keeps the old one
+    # as it is (CloudFormation sends it no update).
+    assert driver.run("DELETE", new).status == "SUCCESS"
+    assert aliases_of(sm, 1) == []
+    drift = driver.run("READ", old)
+    assert drift.status == "SUCCESS"
+    assert drift.model["Aliases"] == [], "READ shows the template's aliases missing: drift"
+    assert sorted(old["Aliases"]) == ["1.0", "stable"]
+    # Any update of the old version (the next stack update that touches it) gives them back.
+    back = driver.run("UPDATE", {**old, "JobType": "TRAINING"}, previous=old)
+    assert back.status == "SUCCESS", back.final
+    assert aliases_of(sm, 1) == ["1.0", "stable"]
+
+
+def test_an_update_takes_an_alias_from_the_sibling_that_holds_it(image, driver, sm, clash):
+    first = driver.run("CREATE", props(Aliases=["stable"])).model
+    second = driver.run("CREATE", props(BaseImage=BASE + "-b", Aliases=["candidate"])).model
+    desired = {**second, "Aliases": ["stable", "candidate"]}
+    outcome = driver.run("UPDATE", desired, previous=second)
+    assert outcome.status == "SUCCESS", outcome.final
+    assert aliases_of(sm, 2) == ["candidate", "stable"]
+    assert aliases_of(sm, 1) == []
+    assert driver.run("READ", first).model["Aliases"] == []
+
+
+def test_an_alias_held_outside_cloudformation_is_taken_too(image, driver, sm, clash):
+    sm.create_image_version(ImageName=IMAGE, BaseImage=BASE, ClientToken="manual", Aliases=["prod"])
+    outcome = driver.run("CREATE", props(BaseImage=BASE + "-b", Aliases=["prod"]))
+    assert outcome.status == "SUCCESS", outcome.final
+    assert aliases_of(sm, 2) == ["prod"]
+    assert aliases_of(sm, 1) == []
+
+
+def test_one_resource_alone_needs_no_take(image, driver, recorder, clash):
+    outcome = driver.run("CREATE", props(Aliases=["stable"]))
+    assert outcome.status == "SUCCESS"
+    describes_by_alias = [c for c in recorder.of("DescribeImageVersion") if "Alias" in c]
+    assert describes_by_alias == [], "no sibling is looked for when SageMaker accepts the alias"
+    assert [sorted(c.get("AliasesToAdd", [])) for c in recorder.of("UpdateImageVersion")] == [
+        ["stable"]
+    ]

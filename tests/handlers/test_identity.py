@@ -1,0 +1,99 @@
+"""Which version an ARN names: only the one SageMaker issued it for, in the request's account and
+region; and the image found whatever the case of the model's ImageName (through the entrypoint)."""
+
+import pytest
+
+from .conftest import BASE, ROLE, props
+
+ARN_PREFIX = "arn:aws:sagemaker:us-east-1:123456789012"
+
+
+@pytest.fixture
+def created(image, driver):
+    model = driver.run("CREATE", props(Aliases=["stable"], JobType="TRAINING")).model
+    assert model["ImageVersionArn"] == f"{ARN_PREFIX}:image-version/trainingimage/1"
+    return model
+
+
+FOREIGN = {
+    "another account": "arn:aws:sagemaker:us-east-1:999999999999:image-version/trainingimage/1",
+    "another region": "arn:aws:sagemaker:eu-west-1:123456789012:image-version/trainingimage/1",
+    "another partition": "arn:aws-cn:sagemaker:us-east-1:123456789012:image-version/"
+    "trainingimage/1",
+    "a trailing newline": f"{ARN_PREFIX}:image-version/trainingimage/1\n",
+    "leading zeros": f"{ARN_PREFIX}:image-version/trainingimage/01",
+    "the name in capitals": f"{ARN_PREFIX}:image-version/TrainingImage/1",
+    "an image ARN": f"{ARN_PREFIX}:image/trainingimage",
+}
+
+
+@pytest.mark.parametrize("arn", FOREIGN.values(), ids=FOREIGN.keys())
+def test_an_arn_sagemaker_did_not_issue_here_reaches_no_version(created, driver, recorder, sm, arn):
+    recorder.clear()
+    foreign = {**created, "ImageVersionArn": arn}
+    assert driver.run("READ", foreign).error_code == "NotFound"
+    desired = {**foreign, "JobType": "INFERENCE", "Aliases": []}
+    assert driver.run("UPDATE", desired, previous=foreign).error_code == "NotFound"
+    assert driver.run("DELETE", foreign).error_code == "NotFound"
+    assert recorder.mutating() == [], "a call that changes something was made"
+    described = sm.describe_image_version(ImageName="TrainingImage", Version=1)
+    assert (described["ImageVersionStatus"], described["JobType"]) == ("CREATED", "TRAINING")
+    aliases = sm.list_aliases(ImageName="TrainingImage", Version=1)
+    assert aliases["SageMakerImageVersionAliases"] == ["stable"]
+
+
+@pytest.mark.parametrize("arn", FOREIGN.values(), ids=FOREIGN.keys())
+def test_an_import_by_a_foreign_arn_is_not_found(created, driver, arn):
+    assert driver.run("READ", {"ImageVersionArn": arn}).error_code == "NotFound"
+
+
+def test_a_read_answers_with_exactly_the_identifier_asked_for(created, driver):
+    for model in (created, {"ImageVersionArn": created["ImageVersionArn"]}):
+        read = driver.run("READ", model)
+        assert read.status == "SUCCESS"
+        assert read.model["ImageVersionArn"] == created["ImageVersionArn"]
+
+
+@pytest.mark.parametrize("spelled", ["trainingimage", "TRAININGIMAGE", "tRaInInGiMaGe"])
+def test_a_model_naming_the_image_in_another_case_still_finds_the_version(
+    created, driver, sm, recorder, spelled
+):
+    model = {**created, "ImageName": spelled}
+    read = driver.run("READ", model)
+    assert read.status == "SUCCESS", read.final
+    assert read.model["ImageVersionArn"] == created["ImageVersionArn"]
+    assert read.model["ImageName"] == spelled, "reported as the model spells it: no false drift"
+    assert read.model["Aliases"] == ["stable"]
+
+    desired = {**model, "JobType": "INFERENCE"}
+    updated = driver.run("UPDATE", desired, previous=model)
+    assert updated.status == "SUCCESS", updated.final
+    described = sm.describe_image_version(ImageName="TrainingImage", Version=1)
+    assert described["JobType"] == "INFERENCE"
+
+    recorder.clear()
+    deleted = driver.run("DELETE", model)
+    assert deleted.status == "SUCCESS", deleted.final
+    assert sm.list_image_versions(ImageName="TrainingImage")["ImageVersions"] == []
+    assert [c.params["ImageName"] for c in recorder.mutating()] == ["TrainingImage"]
+
+
+def test_a_name_case_change_alone_is_no_create_only_change(created, driver):
+    lower = {**created, "ImageName": "trainingimage"}
+    outcome = driver.run("UPDATE", {**lower, "JobType": "INFERENCE"}, previous=created)
+    assert outcome.status == "SUCCESS", outcome.final
+
+
+def test_an_import_from_the_arn_alone_reports_the_real_name(created, driver):
+    read = driver.run("READ", {"ImageVersionArn": created["ImageVersionArn"]})
+    assert read.status == "SUCCESS"
+    assert read.model["ImageName"] == "TrainingImage"
+
+
+def test_another_image_of_the_same_name_in_other_case_is_never_mistaken(sm, driver):
+    sm.create_image(ImageName="Shared", RoleArn=ROLE)
+    model = driver.run("CREATE", {"ImageName": "Shared", "BaseImage": BASE}).model
+    sm.delete_image_version(ImageName="Shared", Version=1)
+    # the name is unique case-insensitively, so no other image can hold version 1: NotFound
+    assert driver.run("READ", {**model, "ImageName": "shared"}).error_code == "NotFound"
+    assert driver.run("DELETE", {**model, "ImageName": "SHARED"}).error_code == "NotFound"

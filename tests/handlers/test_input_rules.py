@@ -1,0 +1,63 @@
+"""Input the schema refuses, through the entrypoint: null values and properties the schema does
+not have are refused on CREATE and UPDATE naming the property, and never block a DELETE or a
+READ; patterns mean what JSON Schema means (ECMA-262: ``\\d`` is an ASCII digit)."""
+
+import pytest
+
+from .conftest import IMAGE, props
+
+NULLABLE = ["JobType", "Aliases", "Alias", "Horovod", "VendorGuidance", "ReleaseNotes"]
+
+
+@pytest.mark.parametrize("prop", NULLABLE)
+def test_a_null_value_is_refused_on_create_naming_it(image, driver, recorder, sm, prop):
+    outcome = driver.run("CREATE", {**props(), prop: None})
+    assert outcome.error_code == "InvalidRequest", outcome.final
+    assert f"{prop} must not be null" in outcome.final["message"]
+    assert recorder.mutating() == []
+    assert sm.list_image_versions(ImageName=IMAGE)["ImageVersions"] == []
+
+
+@pytest.mark.parametrize("prop", NULLABLE)
+def test_a_null_value_is_refused_on_update_and_changes_nothing(image, driver, recorder, prop):
+    model = driver.run("CREATE", props(JobType="TRAINING", Aliases=["keep"])).model
+    recorder.clear()
+    outcome = driver.run("UPDATE", {**model, prop: None}, previous=model)
+    assert outcome.error_code == "InvalidRequest", outcome.final
+    assert prop in outcome.final["message"]
+    assert recorder.mutating() == []
+
+
+def test_a_model_from_an_older_schema_never_blocks_a_delete_or_a_read(image, driver, sm):
+    model = driver.run("CREATE", props(Aliases=["a"])).model
+    older = {**model, "RetiredProperty": "left by an older schema", "JobType": None}
+    assert driver.run("READ", older).status == "SUCCESS"
+    desired = {**model, "JobType": "INFERENCE"}
+    assert driver.run("UPDATE", desired, previous=older).status == "SUCCESS"
+    assert driver.run("DELETE", older).status == "SUCCESS"
+    assert sm.list_image_versions(ImageName=IMAGE)["ImageVersions"] == []
+
+
+def test_an_unknown_property_in_an_update_is_refused_naming_it(image, driver):
+    model = driver.run("CREATE", props()).model
+    outcome = driver.run("UPDATE", {**model, "RetiredProperty": "x"}, previous=model)
+    assert outcome.error_code == "InvalidRequest"
+    assert "RetiredProperty is not a property" in outcome.final["message"]
+
+
+@pytest.mark.parametrize(
+    ("prop", "value"),
+    [
+        ("MLFramework", "PyTorch \u0662.\u0663"),  # Arabic-Indic digits
+        ("ProgrammingLang", "Python \uff13.\uff11\uff11"),  # full-width digits
+        ("ImageName", "caf\u00e9"),
+        ("Aliases", ["stable\n"]),
+        ("ImageName", "name\n"),
+    ],
+)
+def test_patterns_mean_what_json_schema_means(image, driver, recorder, prop, value):
+    outcome = driver.run("CREATE", {**props(), prop: value})
+    assert outcome.error_code == "InvalidRequest", outcome.final
+    assert prop.rstrip("s") in outcome.final["message"]
+    assert "(pattern)" in outcome.final["message"]
+    assert recorder.mutating() == []

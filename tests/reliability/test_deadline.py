@@ -1,0 +1,113 @@
+"""The deadline, through the entrypoint: every invocation returns within 60 s of its start and
+before its Lambda runs out of time, even when SageMaker never answers.
+
+The time here is simulated: ``time.monotonic`` and ``time.sleep`` are a fake clock, and every
+HTTP request "hangs" for exactly the read timeout it was given (urllib3's ``urlopen`` advances
+the clock by it, then times out), so each assertion is about simulated seconds, never the wall
+clock. The read timeout is the one botocore hands to urllib3: what the handler asked for.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import pytest
+import urllib3
+from urllib3.connectionpool import HTTPConnectionPool
+from urllib3.util.timeout import Timeout
+
+from community_sagemaker_imageversion.handlers import resource
+from local_runner.events import handler_event
+
+IMAGE = "TrainingImage"
+VERSION_1 = "arn:aws:sagemaker:us-east-1:123456789012:image-version/trainingimage/1"
+
+
+def props(**extra):
+    return {"ImageName": IMAGE, "BaseImage": "registry/training:1", **extra}
+
+
+@dataclass
+class Attempt:
+    at: float
+    read_timeout: float
+
+
+@dataclass
+class HangingSageMaker:
+    """A fake clock and an endpoint that accepts every request and never answers."""
+
+    now: float = 1000.0
+    attempts: list[Attempt] = field(default_factory=list)
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def urlopen(self, pool: HTTPConnectionPool, method: str, url: str, **kwargs: object) -> None:
+        timeout = kwargs.get("timeout")
+        if not isinstance(timeout, Timeout):
+            timeout = pool.timeout
+        read = float(timeout.read_timeout)
+        self.attempts.append(Attempt(self.now, read))
+        self.now += read
+        raise urllib3.exceptions.ReadTimeoutError(pool, url, "Read timed out.")
+
+
+@dataclass
+class Context:
+    """A Lambda context on the fake clock."""
+
+    hanging: HangingSageMaker
+    time_limit: float
+    started: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.started = self.hanging.now
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self.started + self.time_limit - self.hanging.now) * 1000)
+
+
+@pytest.fixture
+def hanging(monkeypatch):
+    fake = HangingSageMaker()
+    monkeypatch.setattr(time, "monotonic", fake.monotonic)
+    monkeypatch.setattr(time, "sleep", fake.sleep)
+
+    def urlopen(pool: HTTPConnectionPool, method: str, url: str, **kwargs: object) -> None:
+        fake.urlopen(pool, method, url, **kwargs)
+
+    monkeypatch.setattr(HTTPConnectionPool, "urlopen", urlopen)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", "http://127.0.0.1:9")
+    return fake
+
+
+ACTIONS = {
+    "CREATE": props(Aliases=["a"]),
+    "READ": {**props(), "ImageVersionArn": VERSION_1},
+    "UPDATE": {**props(JobType="TRAINING"), "ImageVersionArn": VERSION_1},
+    "DELETE": {**props(), "ImageVersionArn": VERSION_1},
+    "LIST": None,
+}
+
+
+@pytest.mark.parametrize("time_limit", [3.0, 8.0, 20.0, 45.0, 60.0, 120.0, 900.0])
+@pytest.mark.parametrize("action", ACTIONS)
+def test_an_invocation_returns_in_time_when_sagemaker_never_answers(hanging, action, time_limit):
+    previous = ACTIONS[action] if action == "UPDATE" else None
+    event = handler_event(action, ACTIONS[action], previous=previous)
+    started = hanging.now
+    answer = resource(event, Context(hanging, time_limit))
+    took = hanging.now - started
+    limit = min(60.0, time_limit)
+    assert hanging.attempts, f"no request was made: nothing was tested: {answer}"
+    assert took <= limit, f"{action} took {took:.1f} s of a {limit:.0f} s limit"
+    for attempt in hanging.attempts:
+        assert attempt.at + attempt.read_timeout <= started + limit
+    if action in ("READ", "LIST"):
+        assert (answer["status"], answer["errorCode"]) == ("FAILED", "NetworkFailure"), answer
+    else:
+        assert answer["status"] == "IN_PROGRESS", answer
+        assert answer["callbackDelaySeconds"] >= 1

@@ -1,0 +1,103 @@
+"""An answer lost after SageMaker applied the change: the handler's repeated request finds it
+applied, and the operation ends as if the answer had arrived (server mode, through the
+entrypoint). Every mutating operation: CreateImageVersion, UpdateImageVersion (on the version
+itself, and on the sibling an alias is taken from), DeleteImageVersion."""
+
+from typing import Any
+
+import pytest
+
+from community_sagemaker_imageversion.handlers import resource
+from local_runner.driver import Driver
+from local_runner.inventory import versions_of
+from local_runner.offline import emulated_sagemaker
+from sagemaker_emulator.control import controls
+from sagemaker_emulator.faults import DROP, FaultRule
+from sagemaker_emulator.rules import VARIANTS
+
+pytestmark = pytest.mark.server
+
+IMAGE = "img"
+BASE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/b:1"
+PROPS = {"ImageName": IMAGE, "BaseImage": BASE}
+
+
+@pytest.fixture(params=VARIANTS["missing_alias_delete"])
+def offline(request) -> Any:
+    with emulated_sagemaker([IMAGE]) as sagemaker:
+        controls().rules.missing_alias_delete = request.param
+        yield sagemaker
+        controls().faults = None
+
+
+@pytest.fixture
+def driver() -> Driver:
+    return Driver(resource, time_limit=8.0)
+
+
+def lose_the_answer(operation: str, times: int = 1) -> None:
+    """The next ``times`` requests of ``operation`` are applied, their answers lost."""
+    controls().inject_faults([FaultRule(1.0, operation, (DROP,), limit=times)])
+
+
+def held(sagemaker: Any, version: int) -> list[str]:
+    listed = sagemaker.list_aliases(ImageName=IMAGE, Version=version)
+    return sorted(listed["SageMakerImageVersionAliases"])
+
+
+def assert_an_answer_was_lost() -> None:
+    plan = controls().faults
+    assert plan is not None
+    assert plan.total_injected() >= 1, "no answer was lost: nothing was tested"
+
+
+def test_an_update_whose_answer_was_lost_ends_in_success(offline, driver):
+    model = driver.run("CREATE", {**PROPS, "Aliases": ["a", "b"]}).model
+    desired = {**PROPS, "ImageVersionArn": model["ImageVersionArn"], "Aliases": ["c"]}
+    desired["JobType"] = "INFERENCE"
+    lose_the_answer("UpdateImageVersion")
+    outcome = driver.run("UPDATE", desired, previous=model)
+    assert_an_answer_was_lost()
+    assert outcome.status == "SUCCESS", outcome.final
+    assert outcome.model["Aliases"] == ["c"]
+    assert held(offline, 1) == ["c"]
+    assert offline.describe_image_version(ImageName=IMAGE, Version=1)["JobType"] == "INFERENCE"
+
+
+def test_a_create_whose_alias_update_answer_was_lost_ends_in_success(offline, driver):
+    lose_the_answer("UpdateImageVersion")
+    outcome = driver.run("CREATE", {**PROPS, "Aliases": ["a", "b"]})
+    assert_an_answer_was_lost()
+    assert outcome.status == "SUCCESS", outcome.final
+    assert held(offline, 1) == ["a", "b"]
+
+
+def test_an_alias_taken_from_a_sibling_whose_answer_was_lost_ends_in_success(offline, driver):
+    driver.run("CREATE", {**PROPS, "Aliases": ["stable"]})
+    # The new version's first update (refused: the sibling holds the alias) and the sibling's
+    # update that takes the alias from it are both applied, and their answers lost.
+    controls().inject_faults(
+        [FaultRule(1.0, "UpdateImageVersion", (DROP,), limit=2), FaultRule(0.0, None)]
+    )
+    outcome = driver.run("CREATE", {**PROPS, "BaseImage": BASE + "-new", "Aliases": ["stable"]})
+    assert_an_answer_was_lost()
+    assert outcome.status == "SUCCESS", outcome.final
+    assert held(offline, 2) == ["stable"]
+    assert held(offline, 1) == []
+
+
+def test_a_delete_whose_answer_was_lost_ends_in_success(offline, driver):
+    model = driver.run("CREATE", PROPS).model
+    lose_the_answer("DeleteImageVersion")
+    outcome = driver.run("DELETE", model)
+    assert_an_answer_was_lost()
+    assert outcome.status == "SUCCESS", outcome.final
+    assert versions_of(offline, IMAGE) == []
+
+
+def test_a_create_whose_answer_was_lost_makes_one_version(offline, driver):
+    lose_the_answer("CreateImageVersion", times=2)
+    outcome = driver.run("CREATE", {**PROPS, "Aliases": ["a"]})
+    assert_an_answer_was_lost()
+    assert outcome.status == "SUCCESS", outcome.final
+    assert [v.number for v in versions_of(offline, IMAGE)] == [1]
