@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 REPORTS := docs/performance.md docs/performance-stabilisation.png docs/reliability.md
 
-.PHONY: venv test contract bench bench-quick reliability audit package serve invoke check lint typecheck validate generate-check templates lifecycle clean
+.PHONY: venv test test-variants contract bench bench-quick reliability audit package serve invoke check lint typecheck validate generate-check templates lifecycle clean
 
 venv: $(STAMP)
 
@@ -16,6 +16,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 ## test: the whole offline test suite
 test: venv
 	$(PY) -m pytest -q
+
+## test-variants: the handler and reliability tests once per variant of the emulator's unknown rules
+test-variants: venv
+	PYTHONPATH=src $(PY) -m local_runner.variants $(ARGS)
 
 ## contract: CloudFormation's contract suite (cfn test), offline against the emulated SageMaker
 contract: venv

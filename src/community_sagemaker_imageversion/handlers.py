@@ -64,6 +64,8 @@ Session = SessionProxy | CallerSession | None
 Description = dict[str, Any]
 # CreateImageVersion asked again (same ClientToken) when it answers without saying which version.
 NO_ARN_REPLAYS = 3
+# Seconds before the invocation that deletes a version which ended CREATE_FAILED.
+CLEANUP_DELAY = 1
 
 
 def _status(description: Description | None) -> str | None:
@@ -111,7 +113,8 @@ def _create(
 ) -> ProgressEvent:
     client = sagemaker_client(session, request.region)
     invocation = Invocation.current()
-    if state.arn is None:
+    created_here = state.arn is None
+    if created_here:
         model = check_create(request.desiredResourceState)
         token = client_token(
             request.clientRequestToken, request.logicalResourceIdentifier, str(model.ImageName)
@@ -149,6 +152,11 @@ def _create(
             f"{_reason(description)}"
         )
         LOG.info("%s; deleting it", state.createFailure)
+    if created_here:
+        # The invocation that made the version never deletes it: were this first invocation
+        # delivered again, its ClientToken must still find the version (SageMaker may forget a
+        # token once its version is gone) rather than make another one.
+        raise CallBack("the failed version is deleted on the next invocation", CLEANUP_DELAY)
     _delete_until_gone(client, name, version, state, invocation, image_may_go=False)
     raise exceptions.NotStabilized(f"{state.createFailure}. The failed version was deleted.")
 

@@ -64,7 +64,8 @@ class Driver:
     """Drives ``handler`` (the Lambda entrypoint) through whole operations.
 
     ``time_limit`` is each invocation's Lambda time; ``delay_scale`` multiplies callback delays
-    (0 for tests that should not sleep); ``max_invocations`` stops a runaway operation.
+    (0 for tests that should not sleep); ``wait`` is how a callback delay passes (a simulated
+    clock's sleep, say); ``max_invocations`` stops a runaway operation.
     """
 
     handler: Handler
@@ -72,6 +73,11 @@ class Driver:
     delay_scale: float = 0.0
     max_invocations: int = 200
     event_options: Mapping[str, Any] = field(default_factory=dict)
+    wait: Callable[[float], None] = time.sleep
+
+    def call_back_after(self, response: Mapping[str, Any]) -> None:
+        """Let the callback delay of an IN_PROGRESS ``response`` pass, as CloudFormation does."""
+        self.wait(response.get("callbackDelaySeconds", 0) * self.delay_scale)
 
     def invoke(self, event: MutableMapping[str, Any]) -> dict[str, Any]:
         return dict(self.handler(event, LambdaContext(self.time_limit)))
@@ -102,7 +108,7 @@ class Driver:
             if len(events) >= self.max_invocations:
                 raise RuntimeError(f"{action} still IN_PROGRESS after {len(events)} invocations")
             response = events[-1]
-            time.sleep(response.get("callbackDelaySeconds", 0) * self.delay_scale)
+            self.call_back_after(response)
             event["requestData"]["resourceProperties"] = response.get("resourceModel")
             event["callbackContext"] = response.get("callbackContext")
             events.append(self.invoke(event))

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sagemaker_emulator.control import catch_up
+
 from .recorder import Call
 
 
@@ -25,7 +27,9 @@ class Version:
 
 
 def versions_of(client: Any, image_name: str) -> list[Version]:
-    """Every version of the image, with the base image it was made from (all pages)."""
+    """Every version of the image, with the base image it was made from (all pages), past any
+    read-after-write lag of the emulator (this is a check's view, not a handler's)."""
+    catch_up()
     found: list[Version] = []
     token: dict[str, str] = {}
     while True:

@@ -47,5 +47,6 @@ def run_with_replay(
             return Outcome(events), replayed if replayed is not None else step
         if len(events) >= driver.max_invocations:
             raise RuntimeError(f"{action} still IN_PROGRESS after {len(events)} invocations")
+        driver.call_back_after(answer)
         event["requestData"]["resourceProperties"] = answer.get("resourceModel")
         event["callbackContext"] = answer.get("callbackContext")

@@ -4,7 +4,9 @@ cfn-lint (1.58) loads private types with ``--registry-schemas`` but then validat
 properties nor their GetAtt attributes: a template with ``Processor: TPU`` passes. This check runs
 cfn-lint with the schema loaded (template structure, Refs, every AWS resource) and then validates
 each resource of our type itself: literal property values against the schema (intrinsic functions
-are left to CloudFormation) and every GetAtt against the schema's read-only properties.
+are left to CloudFormation), every GetAtt against the schema's read-only properties, and that no
+two resources claim the same alias of one image (an alias names one version at a time: each
+would take it from the other, and one of them would drift).
 
 ``python -m local_runner.template_check TEMPLATE...`` exits 1 and prints each problem.
 """
@@ -89,6 +91,7 @@ def schema_problems(template: Mapping[str, Any], schema: Mapping[str, Any]) -> l
                 f"{name}.ImageName: Ref {image_name['Ref']} gives the image's ARN, not its name;"
                 " use the name itself (a parameter or literal) with DependsOn on the image"
             )
+    problems += _shared_aliases({name: resources[name].get("Properties", {}) for name in ours})
     attributes = {pointer.rsplit("/", 1)[-1] for pointer in schema["readOnlyProperties"]}
     for target, attribute in _get_atts(template):
         if target in ours and attribute not in attributes:
@@ -97,6 +100,38 @@ def schema_problems(template: Mapping[str, Any], schema: Mapping[str, Any]) -> l
                 f" (attributes: {', '.join(sorted(attributes))})"
             )
     return problems
+
+
+def _claimed_aliases(properties: Mapping[str, Any]) -> set[str]:
+    """The literal aliases a resource claims (Aliases and Alias; computed ones are unknown)."""
+    listed = properties.get("Aliases")
+    claimed = {a for a in listed if isinstance(a, str)} if isinstance(listed, list) else set()
+    if isinstance(properties.get("Alias"), str):
+        claimed.add(properties["Alias"])
+    return claimed
+
+
+def _image_key(image_name: Any) -> str:
+    """Two resources name one image when their ImageName is the same literal (up to case, as
+    SageMaker's image names are unique case-insensitively) or the same intrinsic function."""
+    if isinstance(image_name, str):
+        return image_name.lower()
+    return json.dumps(image_name, sort_keys=True, default=str)
+
+
+def _shared_aliases(resources: Mapping[str, Any]) -> list[str]:
+    claims: dict[tuple[str, str], list[str]] = {}
+    for name, properties in sorted(resources.items()):
+        if not isinstance(properties, Mapping) or "ImageName" not in properties:
+            continue
+        for alias in _claimed_aliases(properties):
+            claims.setdefault((_image_key(properties["ImageName"]), alias), []).append(name)
+    return [
+        f"{' and '.join(names)} all claim alias {alias!r} of one image: an alias names one"
+        " version at a time, so each would take it from the other"
+        for (_, alias), names in sorted(claims.items(), key=lambda item: item[0][1])
+        if len(names) > 1
+    ]
 
 
 def check(paths: list[Path]) -> list[str]:

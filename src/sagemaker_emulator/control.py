@@ -13,6 +13,10 @@ or over HTTP with moto's own endpoint ``POST /moto-api/state-manager/set-transit
 ``{"model_name": ..., "transition": {...}}``. Transitions are process-global and survive
 resets: unset them (``state_manager.unset_transition`` or ``.../unset-transition``) when done.
 
+The variants of the rules the real service does not document are :mod:`.rules`; a test that
+sets up versions itself, or checks what exists, calls :func:`catch_up` so that a
+read-after-write lag hides nothing from it.
+
 Failure injection, the concurrency check and limits are :class:`~.models.Controls` of one
 account and region, cleared by every reset like the rest of the backend::
 
@@ -52,6 +56,16 @@ CONTROL_PATH = "/_emulator/controls"
 def controls(account_id: str = DEFAULT_ACCOUNT_ID, region_name: str = DEFAULT_REGION) -> Controls:
     """The controls of one account and region (fetch them again after every reset)."""
     return image_backends[account_id][region_name].controls
+
+
+def catch_up(account_id: str = DEFAULT_ACCOUNT_ID, region_name: str = DEFAULT_REGION) -> None:
+    """End the read-after-write lag (``read_after_write=lagging``) of every version made so far:
+    what a test made itself, or what it checks, is seen by every later call."""
+    backend = image_backends[account_id][region_name]
+    with backend.lock:
+        for image in backend.images.values():
+            for version in image.versions.values():
+                version.caught_up = True
 
 
 def apply_changes(target: Controls, changes: Mapping[str, Any]) -> None:

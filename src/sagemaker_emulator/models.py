@@ -44,7 +44,8 @@ Versions
   * CreateImageVersion answers the new ARN, or the literal ``None`` the model allows (*variant*
     ``create_answer``).
   * Read-after-write (*variant* ``read_after_write``): a new version and its aliases may be
-    invisible to every call but a ClientToken replay for ``lag_seconds``.
+    invisible to every call but a ClientToken replay, for its first ``lag_reads`` reads and for
+    ``lag_seconds``.
   * VendorGuidance TO_BE_ARCHIVED turns ARCHIVED on its own (*variant* ``archival``: SageMaker
     does it after three months, the emulator after ``archive_seconds``).
   * ContainerImage (*choice*): ``<account>.dkr.ecr.<region>.amazonaws.com/<name lower-cased>
@@ -79,10 +80,10 @@ Aliases (the real service's rule is undocumented)
 Concurrency (*variant* ``concurrency``)
   * While a version of an image is CREATING or DELETING, CreateImageVersion and
     DeleteImageVersion of another version of it, and DeleteImage, raise ResourceInUse
-    ``Resource was modified concurrently.``; or only such calls within ``overlap_seconds`` of
-    each other (Terraform's fix holds its per-image lock only around the call); or never. An
-    idempotent replay (same ClientToken) is not blocked. :attr:`Controls.concurrency_check`
-    False turns every variant off.
+    ``Resource was modified concurrently.``; or only such calls that overlap in time, each
+    taking ``overlap_seconds`` to answer (Terraform's fix holds its per-image lock only around
+    the call); or never. An idempotent replay (same ClientToken) is not blocked.
+    :attr:`Controls.concurrency_check` False turns every variant off.
 
 Limits (*choice*): none unless set through :class:`Controls`; then ResourceLimitExceeded.
 
@@ -247,6 +248,7 @@ class Image(BaseModel):
         self.creation_time = self.last_modified_time = _now()
         self.versions: dict[int, ImageVersion] = {}
         self.last_version = 0
+        self.version_calls = 0
         self.last_change_at = float("-inf")
         self._state = _started(IMAGE_MODEL, [("CREATING", "CREATED")])
         self._deletion: ManagedState | None = None
@@ -347,6 +349,8 @@ class ImageVersion(BaseModel):
         self.metadata: Metadata = dict(request.metadata)
         self.creation_time = self.last_modified_time = _now()
         self.created_at = now()
+        self.created_after_call = image.version_calls
+        self.caught_up = False
         self.answered = False
         self._archival_from = self.created_at
         self._failure = failure
@@ -365,9 +369,13 @@ class ImageVersion(BaseModel):
         self._state.advance()
 
     def visible(self) -> bool:
-        """Whether reads see this version (``read_after_write=lagging`` hides it at first)."""
-        lagging = self.rules.read_after_write == "lagging"
-        return not lagging or now() - self.created_at >= self.rules.lag_seconds
+        """Whether reads see this version: ``read_after_write=lagging`` hides it from the first
+        ``lag_reads`` calls on the image's versions after its creation, and for
+        ``lag_seconds``."""
+        if self.rules.read_after_write != "lagging" or self.caught_up:
+            return True
+        reads = self.image.version_calls - self.created_after_call
+        return reads > self.rules.lag_reads and now() - self.created_at >= self.rules.lag_seconds
 
     def remembers(self, token: str) -> bool:
         """Whether a CreateImageVersion with ``token`` is a replay of this version's."""
@@ -681,6 +689,7 @@ class ImageBackend(BaseBackend):
         """The image, for a call on its versions: while it is being deleted, such calls answer
         as the ``delete_image`` variant says."""
         image = self._image(name)
+        image.version_calls += 1
         if image.deleting:
             variant = self.controls.rules.delete_image
             if variant == "deleting_not_found":

@@ -20,6 +20,7 @@ from .models import (
     Metadata,
     image_backends,
 )
+from .rules import pause
 from .validation import validate_request
 
 ACTIONS = (
@@ -72,9 +73,11 @@ class ImageResponses(SageMakerResponse):
             aliases=tuple(params.get("Aliases", [])),
             metadata=tuple(sorted(_metadata(params).items())),
         )
-        _, answer = _backend(self).create_image_version(
+        backend = _backend(self)
+        _, answer = backend.create_image_version(
             image_name=params["ImageName"], client_token=params["ClientToken"], request=request
         )
+        pause(backend.controls.rules.answer_delay())
         return ActionResult({"ImageVersionArn": answer})
 
     def describe_image_version(self) -> ActionResult:
@@ -98,9 +101,11 @@ class ImageResponses(SageMakerResponse):
 
     def delete_image_version(self) -> ActionResult:
         params = _params(self, "DeleteImageVersion")
-        _backend(self).delete_image_version(
+        backend = _backend(self)
+        backend.delete_image_version(
             params["ImageName"], params.get("Version"), params.get("Alias")
         )
+        pause(backend.controls.rules.answer_delay())
         return EmptyResult()
 
     def list_image_versions(self) -> ActionResult:

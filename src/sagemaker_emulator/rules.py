@@ -14,10 +14,12 @@ missing_alias_delete   AliasesToDelete naming an alias the version lacks: ``refu
                        (ValidationException) · ``ignore``
 concurrency            Create/DeleteImageVersion while another version of the image changes:
                        ``while_changing`` (refused while any other version is CREATING or
-                       DELETING) · ``overlapping_calls`` (refused only within
-                       ``overlap_seconds`` of another such call on the image) · ``never``
+                       DELETING) · ``overlapping_calls`` (each such call takes
+                       ``overlap_seconds`` to answer, and one arriving on the image meanwhile
+                       is refused) · ``never``
 read_after_write       ``consistent`` · ``lagging`` (a new version, and its aliases, are not found
-                       by any call but a ClientToken replay for ``lag_seconds``)
+                       by any call but a ClientToken replay: by the first ``lag_reads`` calls
+                       that would see it, and for ``lag_seconds``)
 idempotency            ``while_version_exists`` (a replay returns the version as long as it
                        exists) · ``expires`` (remembered for ``token_seconds``) ·
                        ``strict_parameters`` (a replay with other parameters is refused)
@@ -70,7 +72,7 @@ VARIANTS: Mapping[str, tuple[str, ...]] = {
 IMPOSSIBLE = frozenset({("create_answer", "none_always")})
 """Variants under which no handler can be correct (see the module docstring)."""
 ENVIRONMENT_VARIABLE = "SAGEMAKER_EMULATOR_VARIANTS"
-TIMINGS = ("overlap_seconds", "lag_seconds", "token_seconds", "archive_seconds")
+TIMINGS = ("overlap_seconds", "lag_reads", "lag_seconds", "token_seconds", "archive_seconds")
 
 
 @dataclass
@@ -85,8 +87,9 @@ class Rules:
     delete_image: str = "deleting_not_found"
     archival: str = "never"
     create_answer: str = "arn"
-    overlap_seconds: float = 0.5
-    lag_seconds: float = 2.0
+    overlap_seconds: float = 0.05
+    lag_reads: int = 1
+    lag_seconds: float = 0.0
     token_seconds: float = 300.0
     archive_seconds: float = 2.0
 
@@ -114,6 +117,10 @@ class Rules:
         """The rules the environment variable chooses (the defaults when it is unset)."""
         return cls().changed(parse(os.environ.get(ENVIRONMENT_VARIABLE, "")))
 
+    def answer_delay(self) -> float:
+        """Seconds a Create/DeleteImageVersion takes to answer (``overlapping_calls``)."""
+        return self.overlap_seconds if self.concurrency == "overlapping_calls" else 0.0
+
 
 def parse(text: str) -> dict[str, str]:
     """``rule=variant,rule=variant`` as a mapping (ValueError when malformed)."""
@@ -139,3 +146,9 @@ def every_variant() -> list[tuple[str, str]]:
 def now() -> float:
     """The emulator's clock for its timed rules (lag, overlap, token lifetime, archival)."""
     return time.monotonic()
+
+
+def pause(seconds: float) -> None:
+    """Wait before answering (the emulator's sleeps, outside any lock)."""
+    if seconds > 0:
+        time.sleep(seconds)

@@ -108,10 +108,12 @@ def test_concurrency_refused_while_another_version_changes(sm: Any, image: str) 
 
 def test_concurrency_refused_only_for_calls_that_overlap(sm: Any, image: str, clock: Clock) -> None:
     rules().concurrency = "overlapping_calls"
+    rules().overlap_seconds = 0.05
     state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "manual", "times": 50})
     make_version(sm)
+    # the emulator's clock stands still: the next call arrives while the first is in flight
     assert error_of(lambda: make_version(sm))["Code"] == "ResourceInUse"
-    clock.now += rules().overlap_seconds
+    clock.now += 2 * rules().overlap_seconds
     make_version(sm)  # version 1 is still CREATING: that alone does not refuse
     assert versions_of(sm) == [1, 2]
     assert (
@@ -135,6 +137,7 @@ def test_a_new_version_and_its_aliases_are_not_found_for_a_while(
     sm: Any, image: str, clock: Clock
 ) -> None:
     rules().read_after_write = "lagging"
+    rules().lag_reads, rules().lag_seconds = 0, 30.0
     arn = make_version(sm, token="mine", Aliases=["fresh"])
     for call in (
         lambda: sm.describe_image_version(ImageName=image, Version=1),
@@ -150,6 +153,17 @@ def test_a_new_version_and_its_aliases_are_not_found_for_a_while(
     clock.now += rules().lag_seconds
     assert status_of(sm, 1) == "CREATED"
     assert aliases(sm, 1) == ["fresh"]
+
+
+def test_a_new_version_is_not_found_by_its_first_reads(sm: Any, image: str) -> None:
+    rules().read_after_write = "lagging"
+    rules().lag_reads = 2
+    make_version(sm)
+    for _ in range(2):
+        assert error_of(lambda: sm.describe_image_version(ImageName="img", Version=1))["Code"] == (
+            "ResourceNotFound"
+        )
+    assert status_of(sm, 1) == "CREATED"
 
 
 # idempotency -------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """Fixtures of the handler tests: the real Lambda entrypoint against the emulator in process."""
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,13 +10,13 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from moto import mock_aws
 from moto.moto_api import state_manager
 
-from community_sagemaker_imageversion import invocation
 from community_sagemaker_imageversion.handlers import resource
 from local_runner.driver import Driver
 from local_runner.events import DEFAULT_REGION
 from local_runner.recorder import Recorder, recording
-from sagemaker_emulator.control import controls
+from sagemaker_emulator.control import catch_up, controls
 from sagemaker_emulator.models import VERSION_CREATE_MODEL
+from tests.clock import InstantClock, instant
 
 IMAGE = "TrainingImage"
 BASE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/training:1.0"
@@ -100,28 +99,18 @@ def failing_calls(monkeypatch: pytest.MonkeyPatch) -> Any:
     return fail
 
 
-class InstantClock:
-    """The handler package's clock with sleeps that take no time: pauses and backoffs advance
-    the handler's own clock at once (the Lambda context and the emulator keep real time)."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-        self.slept: list[float] = []
-
-    def monotonic(self) -> float:
-        return time.monotonic() + self.offset
-
-    def wall(self) -> float:
-        return time.time() + self.offset
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.offset += seconds
-
-
 @pytest.fixture
 def instant_clock() -> Iterator[InstantClock]:
-    clock = InstantClock()
-    previous = invocation.use_clock(clock)
-    yield clock
-    invocation.use_clock(previous)
+    with instant() as clock:
+        yield clock
+
+
+def made_out_of_band(sm: Any, **params: Any) -> str:
+    """Create a version as another actor would (``params`` for CreateImageVersion) and return its
+    ARN: the ClientToken is sent again when SageMaker answers without it, and the version is seen
+    by every later call (no read-after-write lag hides a test's own set-up)."""
+    arn: str = sm.create_image_version(**params)["ImageVersionArn"]
+    if arn == "None":
+        arn = sm.create_image_version(**params)["ImageVersionArn"]
+    catch_up()
+    return arn

@@ -8,7 +8,7 @@ from moto.moto_api import state_manager
 from local_runner.events import TEST_CREDENTIALS, handler_event
 from sagemaker_emulator.models import IMAGE_MODEL, VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
 
-from .conftest import IMAGE, props
+from .conftest import IMAGE, made_out_of_band, props
 
 ARN_PREFIX = "arn:aws:sagemaker:us-east-1:123456789012"
 
@@ -120,9 +120,7 @@ def test_an_update_of_a_deleting_version_is_not_found(image, driver, sm):
 
 def test_an_update_of_a_creating_version_waits_then_updates(image, sm, driver, recorder):
     state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "manual", "times": 3})
-    arn = sm.create_image_version(ImageName=IMAGE, BaseImage=props()["BaseImage"], ClientToken="x")[
-        "ImageVersionArn"
-    ]
+    arn = made_out_of_band(sm, ImageName=IMAGE, BaseImage=props()["BaseImage"], ClientToken="x")
     current = {**props(), "ImageVersionArn": arn}
     outcome = driver.run("UPDATE", {**current, "JobType": "INFERENCE"}, previous=current)
     assert outcome.status == "SUCCESS", outcome.final

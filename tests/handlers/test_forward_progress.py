@@ -7,6 +7,7 @@ import pytest
 
 from community_sagemaker_imageversion.handlers import resource
 from local_runner.driver import Driver
+from sagemaker_emulator.control import catch_up
 
 from .conftest import BASE, IMAGE, ROLE, props
 
@@ -46,6 +47,7 @@ def test_an_invocation_with_no_time_left_still_makes_progress(image, sm, remaini
         sm.create_image(ImageName=f"Other{n}", RoleArn=ROLE)
         for k in range(60):
             sm.create_image_version(ImageName=f"Other{n}", BaseImage=BASE, ClientToken=f"{n}-{k}")
+    catch_up()
     everything, _ = out_of_time.list_all(None)
     assert len(everything) == 1 + 3 * 60
     assert len({m["ImageVersionArn"] for m in everything}) == len(everything)

@@ -3,15 +3,18 @@
 import pytest
 
 from local_runner.events import handler_event
+from sagemaker_emulator.control import catch_up
 
 from .conftest import BASE, IMAGE, ROLE
 
 
 def make_versions(sm, image_name, count):
+    """``count`` versions made out of band, seen by every later call."""
     for n in range(count):
         sm.create_image_version(
             ImageName=image_name, BaseImage=BASE, ClientToken=f"t-{image_name}-{n}"
         )
+    catch_up()
 
 
 def test_250_versions_are_listed_99_per_page_one_call_each(image, sm, driver, recorder):

@@ -9,7 +9,7 @@ from sagemaker_emulator import models as emulator_models
 from sagemaker_emulator.models import IMAGE_DELETE_MODEL
 from sagemaker_emulator.rules import VARIANTS
 
-from .conftest import BASE, IMAGE, props
+from .conftest import BASE, IMAGE, made_out_of_band, props
 
 DELETING_ANSWERS = [v for v in VARIANTS["delete_image"] if v != "immediate"]
 
@@ -91,9 +91,7 @@ def test_a_template_can_still_change_an_archived_versions_guidance(image, driver
 def failed_out_of_band(image, sm, emulator_controls):
     """A CREATE_FAILED version made outside CloudFormation, imported by its ARN."""
     emulator_controls.fail_create("Base image manifest could not be read")
-    arn = sm.create_image_version(ImageName=IMAGE, BaseImage=BASE, ClientToken="elsewhere")[
-        "ImageVersionArn"
-    ]
+    arn = made_out_of_band(sm, ImageName=IMAGE, BaseImage=BASE, ClientToken="elsewhere")
     described = sm.describe_image_version(ImageName=IMAGE, Version=1)
     assert described["ImageVersionStatus"] == "CREATE_FAILED"
     return {**props(), "ImageVersionArn": arn}

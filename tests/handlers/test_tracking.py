@@ -9,6 +9,7 @@ import pytest
 from community_sagemaker_imageversion import waiting
 from community_sagemaker_imageversion.handlers import resource
 from local_runner.driver import Driver
+from sagemaker_emulator.control import catch_up
 
 from .conftest import IMAGE, NETWORK, props
 
@@ -18,6 +19,8 @@ FOREVER = waiting.CALL_ATTEMPTS * (waiting.TRANSIENT_CALLBACKS + 2)
 
 
 def versions(sm):
+    """The image's version numbers, past any read-after-write lag (a check's view)."""
+    catch_up()
     return [v["Version"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]]
 
 
@@ -103,3 +106,31 @@ def test_a_lagging_version_is_named_by_every_callback(image, sm, lagging):
     assert outcome.invocations > 1, "the lag outlasted no invocation: nothing was tested"
     assert all(e["resourceModel"]["ImageVersionArn"] == VERSION_1 for e in outcome.events)
     assert versions(sm) == [1]
+
+
+def test_a_create_answered_without_an_arn_is_asked_again_with_the_same_token(
+    image, driver, sm, recorder, emulator_controls
+):
+    emulator_controls.rules.create_answer = "none_first"
+    outcome = driver.run("CREATE", props(Aliases=["stable"]))
+    assert outcome.status == "SUCCESS", outcome.final
+    assert outcome.model["ImageVersionArn"] == VERSION_1
+    tokens = {c["ClientToken"] for c in recorder.of("CreateImageVersion")}
+    assert len(recorder.of("CreateImageVersion")) == 2
+    assert len(tokens) == 1
+    assert versions(sm) == [1]
+
+
+def test_a_create_that_never_says_which_version_it_made_fails_saying_so(
+    image, driver, sm, emulator_controls, instant_clock
+):
+    """The clearest failure where correctness is impossible: SageMaker answers the literal None
+    to every request of the token, so no handler can tell which version is its own."""
+    emulator_controls.rules.create_answer = "none_always"
+    outcome = driver.run("CREATE", props())
+    assert outcome.error_code == "GeneralServiceException"
+    message = outcome.final["message"]
+    assert "ImageVersionArn None" in message
+    assert IMAGE in message
+    assert "ClientToken" in message
+    assert versions(sm) == [1], "one version, made once: the token kept the replays idempotent"

@@ -3,11 +3,13 @@
 import threading
 import time
 
+import pytest
 from moto.moto_api import state_manager
 
 from community_sagemaker_imageversion import waiting
 from community_sagemaker_imageversion.handlers import resource
 from local_runner.driver import Driver
+from sagemaker_emulator.control import catch_up
 from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
 
 from .conftest import BASE, IMAGE, props
@@ -46,6 +48,13 @@ def test_a_quick_create_finishes_in_one_invocation(image, driver, slow_creates):
     assert time.monotonic() - started < 3.0
 
 
+@pytest.fixture
+def busy_while_changing(emulator_controls):
+    """These tests are about the busy image: SageMaker refuses a change while another version
+    of the image is being created or deleted (the rule is unknown; this is one variant)."""
+    emulator_controls.rules.concurrency = "while_changing"
+
+
 def _run_in_parallel(jobs):
     results = [None] * len(jobs)
 
@@ -60,7 +69,9 @@ def _run_in_parallel(jobs):
     return results
 
 
-def test_three_versions_of_one_image_at_once_all_succeed(image, driver, sm, recorder, slow_creates):
+def test_three_versions_of_one_image_at_once_all_succeed(
+    image, driver, sm, recorder, slow_creates, busy_while_changing
+):
     outcomes = _run_in_parallel(
         [lambda n=n: driver.run("CREATE", props(BaseImage=f"{BASE}-{n}")) for n in range(3)]
     )
@@ -78,7 +89,9 @@ def test_three_versions_of_one_image_at_once_all_succeed(image, driver, sm, reco
     assert sm.list_image_versions(ImageName=IMAGE)["ImageVersions"] == []
 
 
-def test_a_busy_image_is_retried_across_invocations_without_a_second_version(image, sm):
+def test_a_busy_image_is_retried_across_invocations_without_a_second_version(
+    image, sm, busy_while_changing
+):
     state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "time", "seconds": 3})
     sm.create_image_version(ImageName=IMAGE, BaseImage=BASE, ClientToken="other-stack")
     short = Driver(resource, time_limit=5.6, delay_scale=0.1)
@@ -96,7 +109,9 @@ def test_a_busy_image_is_retried_across_invocations_without_a_second_version(ima
     assert len(sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]) == 2
 
 
-def test_an_image_busy_beyond_the_budget_is_a_resource_conflict(image, sm, driver):
+def test_an_image_busy_beyond_the_budget_is_a_resource_conflict(
+    image, sm, driver, busy_while_changing
+):
     state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "manual", "times": 10_000})
     sm.create_image_version(ImageName=IMAGE, BaseImage=BASE, ClientToken="stuck")
     long_ago = time.time() - 2 * 60 * 60
@@ -105,6 +120,7 @@ def test_an_image_busy_beyond_the_budget_is_a_resource_conflict(image, sm, drive
     )
     assert outcome.error_code == "ResourceConflict"
     assert "60 minutes" in outcome.final["message"]
+    catch_up()
     assert [v["Version"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]] == [1]
 
 
@@ -127,7 +143,9 @@ def test_a_lasting_error_after_the_create_names_the_version_it_made(image, drive
     assert "Alias" not in outcome.model
 
 
-def test_a_delete_on_a_busy_image_retries_and_every_event_names_the_version(image, driver, sm):
+def test_a_delete_on_a_busy_image_retries_and_every_event_names_the_version(
+    image, driver, sm, busy_while_changing
+):
     model = driver.run("CREATE", props()).model
     state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "time", "seconds": 2})
     sm.create_image_version(ImageName=IMAGE, BaseImage=BASE, ClientToken="sibling")

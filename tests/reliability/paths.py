@@ -3,21 +3,31 @@
 Normal create, read, update, list (with and without ImageName), delete; a create SageMaker fails
 (the failed version is deleted again); import from an ARN alone of an image whose name has
 capitals (read, update and delete find the image with ListImages), and an update of it that
-would move it to another image; a version deleted out of band; malformed input. Each step checks
-the status it must end with, so a path that stops being taken fails here rather than going
-unnoticed.
+would move it to another image; a create that takes an alias from a sibling, and one whose alias
+update answered as if refused after it was applied (an answer lost); an update and a delete of
+versions whose image is being deleted; a version deleted out of band; malformed input. Each step
+checks the status it must end with, so a path that stops being taken fails here rather than
+going unnoticed.
 """
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
+
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+from moto.moto_api import state_manager
 
 from local_runner.driver import Driver
 from local_runner.events import handler_event
 from sagemaker_emulator.control import controls
+from sagemaker_emulator.models import IMAGE_DELETE_MODEL
 
 IMAGE = "SecurityImage"
 CAPITALISED = "CapitalisedImage"
 BASE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/security:1.0"
 ROLE = "arn:aws:iam::123456789012:role/SageMakerImageRole"
+DOOMED = "DoomedImage"
 
 
 def _expect(outcome: Any, status: str, error: str | None = None) -> Any:
@@ -25,8 +35,31 @@ def _expect(outcome: Any, status: str, error: str | None = None) -> Any:
     return outcome.model
 
 
+@contextlib.contextmanager
+def refused_after_applying(operation: str) -> Iterator[None]:
+    """The first ``operation`` is applied, then answered with ValidationException: what the
+    repeated request of a change whose answer was lost gets."""
+    original = BaseClient._make_api_call
+    pending = [operation]
+
+    def make_api_call(client: Any, name: str, params: Any) -> Any:
+        result = original(client, name, params)
+        if name in pending:
+            pending.remove(name)
+            error = {"Code": "ValidationException", "Message": "already applied"}
+            raise ClientError({"Error": error}, name)
+        return result
+
+    BaseClient._make_api_call = make_api_call  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        BaseClient._make_api_call = original  # type: ignore[method-assign]
+    assert not pending, f"{operation} was never called"
+
+
 def exercise_every_path(driver: Driver, sagemaker: Any) -> None:
-    for name in (IMAGE, CAPITALISED):
+    for name in (IMAGE, CAPITALISED, DOOMED):
         sagemaker.create_image(ImageName=name, RoleArn=ROLE)
     props = {"ImageName": IMAGE, "BaseImage": BASE}
     model = _expect(driver.run("CREATE", {**props, "Aliases": ["a", "b"]}), "SUCCESS")
@@ -57,3 +90,26 @@ def exercise_every_path(driver: Driver, sagemaker: Any) -> None:
     _expect(driver.run("CREATE", {**props, "Colour": "blue"}), "FAILED", "InvalidRequest")
     bad_list = driver.invoke(handler_event("LIST", {"ImageName": "-bad-"}))
     assert bad_list["errorCode"] == "InvalidRequest", bad_list
+
+    holder = _expect(driver.run("CREATE", {**props, "Aliases": ["stable"]}), "SUCCESS")
+    taker = _expect(
+        driver.run("CREATE", {**props, "BaseImage": BASE + "-b", "Aliases": ["stable"]}), "SUCCESS"
+    )
+    with refused_after_applying("UpdateImageVersion"):
+        _expect(
+            driver.run("CREATE", {**props, "BaseImage": BASE + "-c", "Aliases": ["c"]}), "SUCCESS"
+        )
+    assert taker["Aliases"] == ["stable"] and holder["Version"] != taker["Version"]
+
+    doomed = {"ImageName": DOOMED, "BaseImage": BASE}
+    first = _expect(driver.run("CREATE", doomed), "SUCCESS")
+    second = _expect(driver.run("CREATE", {**doomed, "BaseImage": BASE + "-b"}), "SUCCESS")
+    state_manager.set_transition(IMAGE_DELETE_MODEL, {"progression": "manual", "times": 10})
+    controls().rules.delete_image = "deleting_invalid_state"
+    sagemaker.delete_image(ImageName=DOOMED)
+    change = {**first, "JobType": "TRAINING"}
+    _expect(driver.run("UPDATE", change, previous=first), "FAILED", "NotFound")
+    controls().rules.delete_image = "deleting_not_found"
+    outcome = driver.run("DELETE", second)
+    assert outcome.status == "SUCCESS" or outcome.error_code == "NotFound", outcome.final
+    state_manager.unset_transition(IMAGE_DELETE_MODEL)

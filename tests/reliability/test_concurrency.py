@@ -4,6 +4,7 @@ the emulator in server mode (`make reliability` runs the full 25; the suite a sm
 import pytest
 
 from local_runner import concurrency, figures
+from sagemaker_emulator.rules import Rules
 
 from .conftest import FULL
 
@@ -24,5 +25,8 @@ def test_versions_created_and_deleted_at_once_are_each_made_once_and_all_removed
     assert result["create"]["outcomes"] == {"SUCCESS": SETTINGS.versions}
     assert result["delete"]["outcomes"] == {"SUCCESS": SETTINGS.versions}
     assert result["versions_left"] == []
-    assert result["create"]["resource_in_use"] > 0, "the image was never busy: nothing was tested"
-    assert result["create"]["invocations"] > SETTINGS.versions, "no create was re-invoked"
+    if Rules.from_environment().concurrency == "while_changing":
+        # Under this variant of SageMaker's concurrency rule the image is busy for as long as a
+        # version is changing: the handlers must have retried across invocations.
+        assert result["create"]["resource_in_use"] > 0, "the image was never busy"
+        assert result["create"]["invocations"] > SETTINGS.versions, "no create was re-invoked"

@@ -67,8 +67,9 @@ def _with_faults(rules: list[FaultRule], run: Any) -> Outcome:
     return outcome
 
 
-def test_faults_a_calls_retries_absorb_end_in_one_invocation_and_one_version(offline, driver):
+def test_faults_a_calls_retries_absorb_end_in_one_invocation_and_one_version(offline):
     rules = [FaultRule(1.0, "CreateImageVersion", (DROP,), limit=1), FaultRule(1.0, None, limit=2)]
+    driver = Driver(resource, time_limit=30.0)
     outcome = _with_faults(rules, lambda: driver.run("CREATE", {**PROPS, "Aliases": ["a"]}))
     assert outcome.status == "SUCCESS", outcome.final
     assert outcome.invocations == 1

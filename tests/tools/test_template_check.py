@@ -27,6 +27,16 @@ def test_the_example_stack_and_the_sam_template_are_clean():
             "ImageName: !Ref TrainingImage\n      BaseImage",
             "gives the image's ARN, not its name",
         ),
+        (
+            'Aliases: ["3.0-rc1", candidate]',
+            'Aliases: ["3.0-rc1", candidate, stable]',
+            "TrainingImageV2 and TrainingImageV3 all claim alias 'stable' of one image",
+        ),
+        (
+            'Aliases: ["1.0"]',
+            'Aliases: ["1.0"]\n      Alias: candidate',
+            "TrainingImageV1 and TrainingImageV3 all claim alias 'candidate' of one image",
+        ),
     ],
 )
 def test_each_kind_of_mistake_is_reported(tmp_path, original, broken, expected):
@@ -36,6 +46,19 @@ def test_each_kind_of_mistake_is_reported(tmp_path, original, broken, expected):
     bad.write_text(text.replace(original, broken, 1))
     problems = check([bad])
     assert any(expected in problem for problem in problems), problems
+
+
+def test_one_alias_on_versions_of_different_images_is_no_clash(tmp_path):
+    v3 = 'ImageName: !Ref ImageName\n      BaseImage: !Sub "${RepositoryUri}:3.0-rc1"'
+    text = EXAMPLE.read_text()
+    assert v3 in text
+    text = text.replace(v3, v3.replace("!Ref ImageName", "OtherImage"))
+    text = text.replace(
+        'Aliases: ["3.0-rc1", candidate]', 'Aliases: ["3.0-rc1", candidate, stable]'
+    )
+    template = tmp_path / "two-images.yaml"
+    template.write_text(text)
+    assert check([template]) == []
 
 
 def test_computed_values_are_left_to_cloudformation(tmp_path):
