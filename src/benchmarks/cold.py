@@ -38,6 +38,7 @@ import sys, time
 import boto3
 client = boto3.client("sagemaker", region_name="us-east-1")
 client.describe_image_version(ImageName=sys.argv[1], Version=int(sys.argv[2]))
+client.describe_image(ImageName=sys.argv[1])
 client.list_aliases(ImageName=sys.argv[1], Version=int(sys.argv[2]), MaxResults=100)
 print(time.time())
 """

@@ -22,7 +22,10 @@ MINIMUM = {
 }
 # Why this handler makes more calls than the minimum, where it does.
 EXTRA = {
-    "create": "ListAliases: the final model reports the aliases SageMaker holds, as READ does",
+    "create": "UpdateImageVersion: a version is given its aliases once it is CREATED, so an alias"
+    " never names a version that is not ready",
+    "read": "DescribeImage: while the image is being deleted its versions go with it, which"
+    " version calls may not say",
     "delete": "a DescribeImageVersion first: NotFound before any call, and no second delete of a"
     " version that is already DELETING",
 }

@@ -101,8 +101,8 @@ Machine: {machine()}.
 ## 1. Warm invocation overhead (target: at most {warm.TARGET})
 
 A READ through the real Lambda entrypoint (`handlers.resource(event, context)`), against the same
-SageMaker calls (DescribeImageVersion, ListAliases) made directly with one reused boto3 client;
-medians of {r.warm.rounds} alternating rounds, emulator in process.
+SageMaker calls (DescribeImageVersion, DescribeImage, ListAliases) made directly with one reused
+boto3 client; medians of {r.warm.rounds} alternating rounds, emulator in process.
 
 | through the handler | direct calls | ratio |
 | --- | --- | --- |
@@ -130,7 +130,7 @@ the API allows for the same job.
 {economy_rows}
 
 Listing {economy.LISTED_VERSIONS} versions of one image: **{r.economy.list_calls}**
-ListImageVersions calls in **{r.economy.list_invocations}** handler invocations (100 per page),
+ListImageVersions calls in **{r.economy.list_invocations}** handler invocations (99 per page),
 against {r.economy.default_page_calls} calls and invocations at SageMaker's default page size of
 10, which AWS's handler uses.
 

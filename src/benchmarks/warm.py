@@ -1,5 +1,6 @@
 """Target 1, warm invocation overhead: a READ through the real Lambda entrypoint against the
-same SageMaker calls (DescribeImageVersion, ListAliases) made directly on one reused client."""
+same SageMaker calls (DescribeImageVersion, DescribeImage, ListAliases) made directly on one
+reused client."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ def measure(rounds: int) -> Ratio:
 
         def direct_calls() -> None:
             sagemaker.describe_image_version(ImageName=version.image, Version=version.number)
+            sagemaker.describe_image(ImageName=version.image)
             sagemaker.list_aliases(ImageName=version.image, Version=version.number, MaxResults=100)
 
         handler, direct = side_by_side(through_the_handler, direct_calls, rounds)

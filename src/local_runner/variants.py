@@ -6,7 +6,9 @@ emulator backend it creates (in process and the server threads alike) follows th
 Runs go ``--jobs`` at a time (the tests mostly wait on the emulator's transitions); each writes
 ``build/variants/<rule>=<variant>.log``. Prints one line per variant and exits non-zero when any
 run failed. Variants under which no handler can be correct (``rules.IMPOSSIBLE``) are left out:
-their clearest failure has a test of its own.
+their clearest failure has a test of its own; so are the tests marked ``rules_independent``
+(input refused before any SageMaker call, a SageMaker that never answers), whose outcome no
+variant can change.
 
 ``python -m local_runner.variants [--jobs N] [--only rule=variant ...] [-- pytest args]``
 """
@@ -42,7 +44,8 @@ def run_one(variant: str, pytest_args: Sequence[str]) -> Run:
     """One pytest process with the emulator following ``variant`` (``rule=variant``)."""
     log = LOGS / f"{variant}.log"
     environment = {**os.environ, ENVIRONMENT_VARIABLE: variant}
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", *SUITES, *pytest_args]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", *SUITES]
+    command += ["-m", "not rules_independent", *pytest_args]
     started = time.monotonic()
     with log.open("w") as output:
         done = subprocess.run(  # noqa: S603 (this interpreter, running pytest)

@@ -6,9 +6,13 @@ import pytest
 
 from .conftest import IMAGE, props
 
+# Refused before any SageMaker call: no variant of SageMaker's rules can change the outcome.
+REFUSED_FIRST = pytest.mark.rules_independent
+
 NULLABLE = ["JobType", "Aliases", "Alias", "Horovod", "VendorGuidance", "ReleaseNotes"]
 
 
+@REFUSED_FIRST
 @pytest.mark.parametrize("prop", NULLABLE)
 def test_a_null_value_is_refused_on_create_naming_it(image, driver, recorder, sm, prop):
     outcome = driver.run("CREATE", {**props(), prop: None})
@@ -55,6 +59,7 @@ def test_an_unknown_property_in_an_update_is_refused_naming_it(image, driver):
         ("ImageName", "name\n"),
     ],
 )
+@REFUSED_FIRST
 def test_patterns_mean_what_json_schema_means(image, driver, recorder, prop, value):
     outcome = driver.run("CREATE", {**props(), prop: value})
     assert outcome.error_code == "InvalidRequest", outcome.final

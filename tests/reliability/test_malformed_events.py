@@ -24,6 +24,9 @@ from local_runner import figures
 from local_runner.driver import LambdaContext
 from local_runner.events import handler_event
 
+# Checked before any SageMaker call: no variant of SageMaker's rules can change the outcome.
+pytestmark = pytest.mark.rules_independent
+
 HUGE = "x" * 1_000_000
 COUNTS: Counter[str] = Counter()
 ERROR_CODES = {code.value for code in HandlerErrorCode}
