@@ -14,7 +14,7 @@ CloudFormation exception from ``errors`` when it fails. Every attempt goes throu
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -243,12 +243,3 @@ def image_name_for(client: SageMakerClient, name: str) -> str | None:
                 return real_name
         if token is None:
             return None
-
-
-@contextlib.contextmanager
-def refused_as(error: type[HandlerError]) -> Iterator[None]:
-    """Inside the block, SageMaker's InvalidRequest (a ValidationException) becomes ``error``."""
-    try:
-        yield
-    except exceptions.InvalidRequest as refusal:
-        raise error(str(refusal)) from refusal

@@ -8,10 +8,10 @@ where every handler's ending becomes a progress event.
 - :func:`retry_while_busy`: a change refused with ResourceInUse, retried with backoff inside the
   invocation, then CallBack; ResourceConflict once the image stayed busy for the busy budget.
 - :func:`run`: a step's SUCCESS as it is; CallBack becomes IN_PROGRESS (with the callback
-  context); a transient error becomes IN_PROGRESS a bounded number of times; any other failure
-  becomes FAILED, naming the version once the operation knows it, so CloudFormation never loses
-  a version. READ and LIST (``synchronous``) cannot call back: for them CallBack is
-  NetworkFailure.
+  context), here and nowhere else; a transient error becomes CallBack a bounded number of times;
+  any other failure becomes FAILED, naming the version once the operation knows it, so
+  CloudFormation never loses a version. READ and LIST (``synchronous``) cannot call back: for
+  them CallBack is NetworkFailure.
 """
 
 from __future__ import annotations
@@ -111,23 +111,31 @@ def run(
 ) -> ProgressEvent:
     """The progress event for ``step``'s ending (see the module docstring)."""
     try:
-        return step()
+        return _calling_back_on_transient_errors(state, step, synchronous)
     except CallBack as signal:
-        if synchronous:
-            failure: HandlerError = exceptions.NetworkFailure(
-                f"SageMaker did not answer in time: {signal}"
-            )
-        else:
+        if not synchronous:
             return in_progress(model_now(), state, _delay(signal, state))
-    except TRANSIENT as error:
-        if not synchronous and state.transientRetries < TRANSIENT_CALLBACKS:
-            state.transientRetries += 1
-            LOG.info("Transient failure (callback %d): %s", state.transientRetries, error)
-            return in_progress(model_now(), state, busy_callback_delay())
-        failure = error
+        failure: HandlerError = exceptions.NetworkFailure(
+            f"SageMaker did not answer in time: {signal}"
+        )
     except HandlerError as error:
         failure = error
     return _failed(failure, state)
+
+
+def _calling_back_on_transient_errors(
+    state: CallbackState, step: Callable[[], ProgressEvent], synchronous: bool
+) -> ProgressEvent:
+    """``step``; a transient error (throttling, 5xx, network) that outlasted the call's own
+    retries becomes CallBack after a jittered delay, TRANSIENT_CALLBACKS times per operation."""
+    try:
+        return step()
+    except TRANSIENT as error:
+        if synchronous or state.transientRetries >= TRANSIENT_CALLBACKS:
+            raise
+        state.transientRetries += 1
+        LOG.info("Transient failure (callback %d): %s", state.transientRetries, error)
+        raise CallBack(str(error), busy_callback_delay()) from error
 
 
 def _delay(signal: CallBack, state: CallbackState) -> int:

@@ -4,7 +4,9 @@
   two resources claim the same version;
 - orphan: a version exists that no resource owns (CloudFormation would never delete it);
 - mismatch: the version a resource owns is not the one made from its properties;
-- wrong-version call: a handler call for one resource that names a version it does not own.
+- wrong-version call: a handler call for one resource that names a version it does not own,
+  other than taking an alias from it (an UpdateImageVersion that only deletes aliases: the
+  handlers take an alias a resource asks for from whichever version holds it).
 """
 
 from __future__ import annotations
@@ -71,13 +73,18 @@ def ownership_problems(
     return problems
 
 
+def _takes_aliases(call: Call) -> bool:
+    changes = set(call.params) - {"ImageName", "Version"}
+    return call.operation == "UpdateImageVersion" and changes == {"AliasesToDelete"}
+
+
 def wrong_version_calls(
     calls: Iterable[Call], owners: Mapping[str, int], image_name: str
 ) -> list[str]:
     """Handler calls naming a version that the resource making them does not own."""
     wrong = []
     for call in calls:
-        if call.scope is None or "Version" not in call.params:
+        if call.scope is None or "Version" not in call.params or _takes_aliases(call):
             continue
         owned = owners.get(call.scope.logical_id or "")
         named = (call.params.get("ImageName"), call.params["Version"])

@@ -73,3 +73,18 @@ def test_a_call_on_a_version_the_resource_does_not_own_is_wrong():
     assert wrong_version_calls(calls, {"A": 1}, "i") == [
         "A DescribeImageVersion on ('i', 2), owns 1"
     ]
+
+
+def test_taking_an_alias_from_another_version_is_the_one_call_allowed_on_it():
+    mine = Scope("CREATE", "A", "t")
+    calls = [
+        call("UpdateImageVersion", scope=mine, ImageName="i", Version=2, AliasesToDelete=["s"]),
+        call("UpdateImageVersion", scope=mine, ImageName="i", Version=2, AliasesToAdd=["s"]),
+        call("UpdateImageVersion", scope=mine, ImageName="i", Version=2, JobType="TRAINING"),
+        call("DeleteImageVersion", scope=mine, ImageName="i", Version=2),
+    ]
+    assert wrong_version_calls(calls, {"A": 1}, "i") == [
+        "A UpdateImageVersion on ('i', 2), owns 1",
+        "A UpdateImageVersion on ('i', 2), owns 1",
+        "A DeleteImageVersion on ('i', 2), owns 1",
+    ]
