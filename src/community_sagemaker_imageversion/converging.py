@@ -5,9 +5,12 @@ aliases). One UpdateImageVersion sends only the difference (``translation.update
 
 - An alias the version should get is *taken* from the sibling that holds it, the way a tag moves
   in a container registry: SageMaker may refuse an alias another version holds (with
-  ValidationException, or with ResourceInUse) or move it itself; when it refuses, the holder is
-  found (DescribeImageVersion by alias), the alias is deleted from it and the update sent again.
-  A ResourceInUse that no alias explains is a busy image, retried with backoff.
+  ValidationException, or with ResourceInUse) or move it itself. When it refuses, the holders
+  are found (DescribeImageVersion by alias), and everything else in the update is sent first,
+  without the held aliases: only once SageMaker has accepted it are the held aliases deleted
+  from their holders and added here. So an update refused for any other reason (a value
+  SageMaker does not accept) takes nothing from another version. A ResourceInUse that no alias
+  explains is a busy image, retried with backoff.
 - A refused update may have been applied already (its first answer was lost and the repeated
   request found the aliases gone): the version is read again and only what is still missing is
   sent. A refusal that reading again does not explain is InvalidRequest with SageMaker's reason.
@@ -30,7 +33,7 @@ from .invocation import Invocation
 from .models import ResourceModel
 from .progress import CallbackState
 from .stabilisation import retry_while_busy, wait_out_busy
-from .translation import applied, update_plan, update_request
+from .translation import UpdatePlan, applied, update_plan, update_request
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -61,31 +64,35 @@ def converge(
         plan = update_plan(desired, description, aliases)
         if plan.is_empty():
             return description, aliases
-        refusal: ImageBusy | exceptions.InvalidRequest
-        try:
-            calls.update_version(client, update_request(name, version, plan))
-        except ImageBusy as busy:
-            refusal = busy
-        except exceptions.InvalidRequest as invalid:
-            refusal = invalid
-        else:
+        refusal = _refusal(client, name, version, plan)
+        if refusal is None:
             state.busySince = None
             return applied(description, plan, aliases)
-        if _took(client, name, version, plan.aliases_to_add, state=state, invocation=invocation):
-            refusals += 1
-            if refusals > MAX_REFUSALS:
-                raise exceptions.ResourceConflict(
-                    f"Aliases {list(plan.aliases_to_add)} of image {name} keep going back to"
-                    f" other versions after being taken for version {version}: does another"
-                    " resource claim them?"
-                )
-            continue
+        holders = _holders(client, name, version, plan.aliases_to_add)
+        held = [alias for taken in holders.values() for alias in taken]
+        if held:
+            # Everything but the held aliases first: a refusal of that is not about aliases,
+            # and takes nothing from another version.
+            plan = plan.without_adding(held)
+            refusal = None if plan.is_empty() else _refusal(client, name, version, plan)
+            if refusal is None:
+                description, aliases = applied(description, plan, aliases)
+                _take(client, name, holders, state=state, invocation=invocation)
+                refusals += 1
+                if refusals > MAX_REFUSALS:
+                    raise exceptions.ResourceConflict(
+                        f"Aliases {held} of image {name} keep going back to other versions"
+                        f" after being taken for version {version}: does another resource"
+                        " claim them?"
+                    )
+                continue
         if isinstance(refusal, ImageBusy):
             wait_out_busy(refusal, state, invocation)
             continue
         refusals += 1
         description, aliases = observe(client, name, version)
-        if refusals > MAX_REFUSALS or update_plan(desired, description, aliases) == plan:
+        still = update_plan(desired, description, aliases).without_adding(held)
+        if refusals > MAX_REFUSALS or still == plan:
             raise refusal
 
 
@@ -97,25 +104,42 @@ def observe(client: SageMakerClient, name: str, version: int) -> tuple[Descripti
     return description, calls.version_aliases(client, name, version)
 
 
+def _refusal(
+    client: SageMakerClient, name: str, version: int, plan: UpdatePlan
+) -> ImageBusy | exceptions.InvalidRequest | None:
+    """Send ``plan``; SageMaker's refusal, or None once it is applied."""
+    try:
+        calls.update_version(client, update_request(name, version, plan))
+    except (ImageBusy, exceptions.InvalidRequest) as refusal:
+        return refusal
+    return None
+
+
 def _updating(client: SageMakerClient, request: dict[str, Any]) -> Callable[[], None]:
     return lambda: calls.update_version(client, request)
 
 
-def _took(
-    client: SageMakerClient,
-    name: str,
-    version: int,
-    aliases: Iterable[str],
-    *,
-    state: CallbackState,
-    invocation: Invocation,
-) -> bool:
-    """Take ``aliases`` from the siblings holding them; whether any sibling held one."""
+def _holders(
+    client: SageMakerClient, name: str, version: int, aliases: Iterable[str]
+) -> dict[int, list[str]]:
+    """The siblings of ``version`` holding any of ``aliases``, and which ones each holds."""
     holders: dict[int, list[str]] = {}
     for alias in aliases:
         holder = calls.alias_holder(client, name, alias)
         if holder is not None and holder != version:
             holders.setdefault(holder, []).append(alias)
+    return holders
+
+
+def _take(
+    client: SageMakerClient,
+    name: str,
+    holders: dict[int, list[str]],
+    *,
+    state: CallbackState,
+    invocation: Invocation,
+) -> None:
+    """Delete from each holder the aliases it holds (a holder gone meanwhile lets go anyway)."""
     for holder, taken in sorted(holders.items()):
         request: dict[str, Any] = {"ImageName": name, "Version": holder, "AliasesToDelete": taken}
         try:
@@ -124,5 +148,4 @@ def _took(
             # The holder is gone or no longer holds them: the aliases are free either way.
             LOG.info("Version %d let go of %s meanwhile: %s", holder, taken, gone)
             continue
-        LOG.info("Took aliases %s of image %s from version %d for %d", taken, name, holder, version)
-    return bool(holders)
+        LOG.info("Took aliases %s of image %s from version %d", taken, name, holder)

@@ -46,6 +46,7 @@ from .waiting import (
     Next,
     after_create,
     after_delete,
+    after_image_refused,
     before_update,
     is_readable,
     poll_delay,
@@ -119,12 +120,12 @@ def _create(
         token = client_token(
             request.clientRequestToken, request.logicalResourceIdentifier, str(model.ImageName)
         )
-        state.arn = retry_while_busy(
+        state.arn, state.imageName = retry_while_busy(
             lambda: _create_version(client, create_request(model, token), invocation),
             state,
             invocation,
         )
-        state.imageName, state.createdAt = str(model.ImageName), clock().wall()
+        state.createdAt = clock().wall()
         LOG.info("Created %s", state.arn)
     desired = request.desiredResourceState
     if desired is None:
@@ -161,20 +162,65 @@ def _create(
     raise exceptions.NotStabilized(f"{state.createFailure}. The failed version was deleted.")
 
 
-def _create_version(client: SageMakerClient, create: dict[str, Any], invocation: Invocation) -> str:
+def _create_version(
+    client: SageMakerClient, create: dict[str, Any], invocation: Invocation
+) -> tuple[str, str]:
+    """CreateImageVersion on the image the model names, in whatever case the image's name is
+    spelled; the new version's ARN and the image's real name."""
+    name = str(create["ImageName"])
+    try:
+        return _created_arn(client, create, invocation), name
+    except exceptions.NotFound as missing:
+        real_name = calls.image_name_for(client, name)
+        if real_name is None:
+            raise exceptions.InvalidRequest(
+                f"ImageName {name!r}: no SageMaker image of that name (in any case) exists in"
+                " this account and region"
+            ) from missing
+        if real_name == name:
+            _image_refused(client, name, missing)
+    return _created_arn(client, {**create, "ImageName": real_name}, invocation), real_name
+
+
+def _created_arn(client: SageMakerClient, create: dict[str, Any], invocation: Invocation) -> str:
     """CreateImageVersion; asked again with the same ClientToken (which makes it return the
     version it made) while it answers without saying which version that is."""
+    name = str(create["ImageName"])
+    asked_again = False
     for replay in range(NO_ARN_REPLAYS + 1):
-        arn = calls.create_version(client, create)
+        try:
+            arn = calls.create_version(client, create)
+        except exceptions.InvalidRequest as refused:
+            if asked_again:
+                raise
+            _image_refused(client, name, refused)
+            asked_again = True
+            continue
         if arn != calls.NO_ARN:
             return arn
         LOG.info("CreateImageVersion answered ImageVersionArn None (answer %d)", replay + 1)
         invocation.pause(poll_delay(replay))
     raise exceptions.GeneralServiceException(
-        f"SageMaker created a version of image {create['ImageName']} but answered"
+        f"SageMaker created a version of image {name} but answered"
         f" ImageVersionArn None {NO_ARN_REPLAYS + 1} times to ClientToken {create['ClientToken']}:"
         " which version it is cannot be told. Find it with ListImageVersions and delete it."
     )
+
+
+def _image_refused(
+    client: SageMakerClient, name: str, refused: exceptions.NotFound | exceptions.InvalidRequest
+) -> None:
+    """Returns when a CreateImageVersion that SageMaker refused is to be asked again at once;
+    raises ImageBusy to wait for the image, or InvalidRequest naming its status."""
+    status = calls.image_status(client, name)
+    step = after_image_refused(status, not_found=isinstance(refused, exceptions.NotFound))
+    if step is Next.WAIT:
+        raise ImageBusy(f"Image {name} is {status}: it does not take new versions yet")
+    if step is Next.FAILED:
+        raise exceptions.InvalidRequest(
+            f"ImageName {name!r}: image {name} is {status or 'gone'} and takes no new version"
+            f" ({refused})"
+        ) from refused
 
 
 def _with_aliases(
@@ -299,7 +345,7 @@ def _update(
         if versions_go_with_image(calls.image_status(client, found.name)):
             raise exceptions.NotFound(TYPE_NAME, found.arn) from None
         raise
-    return success(model_from_api(found.spelled, final, final_aliases))
+    return success(model_from_api(found.spelled_as(desired.ImageName), final, final_aliases))
 
 
 def _unchanged(
@@ -314,7 +360,7 @@ def _unchanged(
             f"{_reason(description)}; SageMaker cannot change it: replace it (change BaseImage)"
             " or delete it"
         )
-    return model_from_api(found.spelled, description, aliases)
+    return model_from_api(found.spelled_as(desired.ImageName), description, aliases)
 
 
 def _refuse_create_only_changes(
@@ -454,7 +500,13 @@ def _list(session: Session, request: ResourceHandlerRequest) -> ProgressEvent:
     def versions_page(
         name: str, after: datetime | None, token: str | None
     ) -> tuple[list[Description], str | None] | None:
-        page = calls.versions_page(client, name, after, token)
+        try:
+            page = calls.versions_page(client, name, after, token)
+        except exceptions.InvalidRequest:
+            # Refused as "in an invalid state": an image being deleted takes its versions.
+            if not versions_go_with_image(calls.image_status(client, name)):
+                raise
+            page = None
         if page is None:
             missing.add(name)
         return page

@@ -40,6 +40,13 @@ class Located:
     def arn(self) -> str:
         return str(self.description["ImageVersionArn"])
 
+    def spelled_as(self, image_name: str | None) -> str:
+        """The ImageName to report for a model naming the image ``image_name``: that spelling
+        when it names this image in any case, else :attr:`spelled`."""
+        if image_name and image_name.lower() == self.name.lower():
+            return image_name
+        return self.spelled
+
 
 def pinned_version(
     arn: str | None, region: str | None = None, account: str | None = None

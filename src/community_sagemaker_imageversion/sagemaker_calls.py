@@ -81,20 +81,14 @@ def _attempt(
 
 def create_version(client: SageMakerClient, request: Mapping[str, Any]) -> str:
     """CreateImageVersion; the new version's ARN, or NO_ARN when SageMaker does not say it.
-    A missing or unready image is InvalidRequest; ResourceInUse is ImageBusy."""
-    name = str(request["ImageName"])
-    try:
-        answer = _attempt(
-            "CreateImageVersion",
-            f"image {name}",
-            lambda: client.create_image_version(**request),
-            busy_is_retryable=True,
-        )
-    except exceptions.NotFound as missing:
-        raise exceptions.InvalidRequest(
-            f"ImageName {name!r}: no SageMaker image of that name exists in this account and region"
-            " (image names are case-sensitive)"
-        ) from missing
+    A missing image is NotFound, an image in a state that takes no version InvalidRequest;
+    ResourceInUse is ImageBusy."""
+    answer = _attempt(
+        "CreateImageVersion",
+        f"image {request['ImageName']}",
+        lambda: client.create_image_version(**request),
+        busy_is_retryable=True,
+    )
     return str(answer.get("ImageVersionArn") or NO_ARN)
 
 

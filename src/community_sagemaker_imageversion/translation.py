@@ -94,6 +94,12 @@ class UpdatePlan:
     def is_empty(self) -> bool:
         return not (self.fields or self.aliases_to_add or self.aliases_to_delete)
 
+    def without_adding(self, aliases: Iterable[str]) -> UpdatePlan:
+        """This plan, leaving ``aliases`` out of the aliases to add."""
+        left_out = set(aliases)
+        kept = tuple(alias for alias in self.aliases_to_add if alias not in left_out)
+        return UpdatePlan(self.fields, kept, self.aliases_to_delete)
+
 
 # SageMaker archives a TO_BE_ARCHIVED version on its own (VendorGuidance becomes ARCHIVED): a
 # template that still says TO_BE_ARCHIVED asks for nothing new, and must not un-archive it.

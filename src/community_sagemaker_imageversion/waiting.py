@@ -30,6 +30,7 @@ class Next(enum.Enum):
     FAILED = "failed"
     GONE = "gone"
     DELETE = "delete"
+    AGAIN = "again"
 
 
 def after_create(status: str | None, seconds_since_create: float) -> Next:
@@ -91,6 +92,24 @@ IMAGE_DELETING = "DELETING"
 def versions_go_with_image(image_status: str | None) -> bool:
     """Whether an image in ``image_status`` (None: not found) takes its versions with it."""
     return image_status is None or image_status == IMAGE_DELETING
+
+
+# An image still being created or updated takes new versions once it is done (within seconds).
+IMAGE_SETTLING = frozenset({"CREATING", "UPDATING"})
+
+
+def after_image_refused(image_status: str | None, *, not_found: bool) -> Next:
+    """What a CreateImageVersion that SageMaker refused (``not_found``: as ResourceNotFound,
+    else as ValidationException) does next, given its image's status (None: no such image).
+
+    WAIT (as for a busy image) while the image is being created or updated, or when it is
+    CREATED and yet was not found (read-after-write lag); AGAIN, once, when it is CREATED (it
+    turned ready meanwhile: a second refusal is about the request); FAILED otherwise."""
+    if image_status in IMAGE_SETTLING or (image_status == CREATED and not_found):
+        return Next.WAIT
+    if image_status == CREATED:
+        return Next.AGAIN
+    return Next.FAILED
 
 
 # Status polls inside one invocation: quick at first, then every 0.75 s, so a change that

@@ -529,7 +529,7 @@ class ImageBackend(BaseBackend):
             if name_contains is None or name_contains in image.image_name
             if query.admits(image.creation_time, image.last_modified_time)
         ]
-        return _page(images, IMAGE_SORT_KEYS[query.sort_by], query, "ListImages")
+        return _page(images, IMAGE_SORT_KEYS[query.sort_by], query, "ListImages", self._by_offset())
 
     @_synchronized
     def create_image_version(
@@ -642,7 +642,7 @@ class ImageBackend(BaseBackend):
             if query.admits(v.creation_time, v.last_modified_time)
         ]
         scope = f"ListImageVersions/{image_name}"
-        return _page(versions, VERSION_SORT_KEYS[query.sort_by], query, scope)
+        return _page(versions, VERSION_SORT_KEYS[query.sort_by], query, scope, self._by_offset())
 
     @_synchronized
     def list_aliases(
@@ -670,8 +670,12 @@ class ImageBackend(BaseBackend):
             descending=False,
             max_results=max_results,
             next_token=next_token,
+            by_offset=self._by_offset(),
         )
         return [name for _, name in page], token
+
+    def _by_offset(self) -> bool:
+        return self.controls.rules.pagination == "offset"
 
     def _image(self, name: str) -> Image:
         """The image called ``name``; a call naming an image being deleted counts towards its
@@ -758,7 +762,11 @@ class ImageBackend(BaseBackend):
 
 
 def _page(
-    items: list[Any], key: Callable[[Any], SortKey], query: ListQuery, scope: str
+    items: list[Any],
+    key: Callable[[Any], SortKey],
+    query: ListQuery,
+    scope: str,
+    by_offset: bool,
 ) -> tuple[list[Any], str | None]:
     return paginate(
         items,
@@ -767,6 +775,7 @@ def _page(
         descending=query.sort_order == "DESCENDING",
         max_results=query.max_results,
         next_token=query.next_token,
+        by_offset=by_offset,
     )
 
 

@@ -1,9 +1,16 @@
-"""Keyset pagination shared by ListImages, ListImageVersions and ListAliases.
+"""Pagination shared by ListImages, ListImageVersions and ListAliases.
 
-Items are ordered by a unique sort key (the requested sort value, then a tie-breaker). A
-NextToken carries the sort key of the last item returned plus the list's *scope* (operation,
-image, SortBy, SortOrder), so it stays valid while items are added or removed between pages:
-the next page starts right after that key, whatever happened to the item itself.
+Items are ordered by a unique sort key (the requested sort value, then a tie-breaker). What a
+NextToken means when items are added or removed between pages is not documented, so it is a rule
+with two variants (``pagination`` in :mod:`.rules`):
+
+- ``after_last``: the token carries the sort key of the last item returned, and the next page
+  starts right after that key, whatever happened to the item itself;
+- ``offset``: the token carries how many items were returned so far, and the next page starts
+  at that position of the list as it is then, so an item added before it is returned again and
+  an item removed before it pushes another past unseen.
+
+Either way the token also names the list's *scope* (operation, image, SortBy, SortOrder).
 
 A token that does not decode, or that was issued for another scope, raises
 ValidationException. Page size: MaxResults, default :data:`DEFAULT_MAX_RESULTS`.
@@ -34,34 +41,57 @@ def paginate(
     descending: bool,
     max_results: int | None,
     next_token: str | None,
+    by_offset: bool = False,
 ) -> tuple[list[T], str | None]:
-    """Return one page of ``items`` in ``key`` order and the token of the next page, if any."""
+    """Return one page of ``items`` in ``key`` order and the token of the next page, if any
+    (``by_offset``: the ``offset`` variant, else ``after_last``)."""
     ordered = sorted(items, key=key, reverse=descending)
+    start = 0
     if next_token:
-        last = _decode(next_token, scope)
-        ordered = [
-            item for item in ordered if (key(item) < last if descending else key(item) > last)
-        ]
+        payload = _decode(next_token, scope)
+        if by_offset:
+            start = _offset(payload)
+        else:
+            last = _after(payload)
+            ordered = [
+                item for item in ordered if (key(item) < last if descending else key(item) > last)
+            ]
     limit = max_results or DEFAULT_MAX_RESULTS
-    page = ordered[:limit]
-    token = _encode(key(page[-1]), scope) if len(ordered) > limit else None
-    return page, token
+    page = ordered[start : start + limit]
+    if len(ordered) <= start + limit:
+        return page, None
+    position: dict[str, object] = (
+        {"offset": start + limit} if by_offset else {"after": list(key(page[-1]))}
+    )
+    return page, _encode({"scope": scope, **position})
 
 
-def _encode(last: SortKey, scope: str) -> str:
-    payload = json.dumps({"scope": scope, "after": list(last)}).encode()
-    return base64.urlsafe_b64encode(payload).decode()
+_INVALID = "The NextToken is not valid for this request."
 
 
-def _decode(token: str, scope: str) -> SortKey:
-    invalid = ValidationException("The NextToken is not valid for this request.")
+def _encode(payload: dict[str, object]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
+
+
+def _decode(token: str, scope: str) -> dict[str, object]:
     try:
         payload = json.loads(base64.urlsafe_b64decode(token.encode()))
     except ValueError as error:  # also binascii.Error and UnicodeDecodeError
-        raise invalid from error
+        raise ValidationException(_INVALID) from error
     if not isinstance(payload, dict) or payload.get("scope") != scope:
-        raise invalid
+        raise ValidationException(_INVALID)
+    return payload
+
+
+def _after(payload: dict[str, object]) -> SortKey:
     after = payload.get("after")
     if not (isinstance(after, list) and len(after) == 2 and all(isinstance(v, str) for v in after)):
-        raise invalid
+        raise ValidationException(_INVALID)
     return after[0], after[1]
+
+
+def _offset(payload: dict[str, object]) -> int:
+    offset = payload.get("offset")
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise ValidationException(_INVALID)
+    return offset

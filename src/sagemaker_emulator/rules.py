@@ -31,6 +31,9 @@ delete_image           DeleteImage's DELETING phase (moto's state manager model
                        DELETING phase)
 archival               ``never`` · ``after_delay`` (TO_BE_ARCHIVED turns ARCHIVED
                        ``archive_seconds`` after it was set: SageMaker does it after three months)
+pagination             what a NextToken means once items are added or removed between pages:
+                       ``after_last`` (the next page starts after the last item returned) ·
+                       ``offset`` (at the position reached, in the list as it is then)
 create_answer          CreateImageVersion's ImageVersionArn: ``arn`` · ``none_first`` (the literal
                        ``None`` the model allows, to the first request of each ClientToken; a
                        replay answers the ARN) · ``none_always`` (always ``None``)
@@ -67,6 +70,7 @@ VARIANTS: Mapping[str, tuple[str, ...]] = {
         "immediate",
     ),
     "archival": ("never", "after_delay"),
+    "pagination": ("after_last", "offset"),
     "create_answer": ("arn", "none_first", "none_always"),
 }
 IMPOSSIBLE = frozenset({("create_answer", "none_always")})
@@ -86,6 +90,7 @@ class Rules:
     idempotency: str = "while_version_exists"
     delete_image: str = "deleting_not_found"
     archival: str = "never"
+    pagination: str = "after_last"
     create_answer: str = "arn"
     overlap_seconds: float = 0.05
     lag_reads: int = 1

@@ -275,6 +275,44 @@ def test_to_be_archived_turns_archived_on_its_own(sm: Any, image: str, clock: Cl
     assert guidance(2) == "ARCHIVED"
 
 
+# pagination --------------------------------------------------------------------------------
+
+
+def names_page(sm: Any, token: str | None = None) -> tuple[list[str], str | None]:
+    params: dict[str, Any] = {"MaxResults": 2, "SortBy": "IMAGE_NAME", "SortOrder": "ASCENDING"}
+    page = sm.list_images(**params, **({"NextToken": token} if token else {}))
+    return [i["ImageName"] for i in page["Images"]], page.get("NextToken")
+
+
+@pytest.mark.parametrize(
+    ("variant", "second_page"), [("after_last", ["d"]), ("offset", ["c", "d"])]
+)
+def test_a_next_token_after_an_image_added_before_it(
+    sm: Any, variant: str, second_page: list[str]
+) -> None:
+    rules().pagination = variant
+    for name in ("b", "c", "d"):
+        make_image(sm, name)
+    first, token = names_page(sm)
+    assert first == ["b", "c"]
+    make_image(sm, "a")
+    assert names_page(sm, token)[0] == second_page
+
+
+@pytest.mark.parametrize(("variant", "second_page"), [("after_last", ["c"]), ("offset", [])])
+def test_a_next_token_after_an_image_removed_before_it(
+    sm: Any, variant: str, second_page: list[str]
+) -> None:
+    rules().pagination = variant
+    rules().delete_image = "immediate"
+    for name in ("a", "b", "c"):
+        make_image(sm, name)
+    first, token = names_page(sm)
+    assert first == ["a", "b"]
+    sm.delete_image(ImageName="a")
+    assert names_page(sm, token)[0] == second_page
+
+
 # create_answer -----------------------------------------------------------------------------
 
 

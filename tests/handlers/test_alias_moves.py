@@ -117,3 +117,41 @@ def test_one_resource_alone_needs_no_take(image, driver, recorder, clash):
     assert [sorted(c.get("AliasesToAdd", [])) for c in recorder.of("UpdateImageVersion")] == [
         ["stable"]
     ]
+
+
+def test_an_update_sagemaker_refuses_for_another_reason_takes_no_alias(
+    image, driver, sm, recorder, clash
+):
+    assert driver.run("CREATE", props(Aliases=["stable"])).status == "SUCCESS"
+    mine = driver.run("CREATE", props(BaseImage=BASE + "-b")).model
+    # A value the schema's pattern admits and SageMaker's own check refuses: `.*` searched
+    # (JSON Schema) admits a second line, matched whole (SageMaker's model) it does not.
+    desired = {**mine, "Aliases": ["stable"], "ReleaseNotes": "Fixes:\n- a crash at start"}
+    recorder.clear()
+    outcome = driver.run("UPDATE", desired, previous=mine)
+    assert outcome.status == "FAILED"
+    assert outcome.error_code == "InvalidRequest", outcome.final
+    assert aliases_of(sm, 1) == ["stable"], "the alias stays with the version that held it"
+    assert aliases_of(sm, 2) == []
+    assert "ReleaseNotes" not in sm.describe_image_version(ImageName=IMAGE, Version=2)
+    taken = [c for c in recorder.of("UpdateImageVersion") if c.get("Version") == 1]
+    assert taken == [], "nothing was sent to the other version"
+
+
+def test_an_update_that_takes_an_alias_applies_the_rest_first(image, driver, sm, recorder, clash):
+    driver.run("CREATE", props(Aliases=["stable"]))
+    mine = driver.run("CREATE", props(BaseImage=BASE + "-b")).model
+    desired = {**mine, "Aliases": ["stable"], "ReleaseNotes": "second build"}
+    recorder.clear()
+    outcome = driver.run("UPDATE", desired, previous=mine)
+    assert outcome.status == "SUCCESS", outcome.final
+    assert (aliases_of(sm, 1), aliases_of(sm, 2)) == ([], ["stable"])
+    described = sm.describe_image_version(ImageName=IMAGE, Version=2)
+    assert described["ReleaseNotes"] == "second build"
+    if clash != "move":
+        order = [(c.get("Version"), sorted(c)) for c in recorder.of("UpdateImageVersion")]
+        taken_at = next(i for i, (version, _) in enumerate(order) if version == 1)
+        rest_at = next(
+            i for i, (version, keys) in enumerate(order[1:], 1) if "ReleaseNotes" in keys
+        )
+        assert rest_at < taken_at, f"the alias was taken before the rest was accepted: {order}"

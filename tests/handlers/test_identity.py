@@ -82,6 +82,31 @@ def test_a_name_case_change_alone_is_no_create_only_change(created, driver):
     lower = {**created, "ImageName": "trainingimage"}
     outcome = driver.run("UPDATE", {**lower, "JobType": "INFERENCE"}, previous=created)
     assert outcome.status == "SUCCESS", outcome.final
+    assert outcome.model["ImageName"] == "trainingimage", "the model's spelling, as READ gives"
+    assert driver.run("READ", outcome.model).model["ImageName"] == "trainingimage"
+
+
+def test_a_replacement_for_a_name_case_change_makes_the_version_on_the_same_image(
+    created, driver, sm
+):
+    # CloudFormation compares create-only values exactly: a change of case alone replaces.
+    new = driver.run("CREATE", {**props(Aliases=["stable"]), "ImageName": "trainingimage"})
+    assert new.status == "SUCCESS", new.final
+    assert new.model["ImageName"] == "trainingimage"
+    assert new.model["ImageVersionArn"] == f"{ARN_PREFIX}:image-version/trainingimage/2"
+    assert driver.run("DELETE", created).status == "SUCCESS"
+    versions = sm.list_image_versions(ImageName="TrainingImage")["ImageVersions"]
+    assert [v["Version"] for v in versions] == [2]
+    assert sm.list_aliases(ImageName="TrainingImage", Version=2)[
+        "SageMakerImageVersionAliases"
+    ] == ["stable"]
+
+
+def test_a_create_on_an_image_no_case_of_the_name_finds_is_an_invalid_request(driver, recorder):
+    outcome = driver.run("CREATE", props(ImageName="no-such-image"))
+    assert outcome.error_code == "InvalidRequest"
+    assert "'no-such-image'" in outcome.final["message"]
+    assert [c.operation for c in recorder.mutating() if c.error is None] == []
 
 
 def test_an_import_from_the_arn_alone_reports_the_real_name(created, driver):

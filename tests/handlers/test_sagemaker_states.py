@@ -1,15 +1,17 @@
 """States SageMaker reaches on its own or out of band, through the entrypoint: the parent image
-being deleted (answered in each plausible way), a version archived by SageMaker, and a
-CREATE_FAILED version made outside CloudFormation."""
+being deleted (answered in each plausible way) or still being created, a version archived by
+SageMaker, and a CREATE_FAILED version made outside CloudFormation."""
 
 import pytest
 from moto.moto_api import state_manager
 
+from local_runner.events import handler_event
 from sagemaker_emulator import models as emulator_models
-from sagemaker_emulator.models import IMAGE_DELETE_MODEL
+from sagemaker_emulator.control import catch_up
+from sagemaker_emulator.models import IMAGE_DELETE_MODEL, IMAGE_MODEL
 from sagemaker_emulator.rules import VARIANTS
 
-from .conftest import BASE, IMAGE, made_out_of_band, props
+from .conftest import BASE, IMAGE, ROLE, made_out_of_band, props
 
 DELETING_ANSWERS = [v for v in VARIANTS["delete_image"] if v != "immediate"]
 
@@ -50,6 +52,32 @@ def test_a_create_on_an_image_being_deleted_is_refused_naming_it(image_being_del
     outcome = driver.run("CREATE", props(BaseImage=BASE + "-late"))
     assert outcome.error_code == "InvalidRequest"
     assert IMAGE in outcome.final["message"]
+    assert "DELETING" in outcome.final["message"] or "gone" in outcome.final["message"]
+
+
+def test_a_create_on_an_image_still_being_created_waits_for_it(sm, driver):
+    state_manager.set_transition(IMAGE_MODEL, {"progression": "time", "seconds": 2})
+    sm.create_image(ImageName=IMAGE, RoleArn=ROLE)
+    assert sm.describe_image(ImageName=IMAGE)["ImageStatus"] == "CREATING"
+    outcome = driver.run("CREATE", props())
+    assert outcome.status == "SUCCESS", outcome.final
+    assert outcome.model["Version"] == 1
+    versions = sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]
+    assert [v["Version"] for v in versions] == [1]
+
+
+def test_list_while_an_image_is_being_deleted_lists_the_others(
+    image_being_deleted, sm, driver, emulator_controls
+):
+    sm.create_image(ImageName="staying", RoleArn=ROLE)
+    sm.create_image_version(ImageName="staying", BaseImage=BASE, ClientToken="t-staying")
+    catch_up()
+    models, _ = driver.list_all(None)
+    assert ("staying", 1) in {(m["ImageName"], m["Version"]) for m in models}
+    alone = driver.invoke(handler_event("LIST", {"ImageName": IMAGE}))
+    assert alone["status"] == "SUCCESS", alone
+    if emulator_controls.rules.delete_image != "deleting_describes":
+        assert alone["resourceModels"] == []
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@ Normal create, read, update, list (with and without ImageName), delete; a create
 (the failed version is deleted again); import from an ARN alone of an image whose name has
 capitals (read, update and delete find the image with ListImages), and an update of it that
 would move it to another image; a create that takes an alias from a sibling, and one whose alias
-update answered as if refused after it was applied (an answer lost); an update and a delete of
-versions whose image is being deleted; a version deleted out of band; malformed input. Each step
+update answered as if refused after it was applied (an answer lost); a LIST, an update and a
+delete of versions whose image is being deleted; a create, naming the image in lower case, on an
+image still being created; a version deleted out of band; malformed input. Each step
 checks the status it must end with, so a path that stops being taken fails here rather than
 going unnoticed.
 """
@@ -21,13 +22,14 @@ from moto.moto_api import state_manager
 from local_runner.driver import Driver
 from local_runner.events import handler_event
 from sagemaker_emulator.control import controls
-from sagemaker_emulator.models import IMAGE_DELETE_MODEL
+from sagemaker_emulator.models import IMAGE_DELETE_MODEL, IMAGE_MODEL
 
 IMAGE = "SecurityImage"
 CAPITALISED = "CapitalisedImage"
 BASE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/security:1.0"
 ROLE = "arn:aws:iam::123456789012:role/SageMakerImageRole"
 DOOMED = "DoomedImage"
+LATE = "LateImage"
 
 
 def _expect(outcome: Any, status: str, error: str | None = None) -> Any:
@@ -107,9 +109,16 @@ def exercise_every_path(driver: Driver, sagemaker: Any) -> None:
     state_manager.set_transition(IMAGE_DELETE_MODEL, {"progression": "manual", "times": 10})
     controls().rules.delete_image = "deleting_invalid_state"
     sagemaker.delete_image(ImageName=DOOMED)
+    assert driver.list_all({"ImageName": DOOMED})[0] == []
     change = {**first, "JobType": "TRAINING"}
     _expect(driver.run("UPDATE", change, previous=first), "FAILED", "NotFound")
     controls().rules.delete_image = "deleting_not_found"
     outcome = driver.run("DELETE", second)
     assert outcome.status == "SUCCESS" or outcome.error_code == "NotFound", outcome.final
     state_manager.unset_transition(IMAGE_DELETE_MODEL)
+
+    state_manager.set_transition(IMAGE_MODEL, {"progression": "manual", "times": 2})
+    sagemaker.create_image(ImageName=LATE, RoleArn=ROLE)
+    late = _expect(driver.run("CREATE", {"ImageName": LATE.lower(), "BaseImage": BASE}), "SUCCESS")
+    state_manager.unset_transition(IMAGE_MODEL)
+    _expect(driver.run("DELETE", late), "SUCCESS")

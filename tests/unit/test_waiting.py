@@ -125,3 +125,22 @@ def test_busy_callback_delay_is_jittered_within_bounds():
 def test_busy_budget():
     assert waiting.busy_budget_left(1000.0, 1000.0 + waiting.BUSY_BUDGET_SECONDS - 1)
     assert not waiting.busy_budget_left(1000.0, 1000.0 + waiting.BUSY_BUDGET_SECONDS)
+
+
+@pytest.mark.parametrize(
+    ("image_status", "not_found", "step"),
+    [
+        ("CREATING", False, Next.WAIT),
+        ("UPDATING", False, Next.WAIT),
+        ("CREATING", True, Next.WAIT),
+        ("CREATED", True, Next.WAIT),
+        ("CREATED", False, Next.AGAIN),
+        ("DELETING", False, Next.FAILED),
+        ("DELETING", True, Next.FAILED),
+        ("CREATE_FAILED", False, Next.FAILED),
+        ("UPDATE_FAILED", False, Next.FAILED),
+        (None, True, Next.FAILED),
+    ],
+)
+def test_a_refused_create_waits_only_for_an_image_that_will_take_it(image_status, not_found, step):
+    assert waiting.after_image_refused(image_status, not_found=not_found) is step
