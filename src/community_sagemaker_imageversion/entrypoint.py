@@ -1,4 +1,4 @@
-"""The Lambda entrypoint: the runtime library's Resource, with three gaps of 2.1.20 closed.
+"""The Lambda entrypoint: the runtime library's Resource, with four gaps of 2.1.20 closed.
 
 - The library never copies ``nextToken`` from the event into the request, so a LIST that pages
   would start again at page one forever. ``ImageVersionResource`` carries it over.
@@ -9,6 +9,8 @@
   built from them parses SageMaker's model again). Handlers get the caller's credentials instead
   (``clients.CallerSession``) and take cached clients from ``clients``; the provider's session,
   used only to ship logs and metrics, is built only when the request asks for that.
+- Shipping those logs and metrics can fail a handler, hide its event or stall it past its
+  deadline: :mod:`.telemetry` bounds and contains it.
 
 It also rejects, before anything else, an event that is not shaped as CloudFormation sends it
 (naming the part at fault), and before the model is built what the typed model would hide:
@@ -28,9 +30,12 @@ from cloudformation_cli_python_lib.interface import Action, BaseResourceHandlerR
 from cloudformation_cli_python_lib.resource import Resource
 from cloudformation_cli_python_lib.utils import Credentials, HandlerRequest
 
-from . import invocation
+from . import invocation, telemetry
 from .clients import CallerSession
+from .telemetry import telemetry_session
 from .validation import check_raw, known_properties
+
+telemetry.install()
 
 _CHECKED_ACTIONS = ("CREATE", "UPDATE")
 
@@ -123,9 +128,8 @@ class ImageVersionResource(Resource):
             event = HandlerRequest.deserialize(event_data)
             data = event.requestData
             caller = _caller(data.callerCredentials)
-            provider = (
-                _get_boto_session(data.providerCredentials) if data.providerLogGroupName else None
-            )
+            shipping = data.providerLogGroupName and _get_boto_session(data.providerCredentials)
+            provider = telemetry_session(shipping) if shipping else None
             action = Action[event.action]
             callback_context = event.callbackContext or {}
         except (TypeError, KeyError, ValueError, AttributeError) as error:

@@ -7,7 +7,10 @@
 - Permitted: each call an action's handler makes is one of the permissions the schema lists for
   that action (``handlers.<action>.permissions``), the only calls `resource-role.yaml` allows.
 
-Only handler calls count (:attr:`~.recorder.Call.by_handler`): a test's own set-up calls do not.
+Only handler calls count (:attr:`~.recorder.Call.by_handler`): a test's own set-up calls do not,
+nor do the logs and metrics the runtime library ships during an invocation
+(:data:`TELEMETRY_SERVICES`), which use the provider's credentials (the log delivery role), not
+the role the handler permissions describe.
 """
 
 from __future__ import annotations
@@ -22,6 +25,11 @@ PINNED_OPERATIONS = frozenset(
     {"DescribeImageVersion", "UpdateImageVersion", "DeleteImageVersion", "ListAliases"}
 )
 SCHEMA = Path(__file__).resolve().parents[2] / "sagemaker-imageversion.json"
+TELEMETRY_SERVICES = frozenset({"logs", "cloudwatch"})
+
+
+def _needs_permission(call: Call) -> bool:
+    return call.scope is not None and call.service not in TELEMETRY_SERVICES
 
 
 def permission(call: Call) -> str:
@@ -61,7 +69,7 @@ def used_permissions(calls: Iterable[Call]) -> dict[str, frozenset[str]]:
     """The permissions handler calls used, by action."""
     used: dict[str, set[str]] = {}
     for call in calls:
-        if call.scope is not None:
+        if _needs_permission(call):
             used.setdefault(call.scope.action, set()).add(permission(call))
     return {action: frozenset(names) for action, names in used.items()}
 
@@ -73,5 +81,5 @@ def outside_permissions(
     return [
         c
         for c in calls
-        if c.scope is not None and permission(c) not in permissions.get(c.scope.action, ())
+        if _needs_permission(c) and permission(c) not in permissions.get(c.scope.action, ())
     ]

@@ -1,0 +1,113 @@
+"""The logs and metrics the runtime library ships to CloudWatch, unable to fail or stall a handler.
+
+A registered type's events carry ``providerLogGroupName`` and ``providerCredentials``, and the
+runtime library (2.1.20) then ships every log record with PutLogEvents from inside the logging
+call, and publishes metrics with PutMetricData before and after the handler runs. Left as they
+are, a log line can fail the handler (the log handler lets every error but ResourceNotFound out
+of ``LOG.info``), a metric can replace the handler's event with a bare InternalFailure (only
+ClientError is caught), so a version just created would be named by no event, and either can
+stall the invocation past its deadline (boto3's default 60 s timeouts and retries). Here:
+
+- each telemetry client has :data:`CONNECT_TIMEOUT` to connect, :data:`READ_TIMEOUT` to
+  answer, and one attempt;
+- a failure to ship is written to standard error (Lambda's own log) and stops that shipping for
+  the rest of the invocation, so CloudWatch being down costs one bounded call per invocation at
+  most, and never changes the handler's outcome.
+
+:func:`install` puts these in place of the library's log handler and metrics publisher.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from botocore.config import Config
+from cloudformation_cli_python_lib import resource as library_resource
+from cloudformation_cli_python_lib.boto3_proxy import SessionProxy
+from cloudformation_cli_python_lib.log_delivery import ProviderLogHandler
+from cloudformation_cli_python_lib.metrics import MetricsPublisher, MetricsPublisherProxy
+from cloudformation_cli_python_lib.utils import HandlerRequest
+
+CONNECT_TIMEOUT = 1.0
+READ_TIMEOUT = 2.0
+TELEMETRY_CONFIG = Config(
+    retries={"mode": "legacy", "total_max_attempts": 1},
+    connect_timeout=CONNECT_TIMEOUT,
+    read_timeout=READ_TIMEOUT,
+)
+
+
+def telemetry_session(session: SessionProxy) -> SessionProxy:
+    """``session``, its clients built with :data:`TELEMETRY_CONFIG`."""
+    build = session.session.client
+
+    def client(*args: Any, **kwargs: Any) -> Any:
+        return build(*args, **{"config": TELEMETRY_CONFIG, **kwargs})
+
+    session.client = client
+    return session
+
+
+def _report(what: str, error: BaseException) -> None:
+    print(
+        f"{what} failed, not shipped again in this invocation: {type(error).__name__}: {error}",
+        file=sys.stderr,
+    )
+
+
+class ShippedLogs(ProviderLogHandler):
+    """The library's CloudWatch Logs handler; a failure stops it for the invocation."""
+
+    stopped = False
+
+    @classmethod
+    def setup(
+        cls,
+        request: HandlerRequest,
+        provider_sess: SessionProxy | None,
+        log_format: logging.Formatter | None = None,
+    ) -> None:
+        super().setup(request, provider_sess, log_format)
+        handler = cls._get_existing_logger()
+        if isinstance(handler, ShippedLogs):
+            handler.stopped = False  # a new invocation ships again
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.stopped:
+            return
+        try:
+            super().emit(record)
+        except Exception as error:  # noqa: BLE001 (no shipping error may reach the handler)
+            self.stopped = True
+            _report("Shipping a log line to CloudWatch Logs", error)
+
+
+class ShippedMetric(MetricsPublisher):
+    """The library's metrics publisher; a failure stops it for the invocation."""
+
+    stopped = False
+
+    def publish_metric(self, *args: Any, **kwargs: Any) -> None:
+        if self.stopped:
+            return
+        try:
+            super().publish_metric(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 (no shipping error may reach the event)
+            self.stopped = True
+            _report("Publishing a metric to CloudWatch", error)
+
+
+class ShippedMetrics(MetricsPublisherProxy):
+    """The library's per-invocation metrics proxy, publishing with :class:`ShippedMetric`."""
+
+    def add_metrics_publisher(self, session: SessionProxy | None, type_name: str | None) -> None:
+        if session and type_name:
+            self._publishers.append(ShippedMetric(session, type_name))
+
+
+def install() -> None:
+    """Make the runtime library's invocation ship logs and metrics with the classes above."""
+    library_resource.ProviderLogHandler = ShippedLogs  # type: ignore[attr-defined]
+    library_resource.MetricsPublisherProxy = ShippedMetrics  # type: ignore[attr-defined]

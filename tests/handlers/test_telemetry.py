@@ -1,0 +1,122 @@
+"""Logs and metrics shipped to CloudWatch (a registered type's events ask for them) never change a
+handler's outcome, never hide the version it made, and are bounded in time, through the
+entrypoint."""
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from community_sagemaker_imageversion.telemetry import TELEMETRY_CONFIG, ShippedLogs
+from local_runner.events import DEFAULT_REGION, handler_event
+
+from .conftest import BASE, IMAGE, props
+
+LOG_GROUP = "community-sagemaker-imageversion-logs"
+
+
+def shipping(event: dict[str, Any]) -> dict[str, Any]:
+    """``event`` as CloudFormation sends it to a type registered with a log delivery role."""
+    event["requestData"]["providerLogGroupName"] = LOG_GROUP
+    event["requestData"]["providerCredentials"] = dict(event["requestData"]["callerCredentials"])
+    return event
+
+
+@pytest.fixture
+def root_logger() -> Iterator[logging.Logger]:
+    """The root logger at INFO (Lambda's log level set so), its handlers restored after."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    root.setLevel(logging.INFO)
+    yield root
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.fixture
+def telemetry_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Every CloudWatch call made, with its client's config; ``fail`` maps an operation to the
+    error it raises from its n-th call on (``(n, error)``)."""
+    seen: dict[str, Any] = {"calls": [], "configs": [], "fail": {}}
+    original = BaseClient._make_api_call
+
+    def make_api_call(self: Any, operation: str, params: Any) -> Any:
+        if self.meta.service_model.service_name in ("logs", "cloudwatch"):
+            seen["calls"].append(operation)
+            seen["configs"].append(self.meta.config)
+            nth, error = seen["fail"].get(operation, (None, None))
+            if nth is not None and seen["calls"].count(operation) >= nth:
+                raise error
+        return original(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", make_api_call)
+    return seen
+
+
+def versions(sm: Any) -> list[str]:
+    return [v["ImageVersionArn"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]]
+
+
+def test_logs_and_metrics_are_shipped_when_cloudwatch_answers(
+    image, sm, driver, root_logger, telemetry_calls
+):
+    answer = driver.invoke(shipping(handler_event("CREATE", props())))
+    assert answer["status"] == "SUCCESS", answer
+    assert telemetry_calls["calls"].count("PutMetricData") == 2  # invocation, then duration
+    assert "PutLogEvents" in telemetry_calls["calls"]
+    logs = boto3.client("logs", region_name=DEFAULT_REGION)
+    streams = logs.describe_log_streams(logGroupName=LOG_GROUP)["logStreams"]
+    lines = [
+        e["message"]
+        for s in streams
+        for e in logs.get_log_events(logGroupName=LOG_GROUP, logStreamName=s["logStreamName"])[
+            "events"
+        ]
+    ]
+    assert any("Created" in line for line in lines), lines
+
+
+def test_every_telemetry_client_is_bounded_in_time(image, driver, root_logger, telemetry_calls):
+    driver.invoke(shipping(handler_event("CREATE", props())))
+    assert telemetry_calls["configs"], "nothing was shipped: nothing was tested"
+    for config in telemetry_calls["configs"]:
+        assert (config.connect_timeout, config.read_timeout) == (
+            TELEMETRY_CONFIG.connect_timeout,
+            TELEMETRY_CONFIG.read_timeout,
+        )
+        assert config.retries["total_max_attempts"] == 1
+    assert TELEMETRY_CONFIG.connect_timeout + TELEMETRY_CONFIG.read_timeout <= 3
+
+
+def test_a_metric_that_cannot_be_published_after_a_create_hides_nothing(
+    image, sm, driver, root_logger, telemetry_calls
+):
+    down = EndpointConnectionError(endpoint_url="https://monitoring.us-east-1.amazonaws.com")
+    telemetry_calls["fail"]["PutMetricData"] = (2, down)  # the duration metric, after the handler
+    answer = driver.invoke(shipping(handler_event("CREATE", props())))
+    assert answer["status"] == "SUCCESS", answer
+    assert [answer["resourceModel"]["ImageVersionArn"]] == versions(sm)
+
+
+def test_a_log_line_that_cannot_be_shipped_hides_nothing_and_stops_shipping(
+    image, sm, driver, root_logger, telemetry_calls, capsys
+):
+    throttled = ClientError(
+        {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, "PutLogEvents"
+    )
+    telemetry_calls["fail"]["PutLogEvents"] = (1, throttled)
+    answer = driver.invoke(shipping(handler_event("CREATE", props())))
+    assert answer["status"] == "SUCCESS", answer
+    assert [answer["resourceModel"]["ImageVersionArn"]] == versions(sm)
+    assert telemetry_calls["calls"].count("PutLogEvents") == 1, "shipping stopped after a failure"
+    assert "not shipped again in this invocation" in capsys.readouterr().err
+    assert [h for h in root_logger.handlers if isinstance(h, ShippedLogs)]
+
+    telemetry_calls["fail"].clear()
+    again = driver.invoke(shipping(handler_event("CREATE", props(BaseImage=BASE + "-b"))))
+    assert again["status"] == "SUCCESS", again
+    assert telemetry_calls["calls"].count("PutLogEvents") > 1, "the next invocation ships again"
