@@ -270,12 +270,7 @@ def read_handler(
 def _read(session: Session, request: ResourceHandlerRequest) -> ProgressEvent:
     model = request.desiredResourceState
     client = sagemaker_client(session, request.region)
-    found = _locate(
-        client,
-        request,
-        model.ImageVersionArn if model else None,
-        model.ImageName if model else None,
-    )
+    found = _locate(client, request, model)
     gone = not is_readable(_status(found.description)) or versions_go_with_image(
         calls.image_status(client, found.name)
     )
@@ -286,9 +281,20 @@ def _read(session: Session, request: ResourceHandlerRequest) -> ProgressEvent:
 
 
 def _locate(
-    client: SageMakerClient, request: ResourceHandlerRequest, arn: str | None, hint: str | None
+    client: SageMakerClient,
+    request: ResourceHandlerRequest,
+    model: ResourceModel | None,
+    name_hint: str | None = None,
 ) -> Located:
-    return locate(client, arn, hint, region=request.region, account=request.awsAccountId)
+    """The version ``model`` names (``name_hint``: the ImageName when the model has none)."""
+    return locate(
+        client,
+        model.ImageVersionArn if model else None,
+        (model.ImageName if model else None) or name_hint,
+        made_from=model.BaseImage if model else None,
+        region=request.region,
+        account=request.awsAccountId,
+    )
 
 
 # UPDATE ------------------------------------------------------------------------------------
@@ -307,12 +313,11 @@ def _update(
     session: Session, request: ResourceHandlerRequest, state: CallbackState, desired: ResourceModel
 ) -> ProgressEvent:
     previous = request.previousResourceState
-    # The version CloudFormation knows this resource by; the desired model's copy may be stale.
-    arn = (previous.ImageVersionArn if previous else None) or desired.ImageVersionArn
-    hint = (previous.ImageName if previous else None) or desired.ImageName
     client = sagemaker_client(session, request.region)
     invocation = Invocation.current()
-    found = _locate(client, request, arn, hint)
+    # The version CloudFormation knows this resource by; the desired model's copy may be stale.
+    known = previous if previous is not None and previous.ImageVersionArn else desired
+    found = _locate(client, request, known, desired.ImageName)
     state.arn, state.imageName = found.arn, found.name
     desired.ImageVersionArn = found.arn
     _refuse_create_only_changes(desired, previous, found)
@@ -408,7 +413,7 @@ def _delete(
     if state.arn is None:
         arn, hint = (model.ImageVersionArn, model.ImageName) if model else (None, None)
         try:
-            found = _locate(client, request, arn, hint)
+            found = _locate(client, request, model)
         except exceptions.NotFound:
             if not _image_deleting(
                 client, pinned_version(arn, request.region, request.awsAccountId), hint

@@ -8,6 +8,12 @@ call that changes anything.
 
 The model's ImageName may differ from the image's real name in case (an import, or a template
 that copied the lower-cased name from the ARN): the real name is then found with ListImages.
+
+An image deleted and made again under the same name numbers its versions from 1 again, so an ARN
+kept by a stack can come to name a version someone else made. BaseImage never changes on a
+version (it is create-only): a version whose BaseImage is not the model's is not the model's
+version, and is NotFound. (A version made again from the same BaseImage cannot be told apart by
+anything the model holds.)
 """
 
 from __future__ import annotations
@@ -77,10 +83,12 @@ def locate(
     arn: str | None,
     name_hint: str | None,
     *,
+    made_from: str | None = None,
     region: str | None,
     account: str | None,
 ) -> Located:
-    """The version ``arn`` names (see the module docstring); NotFound when it does not exist."""
+    """The version ``arn`` names (see the module docstring); NotFound when it does not exist,
+    or when it was not made from ``made_from`` (the model's BaseImage, when it has one)."""
     parsed = pinned_version(arn, region, account)
     hinted = bool(name_hint) and names_same_image(str(name_hint), parsed.name_lower)
     name = str(name_hint) if hinted else parsed.name_lower
@@ -92,4 +100,10 @@ def locate(
             description = describe_unless_image_gone(client, name, parsed.version)
     if description is None or description.get("ImageVersionArn") != arn:
         raise exceptions.NotFound(TYPE_NAME, str(arn))
+    if made_from is not None and description.get("BaseImage") != made_from:
+        raise exceptions.NotFound(
+            TYPE_NAME,
+            f"{arn} made from {made_from} (version {parsed.version} of image {name} is made from"
+            f" {description.get('BaseImage')}: another version since the image was made again)",
+        )
     return Located(name, parsed.version, description, str(name_hint) if hinted else name)

@@ -161,17 +161,24 @@ def delete_version(client: SageMakerClient, image_name: str, version: int) -> No
         )
 
 
-def image_status(client: SageMakerClient, image_name: str) -> str | None:
-    """The image's ImageStatus (None: there is no such image)."""
+def describe_image(client: SageMakerClient, image_name: str) -> dict[str, Any] | None:
+    """DescribeImage (None: there is no image of that name)."""
     try:
-        described = _attempt(
-            "DescribeImage",
-            f"image {image_name}",
-            lambda: client.describe_image(ImageName=image_name),
+        return dict(
+            _attempt(
+                "DescribeImage",
+                f"image {image_name}",
+                lambda: client.describe_image(ImageName=image_name),
+            )
         )
     except exceptions.NotFound:
         return None
-    return str(described["ImageStatus"])
+
+
+def image_status(client: SageMakerClient, image_name: str) -> str | None:
+    """The image's ImageStatus (None: there is no such image)."""
+    described = describe_image(client, image_name)
+    return None if described is None else str(described["ImageStatus"])
 
 
 def _page(call: Callable[..., Any], params: Mapping[str, Any], token: str | None) -> Any:
@@ -228,7 +235,11 @@ def versions_page(
 
 
 def image_name_for(client: SageMakerClient, name: str) -> str | None:
-    """The real name of the image whose name differs from ``name`` at most in case."""
+    """The real name of the image whose name differs from ``name`` at most in case: one
+    DescribeImage when an image has exactly that name, else a walk through ListImages."""
+    described = describe_image(client, name)
+    if described is not None:
+        return str(described["ImageName"])
     token: str | None = None
     while True:
         images, token = images_page(client, None, token)

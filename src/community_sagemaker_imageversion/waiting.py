@@ -9,6 +9,7 @@ Lambda time. Every decision a handler takes on a status it observed is one funct
 from __future__ import annotations
 
 import enum
+import math
 import secrets
 
 CREATED = "CREATED"
@@ -139,6 +140,7 @@ def callback_delay(callbacks_so_far: int) -> int:
 # exponential backoff, so the versions of one image that a stack creates in parallel spread out.
 BUSY_BASE = 0.5
 BUSY_CAP = 8.0
+_DOUBLINGS_TO_CAP = math.ceil(math.log2(BUSY_CAP / BUSY_BASE))
 BUSY_CALLBACK_MAX = 20
 # How long one operation keeps retrying a busy image, across invocations, before ResourceConflict.
 BUSY_BUDGET_SECONDS = 60 * 60
@@ -174,7 +176,8 @@ def busy_delay(attempt: int, draw: float | None = None) -> float:
 
     ``draw`` in [0, 1) replaces the random draw (for tests).
     """
-    return _jittered(min(BUSY_CAP, BUSY_BASE * 2.0**attempt), draw)
+    doublings = min(attempt, _DOUBLINGS_TO_CAP)  # 2.0 ** 1024 would overflow
+    return _jittered(min(BUSY_CAP, BUSY_BASE * 2.0**doublings), draw)
 
 
 def busy_callback_delay(draw: float | None = None) -> int:

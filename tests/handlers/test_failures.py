@@ -53,12 +53,16 @@ def test_missing_parent_image_is_an_invalid_request_naming_it(driver):
     assert IMAGE in outcome.final["message"]
 
 
-def test_parent_image_not_ready_is_an_invalid_request_naming_it(sm, driver):
-    state_manager.set_transition(IMAGE_MODEL, {"progression": "manual", "times": 100})
+def test_a_parent_image_that_never_gets_ready_is_waited_for_then_a_conflict_naming_it(
+    sm, driver, instant_clock
+):
+    state_manager.set_transition(IMAGE_MODEL, {"progression": "manual", "times": 10**6})
     sm.create_image(ImageName=IMAGE, RoleArn="arn:aws:iam::123456789012:role/r")
     outcome = driver.run("CREATE", props())
-    assert outcome.error_code == "InvalidRequest"
-    assert IMAGE in outcome.final["message"]
+    assert outcome.error_code == "ResourceConflict", outcome.final
+    assert f"Image {IMAGE} is CREATING" in outcome.final["message"]
+    assert "60 minutes" in outcome.final["message"]
+    assert sm.list_image_versions(ImageName=IMAGE)["ImageVersions"] == []
 
 
 def test_create_failed_is_not_stabilized_with_sagemakers_reason_and_cleaned_up(

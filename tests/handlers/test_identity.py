@@ -3,6 +3,8 @@ region; and the image found whatever the case of the model's ImageName (through 
 
 import pytest
 
+from sagemaker_emulator.control import catch_up
+
 from .conftest import BASE, ROLE, props
 
 ARN_PREFIX = "arn:aws:sagemaker:us-east-1:123456789012"
@@ -122,3 +124,39 @@ def test_another_image_of_the_same_name_in_other_case_is_never_mistaken(sm, driv
     # the name is unique case-insensitively, so no other image can hold version 1: NotFound
     assert driver.run("READ", {**model, "ImageName": "shared"}).error_code == "NotFound"
     assert driver.run("DELETE", {**model, "ImageName": "SHARED"}).error_code == "NotFound"
+
+
+@pytest.fixture
+def image_made_again(created, sm, recorder, emulator_controls):
+    """The image deleted and made again under its name: its new version 1 has the ARN the
+    stack keeps, and someone else's base image."""
+    emulator_controls.rules.delete_image = "immediate"
+    sm.delete_image_version(ImageName="TrainingImage", Version=1)
+    sm.delete_image(ImageName="TrainingImage")
+    catch_up()
+    sm.create_image(ImageName="TrainingImage", RoleArn=ROLE)
+    sm.create_image_version(ImageName="TrainingImage", BaseImage=BASE + "-theirs", ClientToken="t")
+    catch_up()
+    theirs = sm.describe_image_version(ImageName="TrainingImage", Version=1)
+    assert theirs["ImageVersionArn"] == created["ImageVersionArn"]
+    recorder.clear()
+    return created
+
+
+def test_a_version_of_an_image_made_again_is_not_the_stacks(image_made_again, driver, sm, recorder):
+    kept = image_made_again
+    assert driver.run("READ", kept).error_code == "NotFound"
+    desired = {**kept, "JobType": "INFERENCE"}
+    assert driver.run("UPDATE", desired, previous=kept).error_code == "NotFound"
+    assert driver.run("DELETE", kept).error_code == "NotFound"
+    assert recorder.mutating() == [], "someone else's version was changed"
+    theirs = sm.describe_image_version(ImageName="TrainingImage", Version=1)
+    assert (theirs["ImageVersionStatus"], theirs.get("JobType")) == ("CREATED", None)
+
+
+def test_an_import_by_arn_alone_still_reads_whatever_the_version_is_made_from(
+    image_made_again, driver
+):
+    read = driver.run("READ", {"ImageVersionArn": image_made_again["ImageVersionArn"]})
+    assert read.status == "SUCCESS"
+    assert read.model["BaseImage"] == BASE + "-theirs"

@@ -144,3 +144,8 @@ def test_busy_budget():
 )
 def test_a_refused_create_waits_only_for_an_image_that_will_take_it(image_status, not_found, step):
     assert waiting.after_image_refused(image_status, not_found=not_found) is step
+
+
+@pytest.mark.parametrize("attempt", [4, 5, 1023, 1024, 10**6])
+def test_busy_delays_stay_at_the_cap_however_many_retries(attempt):
+    assert waiting.busy_delay(attempt, draw=0.999999) == pytest.approx(waiting.BUSY_CAP, rel=1e-5)
