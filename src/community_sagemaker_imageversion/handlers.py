@@ -271,6 +271,9 @@ def _read(session: Session, request: ResourceHandlerRequest) -> ProgressEvent:
     model = request.desiredResourceState
     client = sagemaker_client(session, request.region)
     found = _locate(client, request, model)
+    foreign = found.not_made_from(model.BaseImage if model else None)
+    if foreign is not None:
+        raise exceptions.NotFound(TYPE_NAME, f"{found.arn} ({foreign})")
     gone = not is_readable(_status(found.description)) or versions_go_with_image(
         calls.image_status(client, found.name)
     )
@@ -291,10 +294,18 @@ def _locate(
         client,
         model.ImageVersionArn if model else None,
         (model.ImageName if model else None) or name_hint,
-        made_from=model.BaseImage if model else None,
         region=request.region,
         account=request.awsAccountId,
     )
+
+
+def _owned(found: Located, model: ResourceModel | None) -> Located:
+    """``found``, when nothing says it is not ``model``'s version: one made from another
+    BaseImage is refused (ResourceConflict), and nothing is changed."""
+    foreign = found.not_made_from(model.BaseImage if model else None)
+    if foreign is not None:
+        raise exceptions.ResourceConflict(f"{foreign}. Nothing was changed.")
+    return found
 
 
 # UPDATE ------------------------------------------------------------------------------------
@@ -316,8 +327,10 @@ def _update(
     client = sagemaker_client(session, request.region)
     invocation = Invocation.current()
     # The version CloudFormation knows this resource by; the desired model's copy may be stale.
-    known = previous if previous is not None and previous.ImageVersionArn else desired
-    found = _locate(client, request, known, desired.ImageName)
+    if previous is not None and previous.ImageVersionArn:
+        found = _owned(_locate(client, request, previous, desired.ImageName), previous)
+    else:  # no stored model: a BaseImage change is refused below as create-only
+        found = _locate(client, request, desired)
     state.arn, state.imageName = found.arn, found.name
     desired.ImageVersionArn = found.arn
     _refuse_create_only_changes(desired, previous, found)
@@ -413,7 +426,7 @@ def _delete(
     if state.arn is None:
         arn, hint = (model.ImageVersionArn, model.ImageName) if model else (None, None)
         try:
-            found = _locate(client, request, model)
+            found = _owned(_locate(client, request, model), model)
         except exceptions.NotFound:
             if not _image_deleting(
                 client, pinned_version(arn, request.region, request.awsAccountId), hint

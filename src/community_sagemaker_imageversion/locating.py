@@ -11,9 +11,9 @@ that copied the lower-cased name from the ARN): the real name is then found with
 
 An image deleted and made again under the same name numbers its versions from 1 again, so an ARN
 kept by a stack can come to name a version someone else made. BaseImage never changes on a
-version (it is create-only): a version whose BaseImage is not the model's is not the model's
-version, and is NotFound. (A version made again from the same BaseImage cannot be told apart by
-anything the model holds.)
+version (it is create-only): a version whose BaseImage is not the model's may not be the model's
+version (:meth:`Located.not_made_from`). (A version made again from the same BaseImage cannot be
+told apart by anything the model holds.)
 """
 
 from __future__ import annotations
@@ -45,6 +45,17 @@ class Located:
     @property
     def arn(self) -> str:
         return str(self.description["ImageVersionArn"])
+
+    def not_made_from(self, base_image: str | None) -> str | None:
+        """Why this is not the version of a model made from ``base_image`` (None: nothing says
+        it is not; a model without BaseImage says nothing)."""
+        made_from = self.description.get("BaseImage")
+        if base_image is None or made_from == base_image:
+            return None
+        return (
+            f"{self.arn} is made from {made_from}, not from {base_image} as the model says:"
+            " the image may have been deleted and made again, and this version be another one"
+        )
 
     def spelled_as(self, image_name: str | None) -> str:
         """The ImageName to report for a model naming the image ``image_name``: that spelling
@@ -83,12 +94,10 @@ def locate(
     arn: str | None,
     name_hint: str | None,
     *,
-    made_from: str | None = None,
     region: str | None,
     account: str | None,
 ) -> Located:
-    """The version ``arn`` names (see the module docstring); NotFound when it does not exist,
-    or when it was not made from ``made_from`` (the model's BaseImage, when it has one)."""
+    """The version ``arn`` names (see the module docstring); NotFound when it does not exist."""
     parsed = pinned_version(arn, region, account)
     hinted = bool(name_hint) and names_same_image(str(name_hint), parsed.name_lower)
     name = str(name_hint) if hinted else parsed.name_lower
@@ -100,10 +109,5 @@ def locate(
             description = describe_unless_image_gone(client, name, parsed.version)
     if description is None or description.get("ImageVersionArn") != arn:
         raise exceptions.NotFound(TYPE_NAME, str(arn))
-    if made_from is not None and description.get("BaseImage") != made_from:
-        raise exceptions.NotFound(
-            TYPE_NAME,
-            f"{arn} made from {made_from} (version {parsed.version} of image {name} is made from"
-            f" {description.get('BaseImage')}: another version since the image was made again)",
-        )
+
     return Located(name, parsed.version, description, str(name_hint) if hinted else name)

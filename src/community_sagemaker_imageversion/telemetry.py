@@ -12,7 +12,11 @@ stall the invocation past its deadline (boto3's default 60 s timeouts and retrie
   answer, and one attempt;
 - a failure to ship is written to standard error (Lambda's own log) and stops that shipping for
   the rest of the invocation, so CloudWatch being down costs one bounded call per invocation at
-  most, and never changes the handler's outcome.
+  most, and never changes the handler's outcome;
+- a log line or a metric is shipped only while its calls, each at their bound, would end before
+  the Lambda's own limit (the invocation's deadline plus the safety margin kept for the answer):
+  a log line may take :data:`LOG_LINE_CALLS` calls (the library creates a missing group and
+  stream, then ships again), a metric one. Past that, it goes to standard error.
 
 :func:`install` puts these in place of the library's log handler and metrics publisher.
 """
@@ -30,8 +34,11 @@ from cloudformation_cli_python_lib.log_delivery import ProviderLogHandler
 from cloudformation_cli_python_lib.metrics import MetricsPublisher, MetricsPublisherProxy
 from cloudformation_cli_python_lib.utils import HandlerRequest
 
+from .invocation import SAFETY_MARGIN, Invocation
+
 CONNECT_TIMEOUT = 1.0
 READ_TIMEOUT = 2.0
+LOG_LINE_CALLS = 4  # PutLogEvents, CreateLogGroup, CreateLogStream, PutLogEvents
 TELEMETRY_CONFIG = Config(
     retries={"mode": "legacy", "total_max_attempts": 1},
     connect_timeout=CONNECT_TIMEOUT,
@@ -50,11 +57,21 @@ def telemetry_session(session: SessionProxy) -> SessionProxy:
     return session
 
 
+def fits(calls: int) -> bool:
+    """Whether ``calls`` shipping calls, each at its bound, end before the Lambda's own limit."""
+    bound = calls * (CONNECT_TIMEOUT + READ_TIMEOUT)
+    return Invocation.current().left() + SAFETY_MARGIN >= bound
+
+
 def _report(what: str, error: BaseException) -> None:
     print(
         f"{what} failed, not shipped again in this invocation: {type(error).__name__}: {error}",
         file=sys.stderr,
     )
+
+
+def _keep(what: str) -> None:
+    print(f"{what}: no time left to ship it to CloudWatch", file=sys.stderr)
 
 
 class ShippedLogs(ProviderLogHandler):
@@ -77,6 +94,9 @@ class ShippedLogs(ProviderLogHandler):
     def emit(self, record: logging.LogRecord) -> None:
         if self.stopped:
             return
+        if not fits(LOG_LINE_CALLS):
+            _keep(self.format(record))
+            return
         try:
             super().emit(record)
         except Exception as error:  # noqa: BLE001 (no shipping error may reach the handler)
@@ -91,6 +111,9 @@ class ShippedMetric(MetricsPublisher):
 
     def publish_metric(self, *args: Any, **kwargs: Any) -> None:
         if self.stopped:
+            return
+        if not fits(1):
+            _keep(f"Metric {args[0] if args else kwargs.get('metric_name')}")
             return
         try:
             super().publish_metric(*args, **kwargs)

@@ -145,13 +145,29 @@ def image_made_again(created, sm, recorder, emulator_controls):
 
 def test_a_version_of_an_image_made_again_is_not_the_stacks(image_made_again, driver, sm, recorder):
     kept = image_made_again
-    assert driver.run("READ", kept).error_code == "NotFound"
+    read = driver.run("READ", kept)
+    assert read.error_code == "NotFound"
+    assert BASE + "-theirs" in read.final["message"]
     desired = {**kept, "JobType": "INFERENCE"}
-    assert driver.run("UPDATE", desired, previous=kept).error_code == "NotFound"
-    assert driver.run("DELETE", kept).error_code == "NotFound"
+    for outcome in (driver.run("UPDATE", desired, previous=kept), driver.run("DELETE", kept)):
+        # Not NotFound: CloudFormation would forget the resource, and were the model's BaseImage
+        # the one mistaken (a mistyped import), the stack's version would be left behind.
+        assert outcome.error_code == "ResourceConflict", outcome.final
+        assert f"is made from {BASE}-theirs, not from {BASE}" in outcome.final["message"]
     assert recorder.mutating() == [], "someone else's version was changed"
     theirs = sm.describe_image_version(ImageName="TrainingImage", Version=1)
     assert (theirs["ImageVersionStatus"], theirs.get("JobType")) == ("CREATED", None)
+
+
+@pytest.mark.parametrize("previous", [None, props(JobType="TRAINING")], ids=["none", "no ARN"])
+def test_a_base_image_change_with_no_stored_model_is_not_updatable(
+    created, driver, recorder, previous
+):
+    desired = {**created, "BaseImage": BASE + "-next", "JobType": "INFERENCE"}
+    recorder.clear()
+    outcome = driver.run("UPDATE", desired, previous=previous)
+    assert outcome.error_code == "NotUpdatable", outcome.final
+    assert recorder.mutating() == []
 
 
 def test_an_import_by_arn_alone_still_reads_whatever_the_version_is_made_from(

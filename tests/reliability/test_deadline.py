@@ -1,5 +1,6 @@
 """The deadline, through the entrypoint: every invocation returns within 60 s of its start and
-before its Lambda runs out of time, even when SageMaker never answers.
+before its Lambda runs out of time, even when SageMaker never answers, and however slowly
+CloudWatch takes the logs and metrics shipped meanwhile.
 
 The time here is simulated: ``time.monotonic`` and ``time.sleep`` are a fake clock, and every
 HTTP request "hangs" for exactly the read timeout it was given (urllib3's ``urlopen`` advances
@@ -7,15 +8,18 @@ the clock by it, then times out), so each assertion is about simulated seconds, 
 clock. The read timeout is the one botocore hands to urllib3: what the handler asked for.
 """
 
+import logging
 import time
 from dataclasses import dataclass, field
 
 import pytest
 import urllib3
+from botocore.client import BaseClient
 from urllib3.connectionpool import HTTPConnectionPool
 from urllib3.util.timeout import Timeout
 
 from community_sagemaker_imageversion.handlers import resource
+from community_sagemaker_imageversion.telemetry import TELEMETRY_CONFIG
 from local_runner.events import handler_event
 
 # No variant of the emulator's unknown rules can change the outcome here.
@@ -114,3 +118,52 @@ def test_an_invocation_returns_in_time_when_sagemaker_never_answers(hanging, act
     else:
         assert answer["status"] == "IN_PROGRESS", answer
         assert answer["callbackDelaySeconds"] >= 1
+
+
+@pytest.fixture
+def slow_cloudwatch(hanging, monkeypatch):
+    """CloudWatch Logs and metrics that answer every call, each after its whole time bound (so
+    shipping never fails and is never stopped), on the fake clock; a new log stream is created
+    on its first line, as the runtime library does it. Returns the shipping calls made."""
+    bound = TELEMETRY_CONFIG.connect_timeout + TELEMETRY_CONFIG.read_timeout
+    calls: list[str] = []
+    streams: set[str] = set()
+    original = BaseClient._make_api_call
+
+    def make_api_call(self, operation, params):
+        if self.meta.service_model.service_name not in ("logs", "cloudwatch"):
+            return original(self, operation, params)
+        hanging.now += bound
+        calls.append(operation)
+        if operation == "CreateLogStream":
+            streams.add(params["logStreamName"])
+        if operation == "PutLogEvents" and params["logStreamName"] not in streams:
+            error = {"Error": {"Code": "ResourceNotFoundException", "Message": "no stream"}}
+            raise self.exceptions.ResourceNotFoundException(error, operation)
+        return {"nextSequenceToken": "1"} if operation == "PutLogEvents" else {}
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", make_api_call)
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    root.setLevel(logging.INFO)  # every log line of the handler is shipped
+    yield calls
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.parametrize("time_limit", [8.0, 20.0, 45.0, 60.0, 120.0])
+@pytest.mark.parametrize("action", ["CREATE", "UPDATE", "DELETE"])
+def test_slow_log_and_metric_shipping_keeps_the_deadline(
+    hanging, slow_cloudwatch, action, time_limit
+):
+    previous = ACTIONS[action] if action == "UPDATE" else None
+    event = handler_event(action, ACTIONS[action], previous=previous)
+    event["requestData"]["providerLogGroupName"] = "community-sagemaker-imageversion-logs"
+    event["requestData"]["providerCredentials"] = dict(event["requestData"]["callerCredentials"])
+    started = hanging.now
+    answer = resource(event, Context(hanging, time_limit))
+    took = hanging.now - started
+    limit = min(60.0, time_limit)
+    assert slow_cloudwatch, "nothing was shipped: nothing was tested"
+    assert took <= limit, f"{action} took {took:.1f} s of a {limit:.0f} s limit: {slow_cloudwatch}"
+    assert answer["status"] == "IN_PROGRESS", answer
