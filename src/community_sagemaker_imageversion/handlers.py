@@ -423,6 +423,7 @@ def _delete(
     model: ResourceModel | None,
 ) -> ProgressEvent:
     client = sagemaker_client(session, request.region)
+    seen: Description | None = None
     if state.arn is None:
         arn, hint = (model.ImageVersionArn, model.ImageName) if model else (None, None)
         try:
@@ -434,9 +435,11 @@ def _delete(
                 raise
             state.arn, state.imageName = arn, hint
         else:
-            state.arn, state.imageName = found.arn, found.name
+            state.arn, state.imageName, seen = found.arn, found.name, found.description
     name, version = _pinned(state)
-    _delete_until_gone(client, name, version, state, Invocation.current(), image_may_go=True)
+    _delete_until_gone(
+        client, name, version, state, Invocation.current(), image_may_go=True, seen=seen
+    )
     return success(None)
 
 
@@ -453,10 +456,12 @@ def _delete_until_gone(
     invocation: Invocation,
     *,
     image_may_go: bool,
+    seen: Description | None = None,
 ) -> None:
     """Delete the pinned version and wait until it is gone. A DELETING version is never asked
     twice. With ``image_may_go`` (DELETE), a version refused or missing while its image is being
-    deleted goes with the image, which is waited for."""
+    deleted goes with the image, which is waited for. ``seen``: the version as just described
+    (its first observation)."""
 
     def observe() -> tuple[Description | None, bool]:
         if not image_may_go:
@@ -469,9 +474,11 @@ def _delete_until_gone(
         )
         return description, image_deleting
 
+    first: tuple[Description | None, bool] = (seen, False)
+    observation = observe if seen is None else starting_with(first, observe)
     while True:
         description, image_deleting = settle(
-            observe,
+            observation,
             lambda seen: after_delete(_status(seen[0]), state.deleteSent, seen[1]),
             invocation,
         )

@@ -200,3 +200,14 @@ def test_clients_use_the_request_region(sm, driver):
     assert created.status == "SUCCESS", created.final
     assert created.model["ImageVersionArn"].startswith("arn:aws:sagemaker:eu-west-1:")
     assert sm.list_images()["Images"] == []
+
+
+def test_a_delete_describes_the_version_once_before_deleting_it(image, driver, recorder):
+    model = driver.run("CREATE", props()).model
+    recorder.clear()
+    assert driver.run("DELETE", model).status == "SUCCESS"
+    assert [c.operation for c in recorder.by_handlers()] == [
+        "DescribeImageVersion",
+        "DeleteImageVersion",
+        "DescribeImageVersion",
+    ]
