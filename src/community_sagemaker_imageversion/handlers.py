@@ -479,7 +479,7 @@ def _delete_until_gone(
     while True:
         description, image_deleting = settle(
             observation,
-            lambda seen: after_delete(_status(seen[0]), state.deleteSent, seen[1]),
+            lambda observed: after_delete(_status(observed[0]), state.deleteSent, observed[1]),
             invocation,
         )
         step = after_delete(_status(description), state.deleteSent, image_deleting)

@@ -109,5 +109,4 @@ def locate(
             description = describe_unless_image_gone(client, name, parsed.version)
     if description is None or description.get("ImageVersionArn") != arn:
         raise exceptions.NotFound(TYPE_NAME, str(arn))
-
     return Located(name, parsed.version, description, str(name_hint) if hinted else name)
