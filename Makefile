@@ -2,7 +2,6 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-REPORTS := docs/performance.md docs/performance-stabilisation.png docs/reliability.md
 
 .PHONY: venv test test-variants contract bench bench-quick reliability audit package serve invoke check lint typecheck validate generate-check templates lifecycle clean
 
@@ -19,13 +18,13 @@ test: venv
 
 ## test-variants: the handler and reliability tests once per variant of the emulator's unknown rules
 test-variants: venv
-	PYTHONPATH=src $(PY) -m local_runner.variants $(ARGS)
+	PYTHONPATH=src $(PY) -m make_targets.variants $(ARGS)
 
 ## contract: CloudFormation's contract suite (cfn test), offline against the emulated SageMaker
 contract: venv
-	PYTHONPATH=src $(PY) -m local_runner.contract $(ARGS)
+	PYTHONPATH=src $(PY) -m make_targets.contract $(ARGS)
 
-## bench: every benchmark, side by side; rewrites docs/performance.md and its chart
+## bench: every benchmark, side by side; rewrites reports/performance.md and its chart
 bench: venv
 	PYTHONPATH=src $(PY) -m benchmarks
 
@@ -33,13 +32,13 @@ bench: venv
 bench-quick: venv
 	PYTHONPATH=src $(PY) -m benchmarks --quick
 
-## reliability: every reliability and security check at full size; rewrites docs/reliability.md
+## reliability: every reliability and security check at full size; rewrites reports/reliability.md
 reliability: venv
-	PYTHONPATH=src $(PY) -m local_runner.reliability
+	PYTHONPATH=src $(PY) -m make_targets.reliability
 
 ## audit: known vulnerabilities in the pinned dependencies (pip-audit and PyPI), bandit on the handler
 audit: venv
-	PYTHONPATH=src $(PY) -m local_runner.audit
+	PYTHONPATH=src $(PY) -m make_targets.audit
 
 ## package: the registration package (cfn submit --dry-run), offline
 package: venv
@@ -47,11 +46,11 @@ package: venv
 
 ## serve: the offline SageMaker (port 5000) and Lambda endpoint (port 3001) until Ctrl-C
 serve: venv
-	PYTHONPATH=src $(PY) -m local_runner.serve
+	PYTHONPATH=src $(PY) -m make_targets.serve
 
 ## invoke: cfn invoke against `make serve`, e.g. make invoke ACTION=CREATE REQUEST=examples/requests/create.json
 invoke: venv
-	PYTHONPATH=src $(PY) -m local_runner.invoke $(ACTION) $(REQUEST)
+	PYTHONPATH=src $(PY) -m make_targets.invoke $(ACTION) $(REQUEST)
 
 ## check: every static check CI runs (lint, types, schema, generated files)
 check: lint typecheck validate generate-check templates
@@ -69,13 +68,9 @@ typecheck: venv
 validate: venv
 	$(VENV)/bin/cfn validate
 
-## generate: models.py, docs/ and resource-role.yaml from the schema (cfn generate), keeping the
-## reports that `make bench` and `make reliability` write into docs/ (cfn generate clears docs/)
+## generate: models.py, docs/ and resource-role.yaml from the schema (cfn generate)
 generate: venv
-	rm -rf build/reports && mkdir -p build/reports
-	for report in $(REPORTS); do if [ -f $$report ]; then cp $$report build/reports/; fi; done
 	$(VENV)/bin/cfn generate
-	if [ -n "$$(ls build/reports)" ]; then cp build/reports/* docs/; fi
 
 ## generate-check: generated files are up to date with the schema
 generate-check: generate
@@ -84,11 +79,11 @@ generate-check: generate
 
 ## templates: the example stack and template.yml, with cfn-lint and our schema
 templates: venv
-	PYTHONPATH=src $(PY) -m local_runner.template_check examples/image-versions.yaml template.yml
+	PYTHONPATH=src $(PY) -m make_targets.template_check examples/image-versions.yaml template.yml
 
 ## lifecycle: create, read, update, list and delete one version against the emulator, printing each step
 lifecycle: venv
-	PYTHONPATH=src $(PY) -m local_runner.lifecycle
+	PYTHONPATH=src $(PY) -m make_targets.lifecycle
 
 clean:
 	rm -rf $(VENV) build *.zip

@@ -7,19 +7,18 @@ from dataclasses import dataclass, field
 import pytest
 from moto.moto_api import state_manager
 
-from local_runner import figures
-from local_runner.call_rules import (
+from harness.call_rules import (
     outside_permissions,
-    pinned_checked,
     schema_permissions,
-    unpinned,
     used_permissions,
+    version_scoped,
+    without_version,
 )
-from local_runner.recorder import Call, Recorder, recording
+from harness.recorder import Call, Recorder, recording
+from offline_aws.defaults import PROCESS_CREDENTIALS, REGION
+from reliability_suite import figures
 from sagemaker_emulator import install
 from sagemaker_emulator.models import TRANSITION_MODELS
-
-REGION = "us-east-1"
 
 install()
 
@@ -34,8 +33,8 @@ def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
         "MOTO_ACCOUNT_ID",
     ):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    for name, value in PROCESS_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
 
 
@@ -54,31 +53,31 @@ class SuiteCalls:
     permissions: dict[str, frozenset[str]] = field(default_factory=schema_permissions)
     tests: int = 0
     handler_calls: int = 0
-    pinned_checked: int = 0
-    unpinned: int = 0
+    version_scoped: int = 0
+    without_version: int = 0
     outside_permissions: int = 0
     used: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, calls: list[Call]) -> tuple[list[Call], list[Call]]:
-        """Account for one test's calls; the unpinned and unpermitted ones."""
+        """Account for one test's calls; the without_version and unpermitted ones."""
         handler_calls = [c for c in calls if c.by_handler]
-        bad_pins = unpinned(handler_calls)
+        unnamed = without_version(handler_calls)
         bad_permissions = outside_permissions(handler_calls, self.permissions)
         self.tests += 1
         self.handler_calls += len(handler_calls)
-        self.pinned_checked += pinned_checked(handler_calls)
-        self.unpinned += len(bad_pins)
+        self.version_scoped += version_scoped(handler_calls)
+        self.without_version += len(unnamed)
         self.outside_permissions += len(bad_permissions)
         for action, names in used_permissions(handler_calls).items():
             self.used.setdefault(action, set()).update(names)
-        return bad_pins, bad_permissions
+        return unnamed, bad_permissions
 
     def figures(self) -> dict[str, object]:
         return {
             "tests": self.tests,
             "handler_calls": self.handler_calls,
-            "pinned_checked": self.pinned_checked,
-            "unpinned": self.unpinned,
+            "version_scoped": self.version_scoped,
+            "without_version": self.without_version,
             "outside_permissions": self.outside_permissions,
             "used": {action: sorted(names) for action, names in sorted(self.used.items())},
         }
@@ -97,22 +96,31 @@ def suite_recorder() -> Iterator[Recorder]:
 
 @pytest.fixture(autouse=True)
 def handler_call_rules(suite_recorder: Recorder) -> Iterator[None]:
-    """After every test: each handler call pinned its version and was permitted by the schema."""
+    """After every test: each handler call named its version and was permitted by the schema."""
     suite_recorder.clear()
     yield
     calls = suite_recorder.snapshot()
     suite_recorder.clear()
-    bad_pins, bad_permissions = SUITE_CALLS.add(calls)
-    assert not bad_pins, f"handler calls that do not pin Version: {bad_pins}"
+    unnamed, bad_permissions = SUITE_CALLS.add(calls)
+    assert not unnamed, f"handler calls that do not name a Version: {unnamed}"
     assert not bad_permissions, f"handler calls the schema does not permit: {bad_permissions}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test's requirement markers go into its JUnit properties, where make reliability's
+    report reads the verdict of each requirement from."""
+    for item in items:
+        for mark in item.iter_markers("requirement"):
+            item.user_properties.append(("requirement", str(mark.args[0])))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     suite = SUITE_CALLS
     if suite.tests:
         terminalreporter.write_line(
-            f"handler calls: {suite.handler_calls} in {suite.tests} tests; Version pinned in"
-            f" {suite.pinned_checked - suite.unpinned} of {suite.pinned_checked} Describe/Update/"
+            f"handler calls: {suite.handler_calls} in {suite.tests} tests; Version named in"
+            f" {suite.version_scoped - suite.without_version} of {suite.version_scoped}"
+            " Describe/Update/"
             f"DeleteImageVersion and ListAliases calls; {suite.outside_permissions} outside the"
             " schema's permissions"
         )

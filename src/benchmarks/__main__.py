@@ -1,5 +1,5 @@
 """`make bench` (or `python -m benchmarks [--quick]`): every benchmark in one run; prints each
-figure as a ratio of two things measured side by side, and writes docs/performance.md with the
+figure as a ratio of two things measured side by side, and writes reports/performance.md with the
 stabilisation chart. --quick (CI) runs fewer rounds and delays and writes nothing."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 from . import cold, economy, report, size, stabilisation, warm
 
-DOC = Path("docs/performance.md")
-CHART = Path("docs/performance-stabilisation.png")
+DOC = Path("reports/performance.md")
+CHART = Path("reports/performance-stabilisation.png")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import boto3
 
-from local_runner.events import DEFAULT_REGION, handler_event
+from harness.events import handler_event
+from offline_aws.defaults import REGION
 from sagemaker_emulator.server import running_server
 
 from .common import Ratio, fake_credentials, make_version, median_ms
@@ -27,16 +28,16 @@ TARGET = 1.2
 HANDLER_PROGRAM = """
 import json, sys, time
 from community_sagemaker_imageversion.handlers import resource
-from local_runner.driver import LambdaContext
+from harness.driver import LambdaContext
 response = resource(json.loads(sys.argv[1]), LambdaContext())
 assert response["status"] == "SUCCESS", response
 print(time.time())
 """
 
-DIRECT_PROGRAM = """
+DIRECT_PROGRAM = f"""
 import sys, time
 import boto3
-client = boto3.client("sagemaker", region_name="us-east-1")
+client = boto3.client("sagemaker", region_name={REGION!r})
 client.describe_image_version(ImageName=sys.argv[1], Version=int(sys.argv[2]))
 client.describe_image(ImageName=sys.argv[1])
 client.list_aliases(ImageName=sys.argv[1], Version=int(sys.argv[2]), MaxResults=100)
@@ -63,9 +64,7 @@ def measure(rounds: int) -> Ratio:
         }
         os.environ["AWS_ENDPOINT_URL_SAGEMAKER"] = endpoint
         try:
-            version = make_version(
-                boto3.client("sagemaker", region_name=DEFAULT_REGION), "ColdImage"
-            )
+            version = make_version(boto3.client("sagemaker", region_name=REGION), "ColdImage")
         finally:
             del os.environ["AWS_ENDPOINT_URL_SAGEMAKER"]
         event = json.dumps(

@@ -13,11 +13,11 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from local_runner.events import DEFAULT_ACCOUNT, DEFAULT_REGION
+from offline_aws.defaults import ACCOUNT, REGION, base_image, use_offline_account
 from sagemaker_emulator import install
 
-ROLE = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/BenchImageRole"
-BASE = f"{DEFAULT_ACCOUNT}.dkr.ecr.{DEFAULT_REGION}.amazonaws.com/bench:1.0"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/BenchImageRole"
+BASE = base_image("bench:1.0")
 
 
 @dataclass(frozen=True)
@@ -41,19 +41,16 @@ class Ratio:
 
 
 def fake_credentials() -> None:
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER"):
-        os.environ.pop(name, None)
-    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench")  # noqa: S106 (fake)
-    os.environ["AWS_DEFAULT_REGION"] = DEFAULT_REGION
+    use_offline_account(os.environ)
 
 
 @contextlib.contextmanager
-def emulated_sagemaker() -> Iterator[Any]:
+def sagemaker_in_process() -> Iterator[Any]:
     """The emulator in process (moto's mock_aws); yields a SageMaker client of it."""
     fake_credentials()
     install()
     with mock_aws():
-        yield boto3.client("sagemaker", region_name=DEFAULT_REGION)
+        yield boto3.client("sagemaker", region_name=REGION)
 
 
 def make_version(

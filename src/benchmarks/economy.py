@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from community_sagemaker_imageversion.handlers import resource
-from local_runner.driver import Driver
-from local_runner.recorder import recording
+from harness.driver import Driver
+from harness.recorder import recording
 
-from .common import BASE, ROLE, emulated_sagemaker
+from .common import BASE, ROLE, sagemaker_in_process
 
 # The fewest calls each action can make and still do its job, and why.
 MINIMUM = {
@@ -52,7 +52,7 @@ class EconomyResult:
 
 
 def measure() -> EconomyResult:
-    with emulated_sagemaker() as sagemaker:
+    with sagemaker_in_process() as sagemaker:
         sagemaker.create_image(ImageName="EconomyImage", RoleArn=ROLE)
         driver = Driver(resource)
         properties = {"ImageName": "EconomyImage", "BaseImage": BASE, "Aliases": ["a"]}

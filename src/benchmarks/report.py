@@ -1,11 +1,10 @@
-"""The figures of one benchmark run, as terminal lines and as docs/performance.md."""
+"""The figures of one benchmark run, as terminal lines and as reports/performance.md."""
 
 from __future__ import annotations
 
-import os
-import platform
 from dataclasses import dataclass
-from pathlib import Path
+
+from harness.machine import describe
 
 from . import cold, economy, size, stabilisation, warm
 from .common import Ratio
@@ -18,24 +17,6 @@ class Results:
     economy: economy.EconomyResult
     stabilisation: list[stabilisation.Point]
     size: size.SizeResult
-
-
-def _field(path: str, name: str) -> str | None:
-    """The value of ``name:`` in a /proc file, when the file exists and has it."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return None
-    return next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith(name)), None)
-
-
-def machine() -> str:
-    cpu = _field("/proc/cpuinfo", "model name") or platform.processor() or "unknown CPU"
-    memory_kb = int((_field("/proc/meminfo", "MemTotal") or "0 kB").split()[0])
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {memory_kb / 1024 / 1024:.0f} GiB; "
-        f"{platform.system()} {platform.release()}; Python {platform.python_version()}"
-    )
 
 
 def _verdict(ratio: float, target: float) -> str:
@@ -96,7 +77,7 @@ Written by `make bench` (`python -m benchmarks`); every figure below comes from 
 each a ratio of two things measured side by side in that run, against the emulated SageMaker.
 Benchmarks are not tests: no test asserts a time. CI runs `make bench-quick` so they never rot.
 
-Machine: {machine()}.
+Machine: {describe()}.
 
 ## 1. Warm invocation overhead (target: at most {warm.TARGET})
 

@@ -11,7 +11,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from local_runner.packaging import build_package
+from make_targets.packaging import build_package
 
 # Run in fresh processes: timed; under tracemalloc (which slows imports); and "own", after the
 # runtime library is imported, for what the handler package adds to it.

@@ -14,10 +14,10 @@ from typing import Any
 from moto.moto_api import state_manager
 
 from community_sagemaker_imageversion.handlers import resource
-from local_runner.driver import Driver
+from harness.driver import Driver
 from sagemaker_emulator.models import VERSION_CREATE_MODEL
 
-from .common import BASE, ROLE, emulated_sagemaker
+from .common import BASE, ROLE, sagemaker_in_process
 
 # The Lambda time each invocation gets (CloudFormation's handler invocations are a minute long).
 LAMBDA_SECONDS = 60.0
@@ -59,7 +59,7 @@ def _constant_poll(sagemaker: Any, image: str) -> tuple[float, int]:
 
 def measure(delays: Sequence[float]) -> list[Point]:
     points = []
-    with emulated_sagemaker() as sagemaker:
+    with sagemaker_in_process() as sagemaker:
         for n, delay in enumerate(delays):
             state_manager.set_transition(
                 VERSION_CREATE_MODEL, {"progression": "time", "seconds": delay}

@@ -5,16 +5,16 @@ reused client."""
 from __future__ import annotations
 
 from community_sagemaker_imageversion.handlers import resource
-from local_runner.driver import LambdaContext
-from local_runner.events import handler_event
+from harness.driver import LambdaContext
+from harness.events import handler_event
 
-from .common import Ratio, emulated_sagemaker, make_version, median_ms, side_by_side
+from .common import Ratio, make_version, median_ms, sagemaker_in_process, side_by_side
 
 TARGET = 1.3
 
 
 def measure(rounds: int) -> Ratio:
-    with emulated_sagemaker() as sagemaker:
+    with sagemaker_in_process() as sagemaker:
         version = make_version(sagemaker, "WarmImage")
         event = handler_event("READ", {"ImageVersionArn": version.arn, "ImageName": version.image})
 

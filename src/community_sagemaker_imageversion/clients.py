@@ -38,12 +38,12 @@ _BOTOCORE_LOG_FLOOR = logging.INFO
 
 
 def keep_credentials_out_of_logs() -> None:
+    """botocore's loggers at INFO at least (the entrypoint calls this before the first
+    invocation)."""
     botocore_logger = logging.getLogger("botocore")
     if botocore_logger.level == logging.NOTSET or botocore_logger.level < _BOTOCORE_LOG_FLOOR:
         botocore_logger.setLevel(_BOTOCORE_LOG_FLOOR)
 
-
-keep_credentials_out_of_logs()
 
 # One attempt per botocore call: sagemaker_calls retries throttling, 5xx answers and network
 # failures itself, each attempt only while it fits before the invocation's deadline (botocore's

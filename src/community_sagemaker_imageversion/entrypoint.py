@@ -30,12 +30,26 @@ from cloudformation_cli_python_lib.interface import Action, BaseResourceHandlerR
 from cloudformation_cli_python_lib.resource import Resource
 from cloudformation_cli_python_lib.utils import Credentials, HandlerRequest
 
-from . import invocation, telemetry
+from . import clients, invocation, log_redaction, telemetry
 from .clients import CallerSession
 from .telemetry import telemetry_session
 from .validation import check_raw, known_properties
 
-telemetry.install()
+_prepared = False
+
+
+def prepare_process() -> None:
+    """What the process needs before its first invocation, done here and only here, once:
+    credentials kept out of log lines (botocore's log floor, and every record scrubbed), and the
+    library's log and metric shipping replaced by :mod:`.telemetry`'s. Importing the package
+    changes nothing; the Lambda entrypoint and the test entrypoint call this first."""
+    global _prepared  # noqa: PLW0603 (once per process)
+    if not _prepared:
+        clients.keep_credentials_out_of_logs()
+        log_redaction.install()
+        telemetry.install()
+        _prepared = True
+
 
 _CHECKED_ACTIONS = ("CREATE", "UPDATE")
 
@@ -153,9 +167,15 @@ class ImageVersionResource(Resource):
     def __call__(
         self, event_data: MutableMapping[str, Any], context: Any
     ) -> MutableMapping[str, Any]:
+        prepare_process()
         token = invocation.begin(context)
         try:
             result: MutableMapping[str, Any] = super().__call__(event_data, context)
             return result
         finally:
             invocation.end(token)
+
+    def test_entrypoint(self, event: MutableMapping[str, Any], context: Any) -> Any:
+        """The contract tests' entrypoint (``testEntrypoint``), with the process prepared."""
+        prepare_process()
+        return super().test_entrypoint(event, context)

@@ -26,9 +26,9 @@ from .entrypoint import ImageVersionResource
 from .errors import ImageBusy
 from .invocation import Invocation, clock
 from .listing import CALLS_PER_PAGE, Cursor, Walk
-from .locating import Located, describe_unless_image_gone, locate, pinned_version
+from .locating import Located, describe_unless_image_gone, local_version_arn, locate
 from .models import ResourceHandlerRequest, ResourceModel
-from .progress import CallbackState, listed, pinned_model, success
+from .progress import CallbackState, listed, success, tracked_model
 from .stabilisation import CallBack, retry_while_busy, run, settle, starting_with, wait_out_busy
 from .translation import (
     client_token,
@@ -78,11 +78,11 @@ def _reason(description: Description | None) -> str:
     return f": {reason}" if reason else " (SageMaker gave no reason)"
 
 
-def _pinned(state: CallbackState) -> tuple[str, int]:
-    """The image name and version number the callback context pins."""
+def _tracked(state: CallbackState) -> tuple[str, int]:
+    """The image name and version number the callback context tracks."""
     parsed = parse_image_version_arn(state.arn) if isinstance(state.arn, str) else None
     if parsed is None:
-        raise exceptions.InvalidRequest(f"The callback context pins no version: {state.arn!r:.80}")
+        raise exceptions.InvalidRequest(f"The callback context names no version: {state.arn!r:.80}")
     return str(state.imageName or parsed.name_lower), parsed.version
 
 
@@ -102,7 +102,7 @@ def create_handler(
 
     def model_now() -> ResourceModel | None:
         if desired is None or state.arn is None:
-            return desired or pinned_model(state)
+            return desired or tracked_model(state)
         desired.ImageVersionArn = state.arn
         return desired
 
@@ -130,7 +130,7 @@ def _create(
     desired = request.desiredResourceState
     if desired is None:
         raise exceptions.InvalidRequest("The callback carries no resource model")
-    name, version = _pinned(state)
+    name, version = _tracked(state)
     if state.createFailure is None:
         description = settle(
             lambda: calls.describe_version(client, name, version),
@@ -430,13 +430,13 @@ def _delete(
             found = _owned(_locate(client, request, model), model)
         except exceptions.NotFound:
             if not _image_deleting(
-                client, pinned_version(arn, request.region, request.awsAccountId), hint
+                client, local_version_arn(arn, request.region, request.awsAccountId), hint
             ):
                 raise
             state.arn, state.imageName = arn, hint
         else:
             state.arn, state.imageName, seen = found.arn, found.name, found.description
-    name, version = _pinned(state)
+    name, version = _tracked(state)
     _delete_until_gone(
         client, name, version, state, Invocation.current(), image_may_go=True, seen=seen
     )
@@ -458,7 +458,7 @@ def _delete_until_gone(
     image_may_go: bool,
     seen: Description | None = None,
 ) -> None:
-    """Delete the pinned version and wait until it is gone. A DELETING version is never asked
+    """Delete the tracked version and wait until it is gone. A DELETING version is never asked
     twice. With ``image_may_go`` (DELETE), a version refused or missing while its image is being
     deleted goes with the image, which is waited for. ``seen``: the version as just described
     (its first observation)."""

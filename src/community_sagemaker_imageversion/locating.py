@@ -65,7 +65,7 @@ class Located:
         return self.spelled
 
 
-def pinned_version(
+def local_version_arn(
     arn: str | None, region: str | None = None, account: str | None = None
 ) -> ImageVersionArn:
     """The parts of an ARN SageMaker could have issued in ``region`` and ``account``; NotFound
@@ -98,7 +98,7 @@ def locate(
     account: str | None,
 ) -> Located:
     """The version ``arn`` names (see the module docstring); NotFound when it does not exist."""
-    parsed = pinned_version(arn, region, account)
+    parsed = local_version_arn(arn, region, account)
     hinted = bool(name_hint) and names_same_image(str(name_hint), parsed.name_lower)
     name = str(name_hint) if hinted else parsed.name_lower
     description = describe_unless_image_gone(client, name, parsed.version)

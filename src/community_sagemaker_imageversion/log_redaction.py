@@ -5,6 +5,8 @@ Authorization header) and the session token. ``clients`` holds botocore's logger
 anyone may lower them later (``boto3.set_stream_logger``, a Lambda log configuration). So every
 log record is checked when it is created, for every logger: the credential values of the callers
 this process serves are replaced by ``[redacted]`` before any handler sees the record.
+
+:func:`install` puts the check in place; the entrypoint calls it before the first invocation.
 """
 
 from __future__ import annotations
@@ -50,4 +52,11 @@ def _record(*args: Any, **kwargs: Any) -> logging.LogRecord:
     return record
 
 
-logging.setLogRecordFactory(_record)
+def install() -> None:
+    """Check every log record of the process from now on (once: a second call changes nothing)."""
+    global _make_record  # noqa: PLW0603 (the factory this one wraps, taken when installed)
+    with _lock:
+        current = logging.getLogRecordFactory()
+        if current is not _record:
+            _make_record = current
+            logging.setLogRecordFactory(_record)

@@ -17,7 +17,7 @@ from .translation import identifier_model
 class CallbackState:
     """The callback context: everything a re-invoked handler needs to carry on where it stopped.
 
-    ``arn`` pins the version as soon as CreateImageVersion answers (or UPDATE and DELETE find
+    ``arn`` names the version as soon as CreateImageVersion answers (or UPDATE and DELETE find
     it): every later call names that version, and every ending names it. ``imageName`` is the
     image's real name (the ARN lower-cases it). ``createdAt`` is when CreateImageVersion answered
     (wall clock), for the read-after-write grace. ``createFailure`` is set when a create failed
@@ -43,8 +43,8 @@ class CallbackState:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
-def pinned_model(state: CallbackState) -> ResourceModel | None:
-    """The identifiers of the version the callback context pins (None: it pins none)."""
+def tracked_model(state: CallbackState) -> ResourceModel | None:
+    """The identifiers of the version the callback context tracks (None: it tracks none)."""
     parsed = parse_image_version_arn(state.arn) if isinstance(state.arn, str) else None
     if parsed is None:
         return None

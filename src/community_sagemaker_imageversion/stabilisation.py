@@ -26,7 +26,7 @@ from cloudformation_cli_python_lib.interface import ProgressEvent
 from .errors import TRANSIENT, HandlerError, ImageBusy
 from .invocation import Invocation, clock
 from .models import ResourceModel
-from .progress import CallbackState, in_progress, pinned_model
+from .progress import CallbackState, in_progress, tracked_model
 from .waiting import (
     BUSY_BUDGET_SECONDS,
     TRANSIENT_CALLBACKS,
@@ -154,5 +154,5 @@ def _failed(failure: HandlerError, state: CallbackState) -> ProgressEvent:
             f"{state.createFailure}. Deleting the failed version did not finish: {failure}"
         )
     event = failure.to_progress_event()
-    event.resourceModel = pinned_model(state)
+    event.resourceModel = tracked_model(state)
     return event

@@ -135,7 +135,7 @@ def update_plan(
 
 
 def update_request(image_name: str, version: int, plan: UpdatePlan) -> dict[str, Any]:
-    """UpdateImageVersion parameters: the version pinned, and only what the plan changes."""
+    """UpdateImageVersion parameters: the version named, and only what the plan changes."""
     request: dict[str, Any] = {"ImageName": image_name, "Version": version, **plan.fields}
     if plan.aliases_to_add:
         request["AliasesToAdd"] = list(plan.aliases_to_add)

@@ -11,9 +11,9 @@ from moto import mock_aws
 from moto.moto_api import state_manager
 
 from community_sagemaker_imageversion.handlers import resource
-from local_runner.driver import Driver
-from local_runner.events import DEFAULT_REGION
-from local_runner.recorder import Recorder, recording
+from harness.driver import Driver
+from harness.recorder import Recorder, recording
+from offline_aws.defaults import REGION
 from sagemaker_emulator.control import catch_up, controls
 from sagemaker_emulator.models import VERSION_CREATE_MODEL
 from tests.clock import InstantClock, instant
@@ -32,7 +32,7 @@ def _mocked_aws() -> Iterator[None]:
 
 @pytest.fixture
 def sm() -> Any:
-    return boto3.client("sagemaker", region_name=DEFAULT_REGION)
+    return boto3.client("sagemaker", region_name=REGION)
 
 
 @pytest.fixture

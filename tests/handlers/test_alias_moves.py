@@ -7,7 +7,7 @@ the old one still holds the aliases, then deleting the old one.
 
 import pytest
 
-from local_runner.replay import run_with_replay
+from harness.replay import run_with_replay
 from sagemaker_emulator.rules import VARIANTS
 
 from .conftest import BASE, IMAGE, props

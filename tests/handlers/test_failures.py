@@ -5,7 +5,8 @@ import logging
 import pytest
 from moto.moto_api import state_manager
 
-from local_runner.events import TEST_CREDENTIALS, handler_event
+from harness.events import handler_event
+from offline_aws.defaults import CALLER_CREDENTIALS
 from sagemaker_emulator.models import IMAGE_MODEL, VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
 
 from .conftest import IMAGE, made_out_of_band, props
@@ -30,8 +31,13 @@ def test_a_later_version_is_never_touched_in_place_of_a_missing_one(image, drive
     assert driver.run("DELETE", first).error_code == "NotFound"
     update = driver.run("UPDATE", {**props(JobType="TRAINING"), **first}, previous=first)
     assert update.error_code == "NotFound"
-    pinned = ("DescribeImageVersion", "UpdateImageVersion", "DeleteImageVersion", "ListAliases")
-    about_first = [c for c in recorder.calls if c.operation in pinned]
+    version_scoped = (
+        "DescribeImageVersion",
+        "UpdateImageVersion",
+        "DeleteImageVersion",
+        "ListAliases",
+    )
+    about_first = [c for c in recorder.calls if c.operation in version_scoped]
     assert about_first
     assert all(call.params["Version"] == 1 for call in about_first), about_first
     assert recorder.of("DeleteImageVersion") == recorder.of("UpdateImageVersion") == []
@@ -216,5 +222,5 @@ def test_no_credential_value_reaches_any_log_line(image, driver, caplog):
     driver.invoke(handler_event("CREATE", {"Colour": 1}))
     text = "\n".join(r.getMessage() for r in caplog.records) + caplog.text
     assert len(caplog.records) > 0
-    for secret in TEST_CREDENTIALS.values():
+    for secret in CALLER_CREDENTIALS.values():
         assert secret not in text

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 
 from community_sagemaker_imageversion.handlers import resource
-from local_runner.driver import Driver
+from harness.driver import Driver
 from sagemaker_emulator.control import catch_up
 
 from .conftest import BASE, IMAGE, ROLE, props

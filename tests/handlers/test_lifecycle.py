@@ -5,7 +5,7 @@ from typing import Any
 import boto3
 import pytest
 
-from local_runner.driver import Driver
+from harness.driver import Driver
 
 from .conftest import BASE, IMAGE, props
 

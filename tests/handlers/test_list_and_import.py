@@ -2,7 +2,7 @@
 
 import pytest
 
-from local_runner.events import handler_event
+from harness.events import handler_event
 from sagemaker_emulator.control import catch_up
 from sagemaker_emulator.rules import VARIANTS
 

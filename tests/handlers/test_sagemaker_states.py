@@ -5,7 +5,7 @@ SageMaker, and a CREATE_FAILED version made outside CloudFormation."""
 import pytest
 from moto.moto_api import state_manager
 
-from local_runner.events import handler_event
+from harness.events import handler_event
 from sagemaker_emulator import models as emulator_models
 from sagemaker_emulator.control import catch_up
 from sagemaker_emulator.models import IMAGE_DELETE_MODEL, IMAGE_MODEL

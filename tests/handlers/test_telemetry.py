@@ -12,7 +12,8 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from community_sagemaker_imageversion.telemetry import TELEMETRY_CONFIG, ShippedLogs
-from local_runner.events import DEFAULT_REGION, handler_event
+from harness.events import handler_event
+from offline_aws.defaults import REGION
 
 from .conftest import BASE, IMAGE, props
 
@@ -68,7 +69,7 @@ def test_logs_and_metrics_are_shipped_when_cloudwatch_answers(
     assert answer["status"] == "SUCCESS", answer
     assert telemetry_calls["calls"].count("PutMetricData") == 2  # invocation, then duration
     assert "PutLogEvents" in telemetry_calls["calls"]
-    logs = boto3.client("logs", region_name=DEFAULT_REGION)
+    logs = boto3.client("logs", region_name=REGION)
     streams = logs.describe_log_streams(logGroupName=LOG_GROUP)["logStreams"]
     lines = [
         e["message"]

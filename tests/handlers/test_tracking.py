@@ -8,7 +8,7 @@ import pytest
 
 from community_sagemaker_imageversion import waiting
 from community_sagemaker_imageversion.handlers import resource
-from local_runner.driver import Driver
+from harness.driver import Driver
 from sagemaker_emulator.control import catch_up
 
 from .conftest import IMAGE, NETWORK, props

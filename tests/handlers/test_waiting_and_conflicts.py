@@ -8,7 +8,7 @@ from moto.moto_api import state_manager
 
 from community_sagemaker_imageversion import waiting
 from community_sagemaker_imageversion.handlers import resource
-from local_runner.driver import Driver
+from harness.driver import Driver
 from sagemaker_emulator.control import catch_up
 from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
 

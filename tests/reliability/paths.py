@@ -19,8 +19,8 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 from moto.moto_api import state_manager
 
-from local_runner.driver import Driver
-from local_runner.events import handler_event
+from harness.driver import Driver
+from harness.events import handler_event
 from sagemaker_emulator.control import controls
 from sagemaker_emulator.models import IMAGE_DELETE_MODEL, IMAGE_MODEL
 

@@ -3,12 +3,12 @@ the emulator in server mode (`make reliability` runs the full 25; the suite a sm
 
 import pytest
 
-from local_runner import concurrency, figures
+from reliability_suite import concurrency, figures
 from sagemaker_emulator.rules import Rules
 
 from .conftest import FULL
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.requirement("concurrent-versions")]
 
 SETTINGS = (
     concurrency.Settings(versions=25, transition_seconds=2.0)

@@ -20,7 +20,7 @@ from urllib3.util.timeout import Timeout
 
 from community_sagemaker_imageversion.handlers import resource
 from community_sagemaker_imageversion.telemetry import TELEMETRY_CONFIG
-from local_runner.events import handler_event
+from harness.events import handler_event
 
 # No variant of the emulator's unknown rules can change the outcome here.
 pytestmark = pytest.mark.rules_independent

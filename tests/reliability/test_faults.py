@@ -11,10 +11,10 @@ import pytest
 
 from community_sagemaker_imageversion import waiting
 from community_sagemaker_imageversion.handlers import resource
-from local_runner import fault_lifecycles, figures
-from local_runner.driver import Driver, Outcome
-from local_runner.inventory import versions_of
-from local_runner.offline import emulated_sagemaker
+from harness.driver import Driver, Outcome
+from harness.inventory import versions_of
+from offline_aws.services import sagemaker_server
+from reliability_suite import fault_lifecycles, figures
 from sagemaker_emulator.control import controls
 from sagemaker_emulator.faults import DROP, HTTP500, THROTTLING, FaultRule
 
@@ -29,6 +29,7 @@ PROPS = {"ImageName": IMAGE, "BaseImage": "123456789012.dkr.ecr.us-east-1.amazon
 ATTEMPTS = waiting.CALL_ATTEMPTS
 
 
+@pytest.mark.requirement("faults")
 def test_lifecycles_under_twenty_percent_faults_complete_without_duplicates_or_orphans():
     result = fault_lifecycles.run(SETTINGS)
     figures.keep("faults", result)
@@ -48,7 +49,7 @@ def test_lifecycles_under_twenty_percent_faults_complete_without_duplicates_or_o
 
 @pytest.fixture
 def offline() -> Any:
-    with emulated_sagemaker([IMAGE]) as sagemaker:
+    with sagemaker_server([IMAGE]) as sagemaker:
         yield sagemaker
         controls().faults = None
 

@@ -17,12 +17,14 @@ from hypothesis import strategies as st
 from moto import mock_aws
 
 from community_sagemaker_imageversion.handlers import resource
-from local_runner import figures
-from local_runner.driver import Driver
-from local_runner.recorder import Recorder, recording
+from harness.driver import Driver
+from harness.recorder import Recorder, recording
+from reliability_suite import figures
 
 from .conftest import FULL
 from .strategies import IMAGE, RULES, broken_models, valid_models
+
+pytestmark = pytest.mark.requirement("invalid-input")
 
 # Refused before any SageMaker call: no variant of SageMaker's rules can change the outcome.
 REFUSED_FIRST = pytest.mark.rules_independent

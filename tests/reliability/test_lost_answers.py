@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from community_sagemaker_imageversion.handlers import resource
-from local_runner.driver import Driver
-from local_runner.inventory import versions_of
-from local_runner.offline import emulated_sagemaker
+from harness.driver import Driver
+from harness.inventory import versions_of
+from offline_aws.services import sagemaker_server
 from sagemaker_emulator.control import controls
 from sagemaker_emulator.faults import DROP, FaultRule
 from sagemaker_emulator.rules import VARIANTS
@@ -24,7 +24,7 @@ PROPS = {"ImageName": IMAGE, "BaseImage": BASE}
 
 @pytest.fixture(params=VARIANTS["missing_alias_delete"])
 def offline(request) -> Any:
-    with emulated_sagemaker([IMAGE]) as sagemaker:
+    with sagemaker_server([IMAGE]) as sagemaker:
         controls().rules.missing_alias_delete = request.param
         yield sagemaker
         controls().faults = None

@@ -20,12 +20,12 @@ from hypothesis import strategies as st
 from moto import mock_aws
 
 from community_sagemaker_imageversion.handlers import resource
-from local_runner import figures
-from local_runner.driver import LambdaContext
-from local_runner.events import handler_event
+from harness.driver import LambdaContext
+from harness.events import handler_event
+from reliability_suite import figures
 
 # Checked before any SageMaker call: no variant of SageMaker's rules can change the outcome.
-pytestmark = pytest.mark.rules_independent
+pytestmark = [pytest.mark.rules_independent, pytest.mark.requirement("malformed-events")]
 
 HUGE = "x" * 1_000_000
 COUNTS: Counter[str] = Counter()
@@ -142,10 +142,10 @@ CASES = [
     ),
     case("a 1 MB LIST nextToken", changed("nextToken", HUGE, action="LIST"), "nextToken"),
     case(
-        "callbackContext pins a number", changed("callbackContext", {"arn": 5}), "callback context"
+        "callbackContext names a number", changed("callbackContext", {"arn": 5}), "callback context"
     ),
     case(
-        "callbackContext pins garbage",
+        "callbackContext names garbage",
         changed("callbackContext", {"arn": HUGE, "imageName": "img"}),
         "callback context",
     ),

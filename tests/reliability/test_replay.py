@@ -20,9 +20,9 @@ from moto import mock_aws
 from moto.moto_api import state_manager
 
 from community_sagemaker_imageversion.handlers import resource
-from local_runner import figures
-from local_runner.driver import Driver, Outcome
-from local_runner.replay import run_with_replay
+from harness.driver import Driver, Outcome
+from harness.replay import run_with_replay
+from reliability_suite import figures
 from sagemaker_emulator.control import catch_up, controls
 from sagemaker_emulator.models import METADATA_KEYS, VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
 from tests.clock import instant
@@ -120,6 +120,7 @@ def _ending(operation: str, model: dict[str, Any], ticks: int, **replay: Any) ->
     return outcome.status, outcome.error_code, outcome.model, versions, outcome.final
 
 
+@pytest.mark.requirement("replay")
 @settings(max_examples=400 if FULL else 25)
 @given(
     operation=st.sampled_from(OPERATIONS),

@@ -3,7 +3,7 @@
 - Across a run through every path, each action's handler calls exactly the permissions the
   schema lists for it (none missing, none unused), so resource-role.yaml is least privilege.
   (tests/conftest.py also checks, on every test of the suite, that no handler call falls outside
-  its action's permissions and that every version-scoped call pins Version.)
+  its action's permissions and that every version-scoped call names its Version.)
 - No credential value appears in any log record or on stdout/stderr of such a run.
 """
 
@@ -17,11 +17,12 @@ import pytest
 from moto import mock_aws
 
 from community_sagemaker_imageversion.handlers import resource
-from local_runner import figures
-from local_runner.call_rules import schema_permissions, used_permissions
-from local_runner.driver import Driver
-from local_runner.events import TEST_CREDENTIALS, handler_event
-from local_runner.recorder import recording
+from harness.call_rules import schema_permissions, used_permissions
+from harness.driver import Driver
+from harness.events import handler_event
+from harness.recorder import recording
+from offline_aws.defaults import CALLER_CREDENTIALS
+from reliability_suite import figures
 
 from .paths import IMAGE, ROLE, exercise_every_path
 
@@ -32,6 +33,7 @@ def sagemaker() -> Iterator[Any]:
         yield boto3.client("sagemaker", region_name="us-east-1")
 
 
+@pytest.mark.requirement("permissions")
 def test_each_action_calls_exactly_the_permissions_the_schema_lists(sagemaker):
     with recording() as recorder:
         exercise_every_path(Driver(resource, time_limit=30.0), sagemaker)
@@ -62,7 +64,7 @@ def test_calls_made_outside_a_handler_are_not_counted_as_handler_calls(sagemaker
     ]
 
 
-SECRETS = dict(TEST_CREDENTIALS)
+SECRETS = dict(CALLER_CREDENTIALS)
 
 
 @pytest.fixture
@@ -87,9 +89,9 @@ def _full_run(sagemaker: Any) -> None:
     driver = Driver(resource, time_limit=30.0)
     exercise_every_path(driver, sagemaker)
     for credentials in (
-        {**TEST_CREDENTIALS, "extra": "x"},
-        {"accessKeyId": TEST_CREDENTIALS["accessKeyId"]},
-        TEST_CREDENTIALS["secretAccessKey"],
+        {**CALLER_CREDENTIALS, "extra": "x"},
+        {"accessKeyId": CALLER_CREDENTIALS["accessKeyId"]},
+        CALLER_CREDENTIALS["secretAccessKey"],
     ):
         event = handler_event("CREATE", {"ImageName": IMAGE, "BaseImage": "b"})
         event["requestData"]["callerCredentials"] = credentials
@@ -100,6 +102,7 @@ def _leaks(text: str) -> dict[str, int]:
     return {name: text.count(value) for name, value in SECRETS.items() if value in text}
 
 
+@pytest.mark.requirement("no-credentials")
 def test_no_credential_value_reaches_a_log_line_or_the_console(sagemaker, every_log_line, capfd):
     _full_run(sagemaker)
     logged = every_log_line.getvalue()
@@ -117,6 +120,7 @@ def test_no_credential_value_reaches_a_log_line_or_the_console(sagemaker, every_
     assert _leaks(logged + console) == {}
 
 
+@pytest.mark.requirement("no-credentials")
 def test_no_credential_value_reaches_a_log_line_with_every_logger_at_debug(
     sagemaker, every_log_line, capfd
 ):

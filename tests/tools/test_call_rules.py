@@ -1,14 +1,14 @@
 """The rules checked on recorded calls, and the inventory of versions against their owners."""
 
-from local_runner.call_rules import (
+from harness.call_rules import (
     outside_permissions,
-    pinned_checked,
     schema_permissions,
-    unpinned,
     used_permissions,
+    version_scoped,
+    without_version,
 )
-from local_runner.inventory import Version, ownership_problems, wrong_version_calls
-from local_runner.recorder import Call, Scope
+from harness.inventory import Version, ownership_problems, wrong_version_calls
+from harness.recorder import Call, Scope
 
 CREATE = Scope("CREATE", "V1", "token")
 
@@ -17,7 +17,7 @@ def call(operation, scope=CREATE, **params):
     return Call("sagemaker", operation, params, scope)
 
 
-def test_a_version_scoped_handler_call_without_version_is_unpinned():
+def test_a_version_scoped_handler_call_without_version_is_caught():
     calls = [
         call("DescribeImageVersion", ImageName="i", Version=1),
         call("DeleteImageVersion", ImageName="i"),
@@ -25,8 +25,8 @@ def test_a_version_scoped_handler_call_without_version_is_unpinned():
         call("UpdateImageVersion", scope=None, ImageName="i"),
         call("CreateImageVersion", ImageName="i"),
     ]
-    assert [c.operation for c in unpinned(calls)] == ["DeleteImageVersion", "ListAliases"]
-    assert pinned_checked(calls) == 3
+    assert [c.operation for c in without_version(calls)] == ["DeleteImageVersion", "ListAliases"]
+    assert version_scoped(calls) == 3
 
 
 def test_permissions_are_read_from_the_schema_per_action():

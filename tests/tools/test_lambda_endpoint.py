@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from local_runner.events import handler_event
-from local_runner.lambda_endpoint import create_app, load_functions
+from harness.events import handler_event
+from offline_aws.lambda_endpoint import create_app, load_functions
 
 
 def boom(event, context):

@@ -1,6 +1,6 @@
 """`make lifecycle` keeps working: it runs every action through the emulator's server mode."""
 
-from local_runner import lifecycle
+from make_targets import lifecycle
 
 
 def test_the_lifecycle_demo_completes(capsys):

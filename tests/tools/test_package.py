@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from local_runner.packaging import build_package
+from make_targets.packaging import build_package
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = "community_sagemaker_imageversion"
 NEVER_SHIPPED = (
     "sagemaker_emulator",
-    "local_runner",
+    "harness",
+    "offline_aws",
+    "make_targets",
+    "reliability_suite",
     "benchmarks",
     "tests",
     "moto",

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from local_runner.template_check import check
+from make_targets.template_check import check
 
 EXAMPLE = Path("examples/image-versions.yaml")
 

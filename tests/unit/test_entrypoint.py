@@ -8,8 +8,8 @@ from community_sagemaker_imageversion.clients import CallerSession
 from community_sagemaker_imageversion.entrypoint import ImageVersionResource
 from community_sagemaker_imageversion.invocation import MIN_STEP, SAFETY_MARGIN, Invocation
 from community_sagemaker_imageversion.models import ResourceModel
-from local_runner.driver import LambdaContext
-from local_runner.events import handler_event
+from harness.driver import LambdaContext
+from harness.events import handler_event
 
 
 def serve(resource_class):
@@ -95,3 +95,55 @@ def test_malformed_events_are_invalid_requests(event):
     assert response["status"] == "FAILED"
     assert response["errorCode"] == "InvalidRequest"
     assert response["message"]
+
+
+PROCESS_STATE = """
+import json, logging, pkgutil, importlib, sys
+from cloudformation_cli_python_lib import resource as library
+
+def state():
+    return {
+        "record factory": logging.getLogRecordFactory().__module__,
+        "botocore log level": logging.getLogger("botocore").level,
+        "log shipping": library.ProviderLogHandler.__module__,
+        "metrics": library.MetricsPublisherProxy.__module__,
+    }
+
+before = state()
+import community_sagemaker_imageversion as package
+for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+    importlib.import_module(module.name)
+imported = state()
+from community_sagemaker_imageversion.handlers import resource, test_entrypoint
+from harness.driver import LambdaContext
+from harness.events import handler_event
+# Any answer will do (the ARN is refused): what counts is what the first invocation set up.
+entry = resource if sys.argv[1] == "resource" else test_entrypoint
+entry(handler_event("READ", {"ImageVersionArn": "not-an-arn"}), LambdaContext())
+print(json.dumps({"before": before, "imported": imported, "invoked": state()}))
+"""
+
+
+@pytest.mark.parametrize("entry", ["resource", "test_entrypoint"])
+def test_importing_the_package_changes_nothing_and_the_entrypoint_prepares_the_process(entry):
+    """Log redaction, botocore's log floor and the telemetry classes are put in place by the
+    entrypoint (either one) at its first invocation, never by importing a module."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", PROCESS_STATE, entry],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": "src", "AWS_DEFAULT_REGION": "us-east-1", "PATH": ""},
+    )
+    states = json.loads(done.stdout.splitlines()[-1])
+    assert states["imported"] == states["before"]
+    assert states["invoked"] == {
+        "record factory": "community_sagemaker_imageversion.log_redaction",
+        "botocore log level": 20,
+        "log shipping": "community_sagemaker_imageversion.telemetry",
+        "metrics": "community_sagemaker_imageversion.telemetry",
+    }

@@ -10,7 +10,7 @@ must be safe to run twice.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any, Literal
 
 from .driver import Driver, Outcome
@@ -32,21 +32,16 @@ def run_with_replay(
     """Run ``action`` to its end, invoking step ``replay_at`` (0-based; the last step when the
     operation ends sooner) twice. The outcome, and the step that was replayed."""
     event = handler_event(action, properties, previous=previous, token=token)
-    events: list[dict[str, Any]] = []
     replayed: int | None = None
-    while True:
-        sent = copy.deepcopy(event)
+
+    def deliver(step: int, sent: MutableMapping[str, Any]) -> dict[str, Any]:
+        nonlocal replayed
         answer = driver.invoke(copy.deepcopy(sent))
-        step = len(events)
         if replayed is None and (step == replay_at or answer["status"] != "IN_PROGRESS"):
             again = driver.invoke(copy.deepcopy(sent))
             replayed = step
             answer = again if keep == "replay" else answer
-        events.append(answer)
-        if answer["status"] != "IN_PROGRESS":
-            return Outcome(events), replayed if replayed is not None else step
-        if len(events) >= driver.max_invocations:
-            raise RuntimeError(f"{action} still IN_PROGRESS after {len(events)} invocations")
-        driver.call_back_after(answer)
-        event["requestData"]["resourceProperties"] = answer.get("resourceModel")
-        event["callbackContext"] = answer.get("callbackContext")
+        return answer
+
+    outcome = driver.drive(action, event, deliver)
+    return outcome, replayed if replayed is not None else outcome.invocations - 1

@@ -18,13 +18,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from community_sagemaker_imageversion.handlers import resource
+from harness.driver import Driver
+from harness.inventory import ownership_problems, versions_of, wrong_version_calls
+from harness.recorder import recording
+from harness.stack import Stack
+from offline_aws.services import sagemaker_server, timed_transitions
 
-from .driver import Driver
-from .inventory import ownership_problems, versions_of, wrong_version_calls
-from .offline import emulated_sagemaker, timed_transitions
 from .phases import failures, phase_figures
-from .recorder import recording
-from .stack import Stack
 
 IMAGE = "ParallelImage"
 BASE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/parallel"
@@ -49,7 +49,7 @@ def run(settings: Settings) -> dict[str, Any]:
     stack = Stack(driver, name="concurrency")
     problems: list[str] = []
     with (
-        emulated_sagemaker([IMAGE]) as sagemaker,
+        sagemaker_server([IMAGE]) as sagemaker,
         timed_transitions(settings.transition_seconds),
         recording() as recorder,
     ):

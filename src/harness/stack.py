@@ -23,8 +23,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from offline_aws.defaults import CALLER_CREDENTIALS
+
 from .driver import Driver, Outcome
-from .events import TEST_CREDENTIALS
 
 Properties = Mapping[str, Any]
 _TOKEN_NAMESPACE = uuid.UUID("4f7c8a0e-2d65-4bb1-9a0f-7d1c2f3e5a61")
@@ -136,4 +137,4 @@ class Stack:
 def credentials_of(logical_id: str) -> dict[str, str]:
     """Caller credentials of one resource: the test credentials with an access key of its own."""
     key_id = "AKIA" + hashlib.sha256(logical_id.encode()).hexdigest()[:16].upper()
-    return {**TEST_CREDENTIALS, "accessKeyId": key_id}
+    return {**CALLER_CREDENTIALS, "accessKeyId": key_id}

@@ -7,14 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from community_sagemaker_imageversion import TYPE_NAME
-
-DEFAULT_REGION = "us-east-1"
-DEFAULT_ACCOUNT = "123456789012"
-TEST_CREDENTIALS = {
-    "accessKeyId": "AKIAEXAMPLEKEYID0001",
-    "secretAccessKey": "example-secret-access-key-do-not-log",
-    "sessionToken": "example-session-token-do-not-log",
-}
+from offline_aws.defaults import ACCOUNT, CALLER_CREDENTIALS, REGION
 
 
 def handler_event(
@@ -24,11 +17,11 @@ def handler_event(
     previous: Mapping[str, Any] | None = None,
     token: str | None = None,
     logical_id: str = "ImageVersion",
-    region: str = DEFAULT_REGION,
-    account: str = DEFAULT_ACCOUNT,
+    region: str = REGION,
+    account: str = ACCOUNT,
     callback_context: Mapping[str, Any] | None = None,
     next_token: str | None = None,
-    credentials: Mapping[str, str] = TEST_CREDENTIALS,
+    credentials: Mapping[str, str] = CALLER_CREDENTIALS,
 ) -> dict[str, Any]:
     """One invocation's payload; ``token`` is the bearer token kept for a whole operation."""
     event: dict[str, Any] = {

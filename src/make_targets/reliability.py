@@ -1,11 +1,11 @@
-"""`make reliability`: measure every reliability and security figure, rewrite docs/reliability.md.
+"""`make reliability`: measure every reliability and security figure; write reports/reliability.md.
 
 1. The whole test suite at full size (``RELIABILITY_PROFILE=full``: 25 versions at once, 20
    lifecycles at once under faults, thousands of hypothesis examples), each test keeping its
    figures in ``build/reliability/`` (see :mod:`.figures`) and pytest its verdicts in JUnit XML.
 2. The fault scenario again: with other seeds, and with every lifecycle sharing one client.
 3. The dependency audit and bandit (:mod:`.audit`).
-4. docs/reliability.md from all of it (:mod:`.reliability_report`), with the machine described.
+4. reports/reliability.md from all of it (:mod:`.reliability_report`), with the machine described.
 
 Exits non-zero when a test failed or the audit did; the report is written either way.
 """
@@ -20,12 +20,12 @@ import sys
 import time
 from pathlib import Path
 
-from . import fault_lifecycles, figures
-from .reliability_report import render
+from reliability_suite import fault_lifecycles, figures
+from reliability_suite.report import render
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build" / "reliability"
-REPORT = ROOT / "docs" / "reliability.md"
+REPORT = ROOT / "reports" / "reliability.md"
 EXTRA_SEEDS = (2, 3, 4)
 
 
@@ -53,7 +53,7 @@ def run_extra_fault_runs() -> None:
 
 
 def run_audit() -> int:
-    command = [sys.executable, "-m", "local_runner.audit", "--output", str(BUILD / "audit.json")]
+    command = [sys.executable, "-m", "make_targets.audit", "--output", str(BUILD / "audit.json")]
     environment = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     with (BUILD / "audit.log").open("w") as log:
         done = subprocess.run(command, cwd=ROOT, env=environment, stdout=log, check=False)  # noqa: S603

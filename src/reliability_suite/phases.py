@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .driver import Outcome
-from .recorder import Call
+from harness.driver import Outcome
+from harness.recorder import Call
 
 
 def phase_figures(outcomes: Mapping[str, Outcome], calls: Iterable[Call]) -> dict[str, Any]:

@@ -1,34 +1,36 @@
-"""docs/reliability.md from the figures and verdicts `make reliability` gathered."""
+"""reports/reliability.md from the figures and verdicts `make reliability` gathered."""
 
 from __future__ import annotations
 
-import os
-import platform
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from harness.machine import describe
+
 from .figures import load_all
 
-# Each requirement of the issue, and the tests whose verdicts decide it (node id prefixes).
+# Each reliability requirement: the key its tests carry (``@pytest.mark.requirement(key)``) and
+# what it says. SUITE_WIDE is decided by the figures all the tests' calls add up to (conftest).
+SUITE_WIDE = "suite-wide-calls"
 REQUIREMENTS = (
-    ("25 versions of one image created, then deleted, at once", ["test_concurrency.py"]),
+    ("concurrent-versions", "25 versions of one image created, then deleted, at once"),
     (
+        "faults",
         "20 lifecycles under 20% injected faults: no duplicate, orphan or wrong-version call",
-        ["test_faults.py::test_lifecycles_under"],
     ),
-    ("Every handler step safe to run twice (property test)", ["test_replay.py::test_a_step"]),
-    ("Invalid models refused naming the property, nothing changed", ["test_invalid_input.py"]),
+    ("replay", "Every handler step safe to run twice (property test)"),
+    ("invalid-input", "Invalid models refused naming the property, nothing changed"),
     (
+        "malformed-events",
         "Malformed events: a FAILED answer naming the fault, never a crash or a hang",
-        ["test_malformed_events.py"],
     ),
-    ("Each action calls exactly its schema permissions", ["test_security.py::test_each_action"]),
-    ("No credential value in any log line or console output", ["test_security.py::test_no_cred"]),
-    ("Every version-scoped handler call pins Version (whole suite)", ["conftest"]),
+    ("permissions", "Each action calls exactly its schema permissions"),
+    ("no-credentials", "No credential value in any log line or console output"),
+    (SUITE_WIDE, "Every version-scoped handler call names its Version (whole suite)"),
 )
 PACKAGES = ("boto3", "botocore", "moto", "cloudformation-cli-python-lib", "hypothesis", "pytest")
 
@@ -39,65 +41,55 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _verdicts(junit: Path) -> dict[str, tuple[str, str]]:
-    """Outcome (passed, failed, error, xfailed, skipped) and message of each test, by node id."""
-    outcomes = {}
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str  # passed, failure, error, xfailed or skipped
+    message: str
+    requirements: frozenset[str]
+
+
+def _verdicts(junit: Path) -> dict[str, Verdict]:
+    """Each test's outcome, message and requirement markers, by node id."""
+    verdicts = {}
     # Our own pytest's report, written moments ago: trusted input.
     for case in ElementTree.parse(junit).iter("testcase"):  # noqa: S314
         path = case.get("classname", "").replace(".", "/") + ".py"
         node = f"{path}::{case.get('name')}"
-        child = next(iter(case), None)
+        requirements = frozenset(
+            prop.get("value", "")
+            for prop in case.iterfind("properties/property")
+            if prop.get("name") == "requirement"
+        )
+        child = next((c for c in case if c.tag != "properties"), None)
         if child is None:
-            outcomes[node] = ("passed", "")
+            outcome, message = "passed", ""
         elif child.tag == "skipped" and child.get("type") == "pytest.xfail":
-            outcomes[node] = ("xfailed", child.get("message", ""))
+            outcome, message = "xfailed", child.get("message", "")
         else:
-            outcomes[node] = (child.tag, (child.get("message") or "")[:300])
-    return outcomes
+            outcome, message = child.tag, (child.get("message") or "")[:300]
+        verdicts[node] = Verdict(outcome, message, requirements)
+    return verdicts
 
 
-def _requirement_rows(
-    outcomes: Mapping[str, tuple[str, str]], suite: Mapping[str, Any]
-) -> list[Any]:
+def _requirement_rows(verdicts: Mapping[str, Verdict], suite: Mapping[str, Any]) -> list[Any]:
     rows = []
-    for title, prefixes in REQUIREMENTS:
-        if prefixes == ["conftest"]:
-            held = suite.get("unpinned") == 0 and suite.get("outside_permissions") == 0
+    for key, title in REQUIREMENTS:
+        if key == SUITE_WIDE:
+            held = suite.get("without_version") == 0 and suite.get("outside_permissions") == 0
             rows.append((title, "holds" if held else "FAILS", f"{suite.get('tests')} tests"))
             continue
-        mine = {
-            node: outcome
-            for node, outcome in outcomes.items()
-            if any(f"tests/reliability/{prefix}" in node for prefix in prefixes)
-        }
-        decided = [o for o, _ in mine.values() if o != "xfailed"]
-        failed = [n.rsplit("::", 1)[1] for n, (o, _) in mine.items() if o in ("failure", "error")]
+        mine = {node: v for node, v in verdicts.items() if key in v.requirements}
+        decided = [v for v in mine.values() if v.outcome != "xfailed"]
+        failed = [
+            n.rsplit("::", 1)[1] for n, v in mine.items() if v.outcome in ("failure", "error")
+        ]
         verdict = "holds" if decided and not failed else "FAILS"
-        detail = f"{len(decided)} tests passed" if not failed else "failed: " + ", ".join(failed)
+        if failed:
+            detail = "failed: " + ", ".join(failed)
+        else:
+            detail = f"{len(decided)} tests passed" if decided else "no test carries this marker"
         rows.append((title, verdict, detail))
     return rows
-
-
-def _machine() -> str:
-    cpu = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        names = [
-            line.split(":", 1)[1].strip()
-            for line in cpuinfo.read_text().splitlines()
-            if line.startswith("model name")
-        ]
-        cpu = names[0] if names else cpu
-    memory = ""
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        total_kb = int(meminfo.read_text().split("MemTotal:")[1].split()[0])
-        memory = f", {total_kb / 1024 / 1024:.0f} GiB of memory"
-    versions = ", ".join(f"{p} {metadata.version(p)}" for p in PACKAGES)
-    return (
-        f"{platform.system()} {platform.release()} on {os.cpu_count()} cores of {cpu}{memory};"
-        f" Python {platform.python_version()}; {versions}"
-    )
 
 
 def _phase_rows(result: Mapping[str, Any], phases: Sequence[str]) -> list[Any]:
@@ -220,7 +212,7 @@ def _property_counts(counts: Mapping[str, int], total_key: str) -> str:
 
 def render(build: Path, steps: Mapping[str, Mapping[str, int]]) -> str:
     found = load_all(build)
-    outcomes = _verdicts(build / "junit.xml")
+    verdicts = _verdicts(build / "junit.xml")
     suite = found.get("suite_calls", {})
     summary = (build / "pytest.log").read_text().strip().splitlines()[-1]
     parts = [
@@ -231,10 +223,10 @@ def render(build: Path, steps: Mapping[str, Mapping[str, int]]) -> str:
         f" {steps['total']['seconds']} s"
         f" (test suite {steps['suite']['seconds']} s, audit {steps['audit']['seconds']} s, extra"
         f" fault runs {steps['fault runs']['seconds']} s).\n",
-        f"- Machine: {_machine()}.\n",
+        f"- Machine: {describe(PACKAGES)}.\n",
         f"- Test suite at full size: `{summary}`.\n",
         "\n## Verdicts\n\n",
-        _table(("requirement", "verdict", "tests"), _requirement_rows(outcomes, suite)),
+        _table(("requirement", "verdict", "tests"), _requirement_rows(verdicts, suite)),
     ]
     if "concurrency" in found:
         parts += ["\n## Concurrency\n\n", _concurrency(found["concurrency"])]
@@ -287,7 +279,7 @@ def render(build: Path, steps: Mapping[str, Mapping[str, int]]) -> str:
     ]
     parts += ["\n## Security\n\n", _security(found, suite)]
     parts += ["\n## Dependency audit and bandit\n\n", _audit(found.get("audit", {}))]
-    xfailed = sorted((n, m) for n, (o, m) in outcomes.items() if o == "xfailed")
+    xfailed = sorted((n, v.message) for n, v in verdicts.items() if v.outcome == "xfailed")
     parts += [
         "\n## Known handler bugs (strict xfail tests)\n\n",
         "Each test below fails today for the reason given; it will XPASS, and so fail the suite,"
@@ -314,13 +306,14 @@ def _security(found: Mapping[str, Any], suite: Mapping[str, Any]) -> str:
         rows,
     )
     used = suite.get("used", {})
+    named = suite.get("version_scoped", 0) - suite.get("without_version", 0)
     text += (
         f"\nAcross the whole suite ({suite.get('tests')} tests, {suite.get('handler_calls')}"
         f" handler calls): {suite.get('outside_permissions')} calls outside their action's"
         " permissions; permissions used per action: "
         + "; ".join(f"{a} {len(p)}" for a, p in sorted(used.items()))
-        + f". Version pinned in {suite.get('pinned_checked', 0) - suite.get('unpinned', 0)} of"
-        f" {suite.get('pinned_checked')} DescribeImageVersion, UpdateImageVersion,"
+        + f". Version named in {named} of"
+        f" {suite.get('version_scoped')} DescribeImageVersion, UpdateImageVersion,"
         " DeleteImageVersion and ListAliases calls made by handlers.\n"
     )
     scan = found.get("credential_scan", {})
@@ -352,7 +345,7 @@ def _audit(audit: Mapping[str, Any]) -> str:
         "Here pip-audit's own source, PyPI's per-version JSON document"
         " (`/pypi/<name>/<version>/json`), answers 404 for every package and OSV is unreachable, so"
         " pip-audit alone skips every dependency (and, without `--strict`, still says 'No known"
-        " vulnerabilities found'); `local_runner.audit` completes it from the project document.\n\n"
+        " vulnerabilities found'); `make_targets.audit` completes it from the project document.\n\n"
     )
     if by_source["none"]:
         text += "Not audited (the pin is older than the latest release):\n\n"

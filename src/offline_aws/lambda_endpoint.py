@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from .driver import LambdaContext
+from harness.driver import LambdaContext
 
 # Lambda's own limit for a resource handler invocation, as CloudFormation configures it.
 DEFAULT_TIME_LIMIT = 60.0

@@ -6,20 +6,20 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from .offline import CFN_DEFAULT_ENDPOINT_PORT, Offline
-from .serve import EMULATOR_PORT
+from offline_aws.defaults import EMULATOR_PORT, LAMBDA_ENDPOINT_PORT
+from offline_aws.services import Offline
 
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
-        print("usage: python -m local_runner.invoke ACTION REQUEST_FILE", file=sys.stderr)
+        print("usage: python -m make_targets.invoke ACTION REQUEST_FILE", file=sys.stderr)
         return 2
     action, request_file = argv
     offline = Offline(
         emulator=f"http://127.0.0.1:{EMULATOR_PORT}",
-        endpoint=f"http://127.0.0.1:{CFN_DEFAULT_ENDPOINT_PORT}",
+        endpoint=f"http://127.0.0.1:{LAMBDA_ENDPOINT_PORT}",
     )
-    command = [sys.executable, "-m", "local_runner.cfn_offline", "invoke"]
+    command = [sys.executable, "-m", "offline_aws.cfn_offline", "invoke"]
     command += ["--endpoint", offline.endpoint, "--region", "us-east-1"]
     command += ["resource", action, request_file]
     return subprocess.call(command, env=offline.cli_environment())  # noqa: S603

@@ -19,8 +19,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .events import DEFAULT_REGION
-from .offline import image_names, offline_aws
+from offline_aws.defaults import REGION
+from offline_aws.services import image_names, offline_aws
 
 HANDLER_LOG = Path("build/contract-handler.log")
 
@@ -36,13 +36,13 @@ def handler_output_to(path: Path) -> Iterator[None]:
 
 def cfn_test_command(endpoint: str, extra: Sequence[str]) -> list[str]:
     pytest_args = [
-        *("-p", "no:cacheprovider", "-p", "local_runner.contract_report"),
+        *("-p", "no:cacheprovider", "-p", "make_targets.contract_report"),
         *("-o", "log_cli=false", "-W", "ignore::pytest.PytestRemovedIn10Warning"),
         *extra,
     ]
     return [
-        *(sys.executable, "-m", "local_runner.cfn_offline", "test"),
-        *("--endpoint", endpoint, "--region", DEFAULT_REGION),
+        *(sys.executable, "-m", "offline_aws.cfn_offline", "test"),
+        *("--endpoint", endpoint, "--region", REGION),
         "--",
         *pytest_args,
     ]

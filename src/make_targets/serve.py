@@ -12,16 +12,16 @@ import sys
 import threading
 from pathlib import Path
 
-from .offline import CFN_DEFAULT_ENDPOINT_PORT, image_names, offline_aws
+from offline_aws.defaults import EMULATOR_PORT, LAMBDA_ENDPOINT_PORT
+from offline_aws.services import image_names, offline_aws
 
-EMULATOR_PORT = 5000
 REQUESTS = Path("examples/requests")
 
 
 def main() -> int:
     root = Path.cwd()
     images = image_names(sorted((root / REQUESTS).glob("*.json")))
-    with offline_aws(root, images, EMULATOR_PORT, CFN_DEFAULT_ENDPOINT_PORT) as offline:
+    with offline_aws(root, images, EMULATOR_PORT, LAMBDA_ENDPOINT_PORT) as offline:
         print(f"emulated SageMaker at {offline.emulator}; images: {', '.join(sorted(images))}")
         print(f"Lambda Invoke endpoint at {offline.endpoint}; Ctrl-C stops both", flush=True)
         with contextlib.suppress(KeyboardInterrupt):

@@ -22,15 +22,13 @@ import boto3
 from moto.moto_api import state_manager
 from werkzeug.serving import make_server
 
+from offline_aws.defaults import IMAGE_ROLE, PROCESS_CREDENTIALS, REGION
 from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
 from sagemaker_emulator.server import running_server
 
-from .events import DEFAULT_ACCOUNT, DEFAULT_REGION
 from .lambda_endpoint import create_app, load_functions
 
-IMAGE_ROLE = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/SageMakerImageRole"
 # `cfn test` and `cfn invoke` call http://127.0.0.1:3001 unless told otherwise.
-CFN_DEFAULT_ENDPOINT_PORT = 3001
 
 
 @dataclass(frozen=True)
@@ -44,11 +42,10 @@ class Offline:
         return {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p),
-            "AWS_ACCESS_KEY_ID": "offline",
-            "AWS_SECRET_ACCESS_KEY": "offline",
+            **PROCESS_CREDENTIALS,
             # With a session token `cfn` uses these credentials as they are (no GetSessionToken).
             "AWS_SESSION_TOKEN": "offline",
-            "AWS_DEFAULT_REGION": DEFAULT_REGION,
+            "AWS_DEFAULT_REGION": REGION,
             "AWS_ENDPOINT_URL_STS": self.emulator,
         }
 
@@ -85,14 +82,14 @@ def offline_aws(
 ) -> Iterator[Offline]:
     """Start the emulator and the endpoint, create the parent ``images``; stop both after."""
     with (
-        emulated_sagemaker(sorted(images), emulator_port) as sagemaker,
+        sagemaker_server(sorted(images), emulator_port) as sagemaker,
         lambda_endpoint(root, endpoint_port) as endpoint,
     ):
         yield Offline(sagemaker.meta.endpoint_url, endpoint)
 
 
 @contextlib.contextmanager
-def emulated_sagemaker(images: Iterable[str] = (), port: int = 0) -> Iterator[Any]:
+def sagemaker_server(images: Iterable[str] = (), port: int = 0) -> Iterator[Any]:
     """The emulator as a server (background thread), reset, with ``images`` created; handlers
     of this process reach it through AWS_ENDPOINT_URL_SAGEMAKER until the block ends. Yields a
     SageMaker client of it for set-up and checks (its calls are not handler calls)."""
@@ -102,9 +99,9 @@ def emulated_sagemaker(images: Iterable[str] = (), port: int = 0) -> Iterator[An
     try:
         with running_server(port=port) as emulator:
             os.environ["AWS_ENDPOINT_URL_SAGEMAKER"] = emulator
-            os.environ.setdefault("AWS_ACCESS_KEY_ID", "offline")
-            os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "offline")
-            sagemaker = boto3.client("sagemaker", region_name=DEFAULT_REGION)
+            for name, value in PROCESS_CREDENTIALS.items():
+                os.environ.setdefault(name, value)
+            sagemaker = boto3.client("sagemaker", region_name=REGION)
             reset = f"{emulator}/moto-api/reset"
             with urllib.request.urlopen(reset, data=b"{}", timeout=10):  # noqa: S310 (local)
                 pass

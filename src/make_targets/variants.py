@@ -10,7 +10,7 @@ their clearest failure has a test of its own; so are the tests marked ``rules_in
 (input refused before any SageMaker call, a SageMaker that never answers), whose outcome no
 variant can change.
 
-``python -m local_runner.variants [--jobs N] [--only rule=variant ...] [-- pytest args]``
+``python -m make_targets.variants [--jobs N] [--only rule=variant ...] [-- pytest args]``
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def run_one(variant: str, pytest_args: Sequence[str]) -> Run:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m local_runner.variants")
+    parser = argparse.ArgumentParser(prog="python -m make_targets.variants")
     parser.add_argument("--jobs", type=int, default=4, help="runs at once (default 4)")
     parser.add_argument("--only", action="append", default=[], help="rule=variant (repeatable)")
     parser.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")

@@ -27,15 +27,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from community_sagemaker_imageversion.handlers import resource
+from harness.driver import Driver, Outcome
+from harness.inventory import ownership_problems, versions_of, wrong_version_calls
+from harness.recorder import Call, Recorder, recording
+from harness.stack import Stack
+from offline_aws.services import sagemaker_server, timed_transitions
 from sagemaker_emulator.control import controls
 from sagemaker_emulator.faults import DROP, ERROR_KINDS, FaultPlan, FaultRule
 
-from .driver import Driver, Outcome
-from .inventory import ownership_problems, versions_of, wrong_version_calls
-from .offline import emulated_sagemaker, timed_transitions
 from .phases import failures, phase_figures
-from .recorder import Call, Recorder, recording
-from .stack import Stack
 
 IMAGE = "FaultyImage"
 BASE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/faulty"
@@ -178,7 +178,7 @@ def run(settings: Settings) -> dict[str, Any]:
         if settings.parallel
         else contextlib.nullcontext()
     )
-    with emulated_sagemaker([IMAGE]) as sagemaker, transitions, recording() as recorder:
+    with sagemaker_server([IMAGE]) as sagemaker, transitions, recording() as recorder:
         plan = controls().inject_faults(fault_rules(settings.rate), seed=settings.seed)
         stack = Stack(driver, f"faults-{settings.seed}", settings.own_credentials)
         scenario = _Run(stack, sagemaker, plan, recorder)

@@ -96,7 +96,7 @@ def bandit(python: str) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m local_runner.audit")
+    parser = argparse.ArgumentParser(prog="python -m make_targets.audit")
     parser.add_argument("--strict", action="store_true", help="fail on unaudited dependencies")
     parser.add_argument("--output", type=Path, help="write the findings as JSON")
     args = parser.parse_args(argv)

@@ -8,7 +8,7 @@ are left to CloudFormation), every GetAtt against the schema's read-only propert
 two resources claim the same alias of one image (an alias names one version at a time: each
 would take it from the other, and one of them would drift).
 
-``python -m local_runner.template_check TEMPLATE...`` exits 1 and prints each problem.
+``python -m make_targets.template_check TEMPLATE...`` exits 1 and prints each problem.
 """
 
 from __future__ import annotations

@@ -13,9 +13,13 @@ from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from offline_aws.defaults import FUNCTION_ARN
+
 from .events import handler_event
 
 Handler = Callable[[MutableMapping[str, Any], Any], MutableMapping[str, Any]]
+# How one step of an operation is delivered: (step number from 0, event) -> the answer kept.
+Deliver = Callable[[int, MutableMapping[str, Any]], dict[str, Any]]
 
 
 @dataclass
@@ -23,7 +27,7 @@ class LambdaContext:
     """The part of Lambda's context object the runtime library and handlers read."""
 
     time_limit: float = 60.0
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:TypeFunction"
+    invoked_function_arn: str = FUNCTION_ARN
     started: float = field(default_factory=time.monotonic)
 
     def get_remaining_time_in_millis(self) -> int:
@@ -103,7 +107,12 @@ class Driver:
             callback_context=callback_context,
             **options,
         )
-        events = [self.invoke(event)]
+        return self.drive(action, event, lambda _step, sent: self.invoke(sent))
+
+    def drive(self, action: str, event: dict[str, Any], deliver: Deliver) -> Outcome:
+        """Deliver ``event``, then call back with the returned model and callback context after
+        each IN_PROGRESS answer, until the operation ends."""
+        events = [deliver(0, event)]
         while events[-1]["status"] == "IN_PROGRESS":
             if len(events) >= self.max_invocations:
                 raise RuntimeError(f"{action} still IN_PROGRESS after {len(events)} invocations")
@@ -111,7 +120,7 @@ class Driver:
             self.call_back_after(response)
             event["requestData"]["resourceProperties"] = response.get("resourceModel")
             event["callbackContext"] = response.get("callbackContext")
-            events.append(self.invoke(event))
+            events.append(deliver(len(events), event))
         return Outcome(events)
 
     def list_all(self, properties: Mapping[str, Any] | None) -> tuple[list[dict[str, Any]], int]:

@@ -1,7 +1,8 @@
 """Rules every SageMaker call a handler makes must follow, checked on recorded calls.
 
-- Pinned: DescribeImageVersion, UpdateImageVersion, DeleteImageVersion and ListAliases name the
-  version they act on (``Version``). Without it SageMaker acts on the image's LATEST version.
+- Version named: DescribeImageVersion, UpdateImageVersion, DeleteImageVersion and ListAliases
+  name the version they act on (``Version``). Without it SageMaker acts on the image's LATEST
+  version.
   DescribeImageVersion may instead name an ``Alias`` (to find the version holding it): that
   selects exactly the version the alias names, never the latest.
 - Permitted: each call an action's handler makes is one of the permissions the schema lists for
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from .recorder import Call
 
-PINNED_OPERATIONS = frozenset(
+VERSION_SCOPED_OPERATIONS = frozenset(
     {"DescribeImageVersion", "UpdateImageVersion", "DeleteImageVersion", "ListAliases"}
 )
 SCHEMA = Path(__file__).resolve().parents[2] / "sagemaker-imageversion.json"
@@ -37,7 +38,7 @@ def permission(call: Call) -> str:
     return f"{call.service}:{call.operation}"
 
 
-def is_pinned(call: Call) -> bool:
+def names_version(call: Call) -> bool:
     version = call.params.get("Version")
     if isinstance(version, int) and not isinstance(version, bool):
         return True
@@ -45,16 +46,18 @@ def is_pinned(call: Call) -> bool:
     return call.operation == "DescribeImageVersion" and isinstance(alias, str) and bool(alias)
 
 
-def unpinned(calls: Iterable[Call]) -> list[Call]:
-    """Handler calls of :data:`PINNED_OPERATIONS` that do not name a version."""
+def without_version(calls: Iterable[Call]) -> list[Call]:
+    """Handler calls of :data:`VERSION_SCOPED_OPERATIONS` that do not name a version."""
     return [
-        c for c in calls if c.by_handler and c.operation in PINNED_OPERATIONS and not is_pinned(c)
+        c
+        for c in calls
+        if c.by_handler and c.operation in VERSION_SCOPED_OPERATIONS and not names_version(c)
     ]
 
 
-def pinned_checked(calls: Iterable[Call]) -> int:
-    """How many handler calls the pinned rule applies to."""
-    return sum(1 for c in calls if c.by_handler and c.operation in PINNED_OPERATIONS)
+def version_scoped(calls: Iterable[Call]) -> int:
+    """How many handler calls the version-named rule applies to."""
+    return sum(1 for c in calls if c.by_handler and c.operation in VERSION_SCOPED_OPERATIONS)
 
 
 def schema_permissions(schema: Path = SCHEMA) -> dict[str, frozenset[str]]:

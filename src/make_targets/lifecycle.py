@@ -18,16 +18,15 @@ from typing import Any
 from moto.moto_api import state_manager
 
 from community_sagemaker_imageversion.handlers import resource
+from harness.driver import Driver, Outcome
+from offline_aws.defaults import base_image
+from offline_aws.services import sagemaker_server
 from sagemaker_emulator.models import VERSION_CREATE_MODEL
-
-from .driver import Driver, Outcome
-from .events import DEFAULT_ACCOUNT, DEFAULT_REGION
-from .offline import emulated_sagemaker
 
 IMAGE = "DemoImage"
 CREATE = {
     "ImageName": IMAGE,
-    "BaseImage": f"{DEFAULT_ACCOUNT}.dkr.ecr.{DEFAULT_REGION}.amazonaws.com/demo:1.0",
+    "BaseImage": base_image("demo:1.0"),
     "Aliases": ["stable", "1.0"],
     "JobType": "TRAINING",
     "Processor": "GPU",
@@ -50,7 +49,7 @@ def _show(step: str, outcome: Outcome, expected: str) -> Mapping[str, Any] | Non
 
 
 def main() -> int:
-    with emulated_sagemaker([IMAGE]) as sagemaker:
+    with sagemaker_server([IMAGE]) as sagemaker:
         print(f"emulated SageMaker at {sagemaker.meta.endpoint_url}")
         state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "time", "seconds": 2})
         driver = Driver(resource, time_limit=60.0, delay_scale=1.0)

@@ -2,7 +2,7 @@
 
 `cfn test` asks STS for the caller's account before it runs the suite. It builds the public STS
 URL itself, so botocore's ``AWS_ENDPOINT_URL_STS`` does not reach that call, and offline it fails.
-This wrapper changes nothing else: ``python -m local_runner.cfn_offline test ...`` takes the same
+This wrapper changes nothing else: ``python -m offline_aws.cfn_offline test ...`` takes the same
 arguments as ``cfn test ...``.
 """
 

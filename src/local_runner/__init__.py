@@ -1,1 +1,0 @@
-"""Local tooling that drives the handler like CloudFormation does. Never shipped."""

@@ -1,0 +1,66 @@
+"""make reliability's verdicts come from the requirement markers on tests, never their names."""
+
+import re
+from pathlib import Path
+
+from reliability_suite.report import REQUIREMENTS, SUITE_WIDE, _requirement_rows, _verdicts
+
+TESTS = Path(__file__).resolve().parents[1]
+SUITE_HELD = {"without_version": 0, "outside_permissions": 0, "tests": 3}
+
+
+def _junit(tmp_path: Path, cases: str) -> Path:
+    path = tmp_path / "junit.xml"
+    path.write_text(f'<?xml version="1.0"?><testsuites><testsuite>{cases}</testsuite></testsuites>')
+    return path
+
+
+def _case(name: str, requirement: str | None = None, body: str = "") -> str:
+    props = (
+        f'<properties><property name="requirement" value="{requirement}"/></properties>'
+        if requirement
+        else ""
+    )
+    return f'<testcase classname="tests.reliability.test_x" name="{name}">{props}{body}</testcase>'
+
+
+def _row(rows: list, key: str) -> tuple:
+    title = dict(REQUIREMENTS)[key]
+    return next(row for row in rows if row[0] == title)
+
+
+def test_a_renamed_test_keeps_deciding_its_requirement(tmp_path):
+    junit = _junit(tmp_path, _case("test_any_name_at_all", "faults"))
+    rows = _requirement_rows(_verdicts(junit), SUITE_HELD)
+    assert _row(rows, "faults")[1:] == ("holds", "1 tests passed")
+
+
+def test_a_test_named_like_the_old_prefix_but_unmarked_decides_nothing(tmp_path):
+    junit = _junit(tmp_path, _case("test_lifecycles_under_twenty_percent_faults"))
+    rows = _requirement_rows(_verdicts(junit), SUITE_HELD)
+    assert _row(rows, "faults")[1:] == ("FAILS", "no test carries this marker")
+
+
+def test_a_failing_marked_test_fails_its_requirement(tmp_path):
+    failure = '<failure message="boom">trace</failure>'
+    cases = _case("test_a", "replay") + _case("test_b", "replay", failure)
+    rows = _requirement_rows(_verdicts(_junit(tmp_path, cases)), SUITE_HELD)
+    assert _row(rows, "replay")[1:] == ("FAILS", "failed: test_b")
+
+
+def test_the_suite_wide_requirement_comes_from_the_suites_figures(tmp_path):
+    junit = _junit(tmp_path, "")
+    assert _row(_requirement_rows(_verdicts(junit), SUITE_HELD), SUITE_WIDE)[1] == "holds"
+    broken = {**SUITE_HELD, "without_version": 1}
+    assert _row(_requirement_rows(_verdicts(junit), broken), SUITE_WIDE)[1] == "FAILS"
+
+
+def test_every_requirement_is_carried_by_a_test_of_the_suite():
+    marked = {
+        key
+        for path in TESTS.rglob("test_*.py")
+        for key in re.findall(r'mark\.requirement\("([^"]+)"\)', path.read_text())
+    }
+    keys = {key for key, _ in REQUIREMENTS} - {SUITE_WIDE}
+    assert keys <= marked, f"requirements no test carries: {sorted(keys - marked)}"
+    assert marked <= keys, f"markers no requirement reads: {sorted(marked - keys)}"
