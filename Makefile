@@ -60,9 +60,10 @@ lint: venv
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/ruff format --check src tests
 
-## typecheck: mypy --strict on the shipped package
+## typecheck: mypy --strict on all of src/ (handler, emulator, tooling, benchmarks); the tests with
+## every body checked (pyproject.toml)
 typecheck: venv
-	$(VENV)/bin/mypy src/community_sagemaker_imageversion
+	$(VENV)/bin/mypy src tests
 
 ## validate: the schema against the CloudFormation meta-schema
 validate: venv

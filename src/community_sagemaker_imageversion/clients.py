@@ -155,6 +155,8 @@ def _caller_of(session: SessionProxy | CallerSession) -> CallerSession:
     if credentials is None:
         raise exceptions.InvalidCredentials("The request carries no caller credentials")
     frozen = credentials.get_frozen_credentials()
+    if frozen.access_key is None or frozen.secret_key is None:
+        raise exceptions.InvalidCredentials("The request's caller credentials are incomplete")
     return CallerSession(frozen.access_key, frozen.secret_key, frozen.token)
 
 

@@ -29,8 +29,11 @@ SCHEMA = Path(__file__).resolve().parents[2] / "sagemaker-imageversion.json"
 TELEMETRY_SERVICES = frozenset({"logs", "cloudwatch"})
 
 
-def _needs_permission(call: Call) -> bool:
-    return call.scope is not None and call.service not in TELEMETRY_SERVICES
+def _permitting_action(call: Call) -> str | None:
+    """The action whose permissions ``call`` needs (None: a call that needs none)."""
+    if call.scope is None or call.service in TELEMETRY_SERVICES:
+        return None
+    return call.scope.action
 
 
 def permission(call: Call) -> str:
@@ -72,8 +75,9 @@ def used_permissions(calls: Iterable[Call]) -> dict[str, frozenset[str]]:
     """The permissions handler calls used, by action."""
     used: dict[str, set[str]] = {}
     for call in calls:
-        if _needs_permission(call):
-            used.setdefault(call.scope.action, set()).add(permission(call))
+        action = _permitting_action(call)
+        if action is not None:
+            used.setdefault(action, set()).add(permission(call))
     return {action: frozenset(names) for action, names in used.items()}
 
 
@@ -84,5 +88,6 @@ def outside_permissions(
     return [
         c
         for c in calls
-        if _needs_permission(c) and permission(c) not in permissions.get(c.scope.action, ())
+        if (action := _permitting_action(c)) is not None
+        and permission(c) not in permissions.get(action, ())
     ]

@@ -99,8 +99,8 @@ def sagemaker_server(images: Iterable[str] = (), port: int = 0) -> Iterator[Any]
     try:
         with running_server(port=port) as emulator:
             os.environ["AWS_ENDPOINT_URL_SAGEMAKER"] = emulator
-            for name, value in PROCESS_CREDENTIALS.items():
-                os.environ.setdefault(name, value)
+            for variable, setting in PROCESS_CREDENTIALS.items():
+                os.environ.setdefault(variable, setting)
             sagemaker = boto3.client("sagemaker", region_name=REGION)
             reset = f"{emulator}/moto-api/reset"
             with urllib.request.urlopen(reset, data=b"{}", timeout=10):  # noqa: S310 (local)
