@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test test-variants contract bench bench-quick reliability audit package serve invoke check lint typecheck validate generate-check templates lifecycle clean
+.PHONY: venv test test-variants contract bench bench-quick reliability audit package serve invoke check lint typecheck validate generate-check templates lifecycle namespace clean
 
 venv: $(STAMP)
 
@@ -81,6 +81,10 @@ generate-check: generate
 ## templates: the example stack and template.yml, with cfn-lint and our schema
 templates: venv
 	PYTHONPATH=src $(PY) -m make_targets.template_check examples/image-versions.yaml template.yml
+
+## namespace: the project under another type name, e.g. make namespace NAME=Acme::SageMaker::ImageVersion
+namespace: venv
+	PYTHONPATH=src $(PY) -m make_targets.namespace $(NAME)
 
 ## lifecycle: create, read, update, list and delete one version against the emulator, printing each step
 lifecycle: venv

@@ -1,6 +1,7 @@
-"""Target 2, cold start: a fresh Python process that imports the handler and serves one READ,
-against a fresh process that imports boto3, creates a SageMaker client and makes the same calls.
-Both reach the emulator, served from this process, through AWS_ENDPOINT_URL_SAGEMAKER.
+"""Cold start (reports/performance.md, section 2): a fresh Python process that imports the handler
+and serves one READ, against a fresh process that imports boto3, creates a SageMaker client and
+makes the same calls. Both reach the emulator, served from this process, through
+AWS_ENDPOINT_URL_SAGEMAKER.
 
 Each is timed from process start until its calls have answered (the process prints the clock
 then): what a Lambda cold start is, init and invocation. Interpreter teardown is left out, as a

@@ -1,6 +1,6 @@
-"""Target 3, API economy: SageMaker calls per action next to the fewest the API allows, and the
-calls and invocations LIST needs for 1,000 versions next to a LIST that uses SageMaker's default
-page size (10), as AWS's handler does."""
+"""API economy (reports/performance.md, section 3): SageMaker calls per action next to the
+fewest the API allows, and the calls and invocations LIST needs for 1,000 versions next to a
+LIST that uses SageMaker's default page size (10), as AWS's handler does."""
 
 from __future__ import annotations
 

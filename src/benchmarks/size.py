@@ -1,4 +1,5 @@
-"""Target 5, size: the registration zip, and what importing the handler costs a fresh process."""
+"""Size (reports/performance.md, section 5): the registration zip, and what importing the
+handler costs a fresh process."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Target 4, stabilisation latency: a create whose version turns CREATED X seconds after the call
-(emulator time-based transition), through the real entrypoint with real callback delays, against
-a constant 5 s poll (what AWS's handler does: a callback every 5 s, one status read each)."""
+"""Stabilisation latency (reports/performance.md, section 4): a create whose version turns
+CREATED X seconds after the call (emulator time-based transition), through the real entrypoint
+with real callback delays, against a constant 5 s poll (what AWS's handler does: a callback
+every 5 s, one status read each)."""
 
 from __future__ import annotations
 

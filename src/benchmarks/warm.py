@@ -1,6 +1,6 @@
-"""Target 1, warm invocation overhead: a READ through the real Lambda entrypoint against the
-same SageMaker calls (DescribeImageVersion, DescribeImage, ListAliases) made directly on one
-reused client."""
+"""Warm invocation overhead (reports/performance.md, section 1): a READ through the real Lambda
+entrypoint against the same SageMaker calls (DescribeImageVersion, DescribeImage, ListAliases)
+made directly on one reused client."""
 
 from __future__ import annotations
 

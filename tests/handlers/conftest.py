@@ -23,6 +23,10 @@ BASE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/training:1.0"
 ROLE = "arn:aws:iam::123456789012:role/SageMakerImageRole"
 NETWORK = "network"
 
+# BaseClient, typed loosely: botocore's stubs do not declare ``_make_api_call``, the one method
+# every client's API calls go through.
+_CLIENT_CLASS: Any = BaseClient
+
 
 @pytest.fixture(autouse=True)
 def _mocked_aws() -> Iterator[None]:
@@ -74,7 +78,7 @@ def failing_calls(monkeypatch: pytest.MonkeyPatch) -> Any:
     is NETWORK (botocore makes one attempt per call; the handler retries transient errors
     itself, up to waiting.CALL_ATTEMPTS per call)."""
     plan: dict[str, list[str]] = {}
-    original = BaseClient._make_api_call
+    original = _CLIENT_CLASS._make_api_call
 
     def make_api_call(self: Any, operation: str, params: Any) -> Any:
         if plan.get(operation):
@@ -85,7 +89,13 @@ def failing_calls(monkeypatch: pytest.MonkeyPatch) -> Any:
             raise ClientError(
                 {
                     "Error": {"Code": code, "Message": "injected"},
-                    "ResponseMetadata": {"HTTPStatusCode": status},
+                    "ResponseMetadata": {
+                        "RequestId": "",
+                        "HostId": "",
+                        "HTTPStatusCode": status,
+                        "HTTPHeaders": {},
+                        "RetryAttempts": 0,
+                    },
                 },
                 operation,
             )

@@ -38,6 +38,7 @@ def test_an_invocation_with_no_time_left_still_makes_progress(image, sm, remaini
     created = out_of_time.run("CREATE", props(Aliases=["a"], JobType="TRAINING"))
     assert created.status == "SUCCESS", created.final
     model = created.model
+    assert model is not None
     assert out_of_time.run("READ", model).status == "SUCCESS"
     desired = {**model, "Aliases": ["b"], "JobType": "INFERENCE"}
     updated = out_of_time.run("UPDATE", desired, previous=model)

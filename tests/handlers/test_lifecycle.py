@@ -198,6 +198,7 @@ def test_clients_use_the_request_region(sm, driver):
     eu = Driver(driver.handler, event_options={"region": "eu-west-1"})
     created = eu.run("CREATE", props())
     assert created.status == "SUCCESS", created.final
+    assert created.model is not None
     assert created.model["ImageVersionArn"].startswith("arn:aws:sagemaker:eu-west-1:")
     assert sm.list_images()["Images"] == []
 

@@ -19,6 +19,10 @@ from .conftest import BASE, IMAGE, props
 
 LOG_GROUP = "community-sagemaker-imageversion-logs"
 
+# BaseClient, typed loosely: botocore's stubs do not declare ``_make_api_call``, the one method
+# every client's API calls go through.
+_CLIENT_CLASS: Any = BaseClient
+
 
 def shipping(event: dict[str, Any]) -> dict[str, Any]:
     """``event`` as CloudFormation sends it to a type registered with a log delivery role."""
@@ -43,7 +47,7 @@ def telemetry_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """Every CloudWatch call made, with its client's config; ``fail`` maps an operation to the
     error it raises from its n-th call on (``(n, error)``)."""
     seen: dict[str, Any] = {"calls": [], "configs": [], "fail": {}}
-    original = BaseClient._make_api_call
+    original = _CLIENT_CLASS._make_api_call
 
     def make_api_call(self: Any, operation: str, params: Any) -> Any:
         if self.meta.service_model.service_name in ("logs", "cloudwatch"):
@@ -84,13 +88,14 @@ def test_logs_and_metrics_are_shipped_when_cloudwatch_answers(
 def test_every_telemetry_client_is_bounded_in_time(image, driver, root_logger, telemetry_calls):
     driver.invoke(shipping(handler_event("CREATE", props())))
     assert telemetry_calls["configs"], "nothing was shipped: nothing was tested"
+    bounds = vars(TELEMETRY_CONFIG)  # botocore's stubs do not declare a Config's options
     for config in telemetry_calls["configs"]:
         assert (config.connect_timeout, config.read_timeout) == (
-            TELEMETRY_CONFIG.connect_timeout,
-            TELEMETRY_CONFIG.read_timeout,
+            bounds["connect_timeout"],
+            bounds["read_timeout"],
         )
         assert config.retries["total_max_attempts"] == 1
-    assert TELEMETRY_CONFIG.connect_timeout + TELEMETRY_CONFIG.read_timeout <= 3
+    assert bounds["connect_timeout"] + bounds["read_timeout"] <= 3
 
 
 def test_a_metric_that_cannot_be_published_after_a_create_hides_nothing(

@@ -105,6 +105,7 @@ def test_a_busy_image_is_retried_across_invocations_without_a_second_version(
     assert deferred, "the image was never busy past one invocation"
     assert all(e["callbackContext"]["busyRetries"] >= 1 for e in deferred)
     assert all(1 <= e["callbackDelaySeconds"] <= 20 for e in deferred)
+    assert outcome.model is not None
     assert outcome.model["Version"] == 2
     assert len(sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]) == 2
 

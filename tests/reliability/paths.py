@@ -31,6 +31,10 @@ ROLE = "arn:aws:iam::123456789012:role/SageMakerImageRole"
 DOOMED = "DoomedImage"
 LATE = "LateImage"
 
+# BaseClient, typed loosely: botocore's stubs do not declare ``_make_api_call``, the one method
+# every client's API calls go through.
+_CLIENT_CLASS: Any = BaseClient
+
 
 def _expect(outcome: Any, status: str, error: str | None = None) -> Any:
     assert (outcome.status, outcome.error_code) == (status, error), outcome.final
@@ -41,22 +45,23 @@ def _expect(outcome: Any, status: str, error: str | None = None) -> Any:
 def refused_after_applying(operation: str) -> Iterator[None]:
     """The first ``operation`` is applied, then answered with ValidationException: what the
     repeated request of a change whose answer was lost gets."""
-    original = BaseClient._make_api_call
+    original = _CLIENT_CLASS._make_api_call
     pending = [operation]
 
     def make_api_call(client: Any, name: str, params: Any) -> Any:
         result = original(client, name, params)
         if name in pending:
             pending.remove(name)
-            error = {"Code": "ValidationException", "Message": "already applied"}
-            raise ClientError({"Error": error}, name)
+            raise ClientError(
+                {"Error": {"Code": "ValidationException", "Message": "already applied"}}, name
+            )
         return result
 
-    BaseClient._make_api_call = make_api_call  # type: ignore[method-assign]
+    _CLIENT_CLASS._make_api_call = make_api_call
     try:
         yield
     finally:
-        BaseClient._make_api_call = original  # type: ignore[method-assign]
+        _CLIENT_CLASS._make_api_call = original
     assert not pending, f"{operation} was never called"
 
 

@@ -11,6 +11,7 @@ clock. The read timeout is the one botocore hands to urllib3: what the handler a
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 import urllib3
@@ -27,6 +28,10 @@ pytestmark = pytest.mark.rules_independent
 
 IMAGE = "TrainingImage"
 VERSION_1 = "arn:aws:sagemaker:us-east-1:123456789012:image-version/trainingimage/1"
+
+# BaseClient, typed loosely: botocore's stubs do not declare ``_make_api_call``, the one method
+# every client's API calls go through.
+_CLIENT_CLASS: Any = BaseClient
 
 
 def props(**extra):
@@ -56,6 +61,7 @@ class HangingSageMaker:
         timeout = kwargs.get("timeout")
         if not isinstance(timeout, Timeout):
             timeout = pool.timeout
+        assert timeout.read_timeout is not None
         read = float(timeout.read_timeout)
         self.attempts.append(Attempt(self.now, read))
         self.now += read
@@ -125,10 +131,11 @@ def slow_cloudwatch(hanging, monkeypatch):
     """CloudWatch Logs and metrics that answer every call, each after its whole time bound (so
     shipping never fails and is never stopped), on the fake clock; a new log stream is created
     on its first line, as the runtime library does it. Returns the shipping calls made."""
-    bound = TELEMETRY_CONFIG.connect_timeout + TELEMETRY_CONFIG.read_timeout
+    options = vars(TELEMETRY_CONFIG)  # botocore's stubs do not declare a Config's options
+    bound = options["connect_timeout"] + options["read_timeout"]
     calls: list[str] = []
     streams: set[str] = set()
-    original = BaseClient._make_api_call
+    original = _CLIENT_CLASS._make_api_call
 
     def make_api_call(self, operation, params):
         if self.meta.service_model.service_name not in ("logs", "cloudwatch"):

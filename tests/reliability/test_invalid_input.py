@@ -99,6 +99,7 @@ _EXISTING: dict[str, dict[str, Any]] = {}
 def _existing_version(driver: Driver) -> dict[str, Any]:
     if "model" not in _EXISTING:
         outcome = driver.run("CREATE", {"ImageName": IMAGE, "BaseImage": "base:1"})
+        assert outcome.model is not None, outcome.final
         _EXISTING["model"] = outcome.model
     return _EXISTING["model"]
 

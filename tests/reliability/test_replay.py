@@ -87,9 +87,11 @@ def _prepare(
         catch_up()
         previous = {"ImageName": IMAGE, "BaseImage": model["BaseImage"], "ImageVersionArn": arn}
     if operation in ("update", "update while creating"):
+        assert previous is not None
         action, properties = "UPDATE", {**model, "ImageVersionArn": previous["ImageVersionArn"]}
     if operation == "delete":
         state_manager.set_transition(VERSION_DELETE_MODEL, slow)
+        assert previous is not None
         action, properties = "DELETE", previous
     if operation == "create":
         state_manager.set_transition(VERSION_CREATE_MODEL, slow)

@@ -2,6 +2,7 @@
 
 import re
 from pathlib import Path
+from typing import Any
 
 from reliability_suite.report import REQUIREMENTS, SUITE_WIDE, _requirement_rows, _verdicts
 
@@ -24,7 +25,7 @@ def _case(name: str, requirement: str | None = None, body: str = "") -> str:
     return f'<testcase classname="tests.reliability.test_x" name="{name}">{props}{body}</testcase>'
 
 
-def _row(rows: list, key: str) -> tuple:
+def _row(rows: list[Any], key: str) -> tuple[str, str, str]:
     title = dict(REQUIREMENTS)[key]
     return next(row for row in rows if row[0] == title)
 

@@ -1,5 +1,9 @@
 """The entrypoint's fixes to the runtime library, checked against the library's own Resource."""
 
+import json
+import subprocess
+import sys
+
 import pytest
 from cloudformation_cli_python_lib.interface import Action, OperationStatus, ProgressEvent
 from cloudformation_cli_python_lib.resource import Resource
@@ -128,11 +132,7 @@ print(json.dumps({"before": before, "imported": imported, "invoked": state()}))
 def test_importing_the_package_changes_nothing_and_the_entrypoint_prepares_the_process(entry):
     """Log redaction, botocore's log floor and the telemetry classes are put in place by the
     entrypoint (either one) at its first invocation, never by importing a module."""
-    import json
-    import subprocess
-    import sys
-
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [sys.executable, "-c", PROCESS_STATE, entry],
         capture_output=True,
         text=True,

@@ -37,7 +37,13 @@ def client_error(code, status=400, message="boom"):
     return ClientError(
         {
             "Error": {"Code": code, "Message": message},
-            "ResponseMetadata": {"HTTPStatusCode": status},
+            "ResponseMetadata": {
+                "RequestId": "",
+                "HostId": "",
+                "HTTPStatusCode": status,
+                "HTTPHeaders": {},
+                "RetryAttempts": 0,
+            },
         },
         "SomeOperation",
     )
@@ -45,7 +51,7 @@ def client_error(code, status=400, message="boom"):
 
 def modelled_errors():
     model = botocore.session.get_session().get_service_model("sagemaker")
-    found = set()
+    found: set[str] = set()
     for name in OPERATIONS:
         found.update(shape.name for shape in model.operation_model(name).error_shapes)
     return sorted(found)

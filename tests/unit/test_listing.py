@@ -147,13 +147,13 @@ def walk_all(fake, may_call=lambda calls: calls < CALLS_PER_PAGE, between_pages=
     found, cursor, pages = [], Cursor(), 0
     while True:
         walk = Walk(fake.images_page, fake.versions_page, may_call)
-        page, cursor = walk.page(cursor)
+        page, after = walk.page(cursor)
         assert len(page) <= PAGE_SIZE
         pages += 1
         found += [(name, item["Version"]) for name, item in page]
-        if cursor is None:
+        if after is None:
             return found, pages
-        cursor = Cursor.decode(cursor.encode())
+        cursor = Cursor.decode(after.encode())
         if between_pages:
             between_pages(pages)
         assert pages < 2000, "the walk makes no progress"
@@ -254,7 +254,8 @@ def test_one_image_walk_follows_only_that_image():
     fake = FakeSageMaker()
     fake.add_image("one", versions=205)
     fake.add_image("other", versions=5)
-    found, cursor = [], Cursor(image="one")
+    found = []
+    cursor: Cursor | None = Cursor(image="one")
     while cursor is not None:
         page, cursor = Walk(fake.images_page, fake.versions_page, lambda c: True).versions(cursor)
         found += page

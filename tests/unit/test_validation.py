@@ -96,7 +96,9 @@ def test_bad_alias_inside_aliases_is_reported():
 
 
 def test_missing_required_properties_are_each_named():
-    problems = validation.model_problems(ResourceModel._deserialize({"JobType": "TRAINING"}))
+    deserialized = ResourceModel._deserialize({"JobType": "TRAINING"})
+    assert deserialized is not None
+    problems = validation.model_problems(deserialized)
     assert problems == ["ImageName is required (required)", "BaseImage is required (required)"]
 
 

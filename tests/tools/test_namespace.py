@@ -1,0 +1,82 @@
+"""The README's namespace recipe, applied to a scratch copy of the project: `make check` passes."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from make_targets.namespace import Names, renamed
+
+ROOT = Path(__file__).resolve().parents[2]
+NEW = "Acme::SageMaker::ImageVersion"
+
+
+def _run(*command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def _copy_of_project(scratch: Path) -> Path:
+    listed = _run("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=ROOT)
+    copy = scratch / "project"
+    for name in filter(None, listed.stdout.split("\0")):
+        source = ROOT / name
+        if not source.exists() and not source.is_symlink():
+            continue  # deleted in the working tree
+        target = copy / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            target.symlink_to(os.readlink(source))
+        else:
+            shutil.copy2(source, target)
+    (copy / ".venv").symlink_to(ROOT / ".venv")
+    # Older than the environment's install stamp, so make does not reinstall the shared .venv.
+    stamp = (ROOT / ".venv" / ".installed").stat().st_mtime
+    for requirements in copy.glob("requirements*.txt"):
+        os.utime(requirements, (stamp - 1, stamp - 1))
+    for command in (
+        ("git", "init", "-q"),
+        ("git", "add", "-A"),
+        ("git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "copy"),
+    ):
+        assert _run(*command, cwd=copy).returncode == 0
+    return copy
+
+
+def test_every_form_of_the_name_is_rewritten_and_nothing_else():
+    old, new = Names("Community::SageMaker::ImageVersion"), Names(NEW)
+    text = (
+        "Type: Community::SageMaker::ImageVersion in community_sagemaker_imageversion/,"
+        " community-sagemaker-imageversion.json, Community-SageMaker-ImageVersion; AWS::SageMaker"
+    )
+    assert renamed(text, old, new) == (
+        "Type: Acme::SageMaker::ImageVersion in acme_sagemaker_imageversion/,"
+        " acme-sagemaker-imageversion.json, Acme-SageMaker-ImageVersion; AWS::SageMaker"
+    )
+
+
+def test_the_readme_recipe_leaves_a_project_that_passes_make_check(tmp_path):
+    copy = _copy_of_project(tmp_path)
+    make = ("make", "--no-print-directory")
+
+    renaming = _run(*make, "namespace", f"NAME={NEW}", cwd=copy)
+    assert renaming.returncode == 0, renaming.stderr
+    assert (copy / "src" / "acme_sagemaker_imageversion" / "handlers.py").is_file()
+    assert not (copy / "src" / "community_sagemaker_imageversion").exists()
+    assert (
+        copy / "acme-sagemaker-imageversion.json"
+    ).resolve().name == "sagemaker-imageversion.json"
+    leftovers = _run(
+        "git", "grep", "-l", "-i", "-E", "community(::|_|-)sagemaker(::|_|-)imageversion", cwd=copy
+    )
+    assert leftovers.stdout == "", f"files still naming the old type: {leftovers.stdout}"
+
+    generated = _run(*make, "generate", cwd=copy)
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    _run("git", "add", "-A", cwd=copy)
+    _run("git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "acme", cwd=copy)
+
+    checked = _run(*make, "check", cwd=copy)
+    assert checked.returncode == 0, checked.stdout[-3000:] + checked.stderr[-3000:]
+    config = (copy / ".rpdk-config").read_text()
+    assert '"typeName": "Acme::SageMaker::ImageVersion"' in config
+    assert "acme_sagemaker_imageversion.handlers.resource" in config
