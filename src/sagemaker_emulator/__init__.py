@@ -5,8 +5,10 @@ CreateImageVersion, DescribeImageVersion, UpdateImageVersion, DeleteImageVersion
 ListImageVersions and ListAliases. :func:`install` adds them, in process (``mock_aws``) and in
 moto's server alike: moto dispatches a SageMaker action by name to the snake_case method of
 ``moto.sagemaker.responses.SageMakerResponse``, looked up on the class at request time, so
-install() sets those methods on the class. Rules are documented in :mod:`.models`, validation in
-:mod:`.validation`, test controls in :mod:`.control`, the server in :mod:`.server`.
+install() sets those methods on the class. The domain and its rules are :mod:`.models`, the
+variants of the unknown rules :mod:`.rules`, validation :mod:`.validation`, test controls
+:mod:`.control` (planned failures :mod:`.failures`, injected faults :mod:`.faults`), the server
+:mod:`.server`.
 """
 
 import moto

@@ -17,8 +17,10 @@ The variants of the rules the real service does not document are :mod:`.rules`; 
 sets up versions itself, or checks what exists, calls :func:`catch_up` so that a
 read-after-write lag hides nothing from it.
 
-Failure injection, the concurrency check and limits are :class:`~.models.Controls` of one
-account and region, cleared by every reset like the rest of the backend::
+Planned failures (:mod:`.failures`), the concurrency check, limits, injected faults
+(:mod:`.faults`) and the variants are the :class:`Controls` of one account and region, made with
+its backend (:class:`ControlledBackend`, in :data:`image_backends`) and cleared by every reset
+like the rest of it; the domain consults them as its :class:`~.models.Knobs`::
 
     controls().fail_create("base image not found")           # next creation: CREATE_FAILED
     controls().fail_delete("boom", image_name="img", once=False)  # every deletion on img
@@ -39,18 +41,64 @@ import json
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from moto.core.base_backend import BackendDict
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from werkzeug.wrappers import Request, Response
 
-from .faults import DEFAULT_REGION, plan_from_document
-from .models import Controls, FailureRule, ImageBackend, image_backends
+from .failures import FailureRule, take_failure
+from .faults import DEFAULT_REGION, FaultPlan, FaultRule, plan_from_document
+from .models import ImageBackend, Phase
+from .rules import Rules
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 CONTROL_PATH = "/_emulator/controls"
+
+
+@dataclass
+class Controls:
+    """Test knobs of one account and region; reset with the rest of the backend."""
+
+    concurrency_check: bool = True
+    max_images: int | None = None
+    max_versions_per_image: int | None = None
+    failures: list[FailureRule] = field(default_factory=list)
+    faults: FaultPlan | None = None
+    rules: Rules = field(default_factory=Rules.from_environment)
+
+    def inject_faults(self, rules: list[FaultRule], seed: int = 0) -> FaultPlan:
+        """Faults on requests over HTTP from now on (see :mod:`.faults`); the new plan."""
+        self.faults = FaultPlan(seed=seed, rules=rules)
+        return self.faults
+
+    def fail_create(self, reason: str, image_name: str | None = None, *, once: bool = True) -> None:
+        """The next (``once``) or every matching version creation ends in CREATE_FAILED."""
+        self.failures.append(FailureRule("create", reason, image_name, once))
+
+    def fail_delete(self, reason: str, image_name: str | None = None, *, once: bool = True) -> None:
+        """The next (``once``) or every matching version deletion ends in DELETE_FAILED."""
+        self.failures.append(FailureRule("delete", reason, image_name, once))
+
+    def take_failure(self, phase: Phase, image_name: str) -> str | None:
+        """The FailureReason planned for this phase of a version of ``image_name``, if any."""
+        return take_failure(self.failures, phase, image_name)
+
+
+class ControlledBackend(ImageBackend):
+    """The image backend of one account and region with its :class:`Controls` as its knobs:
+    made, and reset, together."""
+
+    def __init__(self, region_name: str, account_id: str) -> None:
+        controls = Controls()
+        super().__init__(region_name, account_id, knobs=controls)
+        self.controls = controls
+
+
+image_backends = BackendDict(ControlledBackend, "sagemaker")
 
 
 def controls(account_id: str = DEFAULT_ACCOUNT_ID, region_name: str = DEFAULT_REGION) -> Controls:
@@ -143,7 +191,7 @@ class ControlMiddleware:
 def _handle(request: Request) -> Response:
     account_id = request.args.get("account_id", DEFAULT_ACCOUNT_ID)
     region_name = request.args.get("region", DEFAULT_REGION)
-    backend: ImageBackend = image_backends[account_id][region_name]
+    backend = image_backends[account_id][region_name]
     if request.method == "POST":
         changes = request.get_json(force=True, silent=True)
         if not isinstance(changes, dict):

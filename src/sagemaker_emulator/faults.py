@@ -1,6 +1,6 @@
 """Injected faults: the errors and lost answers a real service has, at a chosen rate.
 
-Faults are a :class:`FaultPlan` in the :class:`~.models.Controls` of one account and region
+Faults are a :class:`FaultPlan` in the :class:`~.control.Controls` of one account and region
 (cleared by every reset). They act on requests that reach the emulator over HTTP, in front of
 moto (:class:`FaultMiddleware`, installed by :mod:`.server`), since a dropped connection only
 exists there; ``mock_aws`` in process sees none. Kinds:
@@ -42,7 +42,8 @@ import io
 import json
 import random
 import socket
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -160,13 +161,17 @@ def _canonical(body: bytes) -> bytes:
         return body
 
 
+PlanLookup = Callable[[str, str], tuple[FaultPlan, AbstractContextManager[Any]] | None]
+"""``plan_for(account_id, region)``: the plan of that backend and the lock guarding it, or None."""
+
+
 class FaultMiddleware:
     """WSGI middleware injecting the faults of the request's backend in front of ``app``.
 
     ``plan_for(account_id, region)`` returns the plan and the lock that guards it (or None).
     """
 
-    def __init__(self, app: WSGIApplication, plan_for: Any) -> None:
+    def __init__(self, app: WSGIApplication, plan_for: PlanLookup) -> None:
         self._app = app
         self._plan_for = plan_for
 

@@ -1,10 +1,17 @@
 """Backend and resources of the emulated SageMaker Image / ImageVersion / alias API.
 
-State lives in :data:`image_backends`, a moto ``BackendDict``: one :class:`ImageBackend` per
-account and region, cleared with every other moto backend by ``mock_aws`` start/stop and by
-``POST /moto-api/reset``. Rules marked *choice* are where the real service's behaviour is unknown;
-those marked *variant* offer every plausible behaviour, chosen in :mod:`.rules` (the default
-first).
+State lives in one :class:`ImageBackend` per account and region (moto's ``BackendDict``
+:data:`~.control.image_backends`), cleared with every other moto backend by ``mock_aws``
+start/stop and by ``POST /moto-api/reset``. Rules marked *choice* are where the real service's
+behaviour is unknown; those marked *variant* offer every plausible behaviour, chosen in
+:mod:`.rules` (the default first).
+
+What the domain consults beyond its own state is its :class:`Knobs`, given to the backend when it
+is made (:class:`~.control.Controls`, the test controls of its account and region): the variant of
+each unknown rule (read as ``rules.<rule>`` when the rule applies, always from the knobs, so a
+change takes effect at once), the limits, whether concurrent changes are refused, and the
+failures planned for version creations and deletions (:mod:`.failures`). Injected faults
+(:mod:`.faults`) never reach the domain: they act on HTTP requests in front of moto.
 
 Statuses follow moto's state manager (see :mod:`.control`). moto applies a progression when a
 status is read; the emulator reads it once on creation and on DeleteImageVersion, so an
@@ -50,8 +57,8 @@ Versions
     does it after three months, the emulator after ``archive_seconds``).
   * ContainerImage (*choice*): ``<account>.dkr.ecr.<region>.amazonaws.com/<name lower-cased>
     @sha256:<sha256 of "BaseImage\\nVersion">``, stable for a given base image and version.
-  * ImageVersionStatus goes CREATING -> CREATED (or CREATE_FAILED when a failure is injected,
-    see :class:`Controls`) through :data:`VERSION_CREATE_MODEL`; DeleteImageVersion sets
+  * ImageVersionStatus goes CREATING -> CREATED (or CREATE_FAILED when a failure is planned,
+    see :mod:`.failures`) through :data:`VERSION_CREATE_MODEL`; DeleteImageVersion sets
     DELETING, then the version is gone (or DELETE_FAILED) through :data:`VERSION_DELETE_MODEL`.
     With ``manual`` progression DescribeImageVersion counts. FailureReason is returned only in
     a ``*_FAILED`` status. A DELETE_FAILED version stays listed and can be deleted again.
@@ -83,23 +90,20 @@ Concurrency (*variant* ``concurrency``)
     ``Resource was modified concurrently.``; or only such calls that overlap in time, each
     taking ``overlap_seconds`` to answer (Terraform's fix holds its per-image lock only around
     the call); or never. An idempotent replay (same ClientToken) is not blocked.
-    :attr:`Controls.concurrency_check` False turns every variant off.
+    :attr:`Knobs.concurrency_check` False turns every variant off.
 
-Limits (*choice*): none unless set through :class:`Controls`; then ResourceLimitExceeded.
-
-Faults (throttling, 5xx, an answer lost after the request was applied) are injected in front of
-the backend, on requests over HTTP, by the rules of :mod:`.faults`.
+Limits (*choice*): none unless set in the :class:`Knobs`; then ResourceLimitExceeded.
 """
 
 import hashlib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
-from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
+from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar
 
-from moto.core.base_backend import BackendDict, BaseBackend
+from moto.core.base_backend import BaseBackend
 from moto.core.common_models import BaseModel
 from moto.core.utils import utcnow
 from moto.moto_api._internal.managed_state_model import ManagedState
@@ -111,7 +115,6 @@ from .exceptions import (
     ResourceNotFound,
     ValidationException,
 )
-from .faults import FaultPlan, FaultRule
 from .pagination import SortKey, paginate
 from .rules import Rules, now
 
@@ -142,60 +145,31 @@ Phase = Literal["create", "delete"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
-@dataclass
-class FailureRule:
-    """Make a version's creation or deletion fail with ``reason``.
+class Knobs(Protocol):
+    """What the domain consults that is set from outside it (:class:`~.control.Controls`)."""
 
-    Applies to versions of ``image_name`` (any image when None); ``once`` rules are used up
-    by the first version they apply to, the others apply until the controls are reset.
-    """
+    @property
+    def rules(self) -> Rules:
+        """The variant of each rule the real service does not document (:mod:`.rules`)."""
 
-    phase: Phase
-    reason: str
-    image_name: str | None = None
-    once: bool = True
+    @property
+    def concurrency_check(self) -> bool:
+        """False: no ``concurrency`` variant refuses anything."""
 
-    def __post_init__(self) -> None:
-        if self.phase not in ("create", "delete"):
-            raise ValueError(f"phase must be 'create' or 'delete', not {self.phase!r}")
-        if not 1 <= len(self.reason) <= 1024:
-            raise ValueError("reason must be 1 to 1024 characters (FailureReason)")
+    @property
+    def max_images(self) -> int | None:
+        """Images the account may have (None: no limit)."""
 
-
-@dataclass
-class Controls:
-    """Test knobs of one account and region; reset with the rest of the backend."""
-
-    concurrency_check: bool = True
-    max_images: int | None = None
-    max_versions_per_image: int | None = None
-    failures: list[FailureRule] = field(default_factory=list)
-    faults: FaultPlan | None = None
-    rules: Rules = field(default_factory=Rules.from_environment)
-
-    def inject_faults(self, rules: list[FaultRule], seed: int = 0) -> FaultPlan:
-        """Faults on requests over HTTP from now on (see :mod:`.faults`); the new plan."""
-        self.faults = FaultPlan(seed=seed, rules=rules)
-        return self.faults
-
-    def fail_create(self, reason: str, image_name: str | None = None, *, once: bool = True) -> None:
-        """The next (``once``) or every matching version creation ends in CREATE_FAILED."""
-        self.failures.append(FailureRule("create", reason, image_name, once))
-
-    def fail_delete(self, reason: str, image_name: str | None = None, *, once: bool = True) -> None:
-        """The next (``once``) or every matching version deletion ends in DELETE_FAILED."""
-        self.failures.append(FailureRule("delete", reason, image_name, once))
+    @property
+    def max_versions_per_image(self) -> int | None:
+        """Versions an image may have at once (None: no limit)."""
 
     def take_failure(self, phase: Phase, image_name: str) -> str | None:
-        """The FailureReason planned for this phase of a version of ``image_name``, if any."""
-        for rule in self.failures:
-            if rule.phase == phase and rule.image_name in (None, image_name):
-                if rule.once:
-                    self.failures.remove(rule)
-                return rule.reason
-        return None
+        """The FailureReason planned for this phase of a version of ``image_name``, if any (it
+        may be used up by this call)."""
 
 
 @dataclass(frozen=True)
@@ -235,7 +209,7 @@ class Image(BaseModel):
         role_arn: str,
         description: str | None,
         display_name: str | None,
-        controls: Controls,
+        knobs: Knobs,
     ) -> None:
         self.account_id = account_id
         self.region_name = region_name
@@ -244,7 +218,7 @@ class Image(BaseModel):
         self.role_arn = role_arn
         self.description = description
         self.display_name = display_name
-        self.controls = controls
+        self.knobs = knobs
         self.creation_time = self.last_modified_time = _now()
         self.versions: dict[int, ImageVersion] = {}
         self.last_version = 0
@@ -256,7 +230,7 @@ class Image(BaseModel):
 
     @property
     def rules(self) -> Rules:
-        return self.controls.rules
+        return self.knobs.rules
 
     @property
     def status(self) -> str:
@@ -460,13 +434,17 @@ def _synchronized(
 
 
 class ImageBackend(BaseBackend):
-    """SageMaker images and image versions of one account and region."""
+    """SageMaker images and image versions of one account and region, following ``knobs``."""
 
-    def __init__(self, region_name: str, account_id: str) -> None:
+    def __init__(self, region_name: str, account_id: str, knobs: Knobs) -> None:
         super().__init__(region_name, account_id)
         self.images: dict[str, Image] = {}
-        self.controls = Controls()
+        self.knobs = knobs
         self.lock = threading.RLock()
+
+    @property
+    def rules(self) -> Rules:
+        return self.knobs.rules
 
     @_synchronized
     def create_image(
@@ -483,7 +461,7 @@ class ImageBackend(BaseBackend):
             raise ResourceInUse(
                 f"The Image with ImageName {name} already exists. Please use a different ImageName."
             )
-        limit = self.controls.max_images
+        limit = self.knobs.max_images
         if limit is not None and len(self.images) >= limit:
             raise ResourceLimitExceeded(f"The account-level limit of {limit} images is reached.")
         image = Image(
@@ -493,7 +471,7 @@ class ImageBackend(BaseBackend):
             role_arn=role_arn,
             description=description,
             display_name=display_name,
-            controls=self.controls,
+            knobs=self.knobs,
         )
         self.images[name] = image
         return image
@@ -511,7 +489,7 @@ class ImageBackend(BaseBackend):
         if image.deleting:
             raise ResourceInUse(f"Image {image.image_arn} is being deleted.")
         self._check_concurrency(image, excluding=None)
-        if self.controls.rules.delete_image == "immediate":
+        if self.rules.delete_image == "immediate":
             del self.images[name]
         else:
             image.start_deletion()
@@ -543,9 +521,7 @@ class ImageBackend(BaseBackend):
         versions = image.live_versions()
         replayed = next((v for v in versions if v.remembers(client_token)), None)
         if replayed is not None:
-            if self.controls.rules.idempotency == "strict_parameters" and (
-                replayed.request != request
-            ):
+            if self.rules.idempotency == "strict_parameters" and replayed.request != request:
                 raise ValidationException(
                     f"ClientToken {client_token} was used for another request to create a"
                     f" version of image {image.image_name}."
@@ -554,7 +530,7 @@ class ImageBackend(BaseBackend):
         if image.status != "CREATED":
             raise ValidationException(f"Image {image.image_arn} is in an invalid state.")
         self._check_concurrency(image, excluding=None)
-        limit = self.controls.max_versions_per_image
+        limit = self.knobs.max_versions_per_image
         if limit is not None and len(versions) >= limit:
             raise ResourceLimitExceeded(f"Image {image_name} already has {limit} versions.")
         self._claim_aliases(image, list(request.aliases), holder=None)
@@ -564,7 +540,7 @@ class ImageBackend(BaseBackend):
             version=image.last_version,
             client_token=client_token,
             request=request,
-            failure=self.controls.take_failure("create", image_name),
+            failure=self.knobs.take_failure("create", image_name),
         )
         image.versions[version.version] = version
         image.last_change_at = now()
@@ -606,7 +582,7 @@ class ImageBackend(BaseBackend):
         if both:
             raise ValidationException(f"Aliases {both} are both to add and to delete.")
         missing = [name for name in aliases_to_delete if name not in selected.aliases]
-        if missing and self.controls.rules.missing_alias_delete == "refuse":
+        if missing and self.rules.missing_alias_delete == "refuse":
             raise ValidationException(
                 f"Alias {missing[0]} is not associated with ImageVersion "
                 f"{selected.image_version_arn}."
@@ -628,7 +604,7 @@ class ImageBackend(BaseBackend):
             verb = "created" if status == "CREATING" else "deleted"
             raise ResourceInUse(f"ImageVersion ({selected.image_version_arn}) is being {verb}.")
         self._check_concurrency(image, excluding=selected)
-        selected.start_deletion(self.controls.take_failure("delete", image_name))
+        selected.start_deletion(self.knobs.take_failure("delete", image_name))
         image.last_change_at = now()
 
     @_synchronized
@@ -675,7 +651,7 @@ class ImageBackend(BaseBackend):
         return [name for _, name in page], token
 
     def _by_offset(self) -> bool:
-        return self.controls.rules.pagination == "offset"
+        return self.rules.pagination == "offset"
 
     def _image(self, name: str) -> Image:
         """The image called ``name``; a call naming an image being deleted counts towards its
@@ -695,7 +671,7 @@ class ImageBackend(BaseBackend):
         image = self._image(name)
         image.version_calls += 1
         if image.deleting:
-            variant = self.controls.rules.delete_image
+            variant = self.rules.delete_image
             if variant == "deleting_not_found":
                 raise ResourceNotFound(f"Image with ARN {image.image_arn} does not exist.")
             if variant == "deleting_invalid_state":
@@ -726,13 +702,13 @@ class ImageBackend(BaseBackend):
         return found
 
     def _check_concurrency(self, image: Image, excluding: ImageVersion | None) -> None:
-        if not self.controls.concurrency_check:
+        if not self.knobs.concurrency_check:
             return
-        variant = self.controls.rules.concurrency
+        variant = self.rules.concurrency
         if variant == "while_changing":
             busy = any(v is not excluding and v.status in BUSY for v in image.live_versions())
         elif variant == "overlapping_calls":
-            busy = now() - image.last_change_at < self.controls.rules.overlap_seconds
+            busy = now() - image.last_change_at < self.rules.overlap_seconds
         else:
             busy = False
         if busy:
@@ -747,7 +723,7 @@ class ImageBackend(BaseBackend):
             )
             if owner is None:
                 continue
-            variant = self.controls.rules.alias_clash
+            variant = self.rules.alias_clash
             if variant == "move":
                 owner.aliases.remove(name)
                 owner.last_modified_time = _now()
@@ -762,12 +738,12 @@ class ImageBackend(BaseBackend):
 
 
 def _page(
-    items: list[Any],
-    key: Callable[[Any], SortKey],
+    items: list[T],
+    key: Callable[[T], SortKey],
     query: ListQuery,
     scope: str,
     by_offset: bool,
-) -> tuple[list[Any], str | None]:
+) -> tuple[list[T], str | None]:
     return paginate(
         items,
         key,
@@ -807,5 +783,3 @@ VERSION_SORT_KEYS: dict[str, Callable[[ImageVersion], SortKey]] = {
     "LAST_MODIFIED_TIME": lambda v: (_time_key(v.last_modified_time), _number_key(v.version)),
     "VERSION": lambda v: (_number_key(v.version), ""),
 }
-
-image_backends = BackendDict(ImageBackend, "sagemaker")

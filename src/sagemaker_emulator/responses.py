@@ -12,14 +12,8 @@ from typing import Any
 from moto.core.responses import ActionResult, EmptyResult
 from moto.sagemaker.responses import SageMakerResponse
 
-from .models import (
-    METADATA_KEYS,
-    CreateRequest,
-    ImageBackend,
-    ListQuery,
-    Metadata,
-    image_backends,
-)
+from .control import image_backends
+from .models import METADATA_KEYS, CreateRequest, ImageBackend, ListQuery, Metadata
 from .rules import pause
 from .validation import validate_request
 
@@ -77,7 +71,7 @@ class ImageResponses(SageMakerResponse):
         _, answer = backend.create_image_version(
             image_name=params["ImageName"], client_token=params["ClientToken"], request=request
         )
-        pause(backend.controls.rules.answer_delay())
+        pause(backend.rules.answer_delay())
         return ActionResult({"ImageVersionArn": answer})
 
     def describe_image_version(self) -> ActionResult:
@@ -105,7 +99,7 @@ class ImageResponses(SageMakerResponse):
         backend.delete_image_version(
             params["ImageName"], params.get("Version"), params.get("Alias")
         )
-        pause(backend.controls.rules.answer_delay())
+        pause(backend.rules.answer_delay())
         return EmptyResult()
 
     def list_image_versions(self) -> ActionResult:

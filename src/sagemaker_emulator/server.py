@@ -29,9 +29,8 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from . import install
-from .control import ControlMiddleware
+from .control import ControlMiddleware, image_backends
 from .faults import FaultMiddleware, FaultPlan
-from .models import image_backends
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication

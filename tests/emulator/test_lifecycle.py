@@ -7,7 +7,8 @@ import pytest
 from moto.moto_api import state_manager
 
 from sagemaker_emulator.control import controls
-from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL, FailureRule
+from sagemaker_emulator.failures import FailureRule
+from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
 
 from .helpers import error_of, make_image, make_version, status_of, versions_of
 
