@@ -50,6 +50,8 @@ from typing import TYPE_CHECKING, Any
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.iam.models import get_account_id_from
 
+from offline_aws.defaults import REGION
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -59,7 +61,7 @@ HTTP503 = "http503"
 DROP = "drop"
 KINDS = (THROTTLING, HTTP500, HTTP503, DROP)
 ERROR_KINDS = (THROTTLING, HTTP500, HTTP503)
-DEFAULT_REGION = "us-east-1"
+DEFAULT_REGION = REGION
 
 # kind -> (HTTP status, error code) of the answer a client gets.
 _ANSWERS: Mapping[str, tuple[str, str]] = {

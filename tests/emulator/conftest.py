@@ -8,9 +8,8 @@ import pytest
 from botocore.config import Config
 from moto import mock_aws
 
+from offline_aws.defaults import REGION
 from sagemaker_emulator.server import running_server
-
-from .helpers import REGION
 
 
 @pytest.fixture(scope="session")

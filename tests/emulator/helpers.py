@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
-ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/SageMakerImageRole"
-BASE_IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/base:latest"
+from offline_aws.defaults import IMAGE_ROLE, base_image
+
+ROLE_ARN = IMAGE_ROLE
+BASE_IMAGE = base_image("base:latest")
 
 _TOKENS = itertools.count(1)
 
@@ -39,7 +39,7 @@ def make_version(sm: Any, image: str = "img", token: str | None = None, **extra:
     return arn
 
 
-def versions_of(sm: Any, image: str = "img") -> list[int]:
+def version_numbers(sm: Any, image: str = "img") -> list[int]:
     """Version numbers listed for ``image``, ascending (one page of up to 100)."""
     listed = sm.list_image_versions(ImageName=image, MaxResults=100, SortBy="VERSION")
     return sorted(v["Version"] for v in listed["ImageVersions"])

@@ -7,10 +7,11 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError
 
+from offline_aws.defaults import REGION
 from sagemaker_emulator.control import CONTROL_PATH, controls, remote_controls
 from sagemaker_emulator.faults import DROP, HTTP500, HTTP503, THROTTLING, FaultPlan, FaultRule
 
-from .helpers import BASE_IMAGE, make_image, post, versions_of
+from .helpers import BASE_IMAGE, make_image, post, version_numbers
 
 pytestmark = pytest.mark.server
 
@@ -18,12 +19,19 @@ NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 HANDLER_RETRIES = Config(retries={"mode": "standard", "max_attempts": 3})
 
 
+def _plan() -> FaultPlan:
+    """The fault plan of the default backend (a test that injected faults has one)."""
+    plan = controls().faults
+    assert plan is not None
+    return plan
+
+
 @pytest.fixture
 def client(endpoint: str, boto_session: boto3.session.Session) -> Any:
     """A client without retries, of a server whose state is reset first."""
     assert post(f"{endpoint}/moto-api/reset", {})[0] == 200
     return boto_session.client(
-        "sagemaker", region_name="us-east-1", endpoint_url=endpoint, config=NO_RETRIES
+        "sagemaker", region_name=REGION, endpoint_url=endpoint, config=NO_RETRIES
     )
 
 
@@ -31,7 +39,7 @@ def client(endpoint: str, boto_session: boto3.session.Session) -> Any:
 def retrying(endpoint: str, boto_session: boto3.session.Session, client: Any) -> Any:
     """A client retrying as the handler's does (standard mode, `max_attempts` 3: 3 retries)."""
     return boto_session.client(
-        "sagemaker", region_name="us-east-1", endpoint_url=endpoint, config=HANDLER_RETRIES
+        "sagemaker", region_name=REGION, endpoint_url=endpoint, config=HANDLER_RETRIES
     )
 
 
@@ -57,8 +65,8 @@ def test_error_faults_answer_like_aws_and_apply_nothing(client, kind, status, co
         create(client)
     assert caught.value.response["Error"]["Code"] == code
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
-    assert versions_of(client) == []
-    assert controls().faults.injected == {kind: {"CreateImageVersion": 1}}
+    assert version_numbers(client) == []
+    assert _plan().injected == {kind: {"CreateImageVersion": 1}}
 
 
 def test_a_dropped_connection_applies_the_request_and_loses_the_answer(client):
@@ -66,17 +74,17 @@ def test_a_dropped_connection_applies_the_request_and_loses_the_answer(client):
     controls().inject_faults([FaultRule(1.0, "CreateImageVersion", (DROP,), limit=1)])
     with pytest.raises(ConnectionClosedError):
         create(client)
-    assert versions_of(client) == [1], "the create was applied"
+    assert version_numbers(client) == [1], "the create was applied"
     assert create(client).endswith("/img/1"), "the same ClientToken gets the same version"
-    assert versions_of(client) == [1]
+    assert version_numbers(client) == [1]
 
 
 def test_botocore_retries_a_dropped_create_with_the_same_token(retrying):
     make_image(retrying)
     controls().inject_faults([FaultRule(1.0, "CreateImageVersion", (DROP,), limit=2)])
     assert create(retrying).endswith("/img/1")
-    assert versions_of(retrying) == [1]
-    assert controls().faults.requests["CreateImageVersion"] == 3
+    assert version_numbers(retrying) == [1]
+    assert _plan().requests["CreateImageVersion"] == 3
 
 
 def test_other_operations_follow_the_rule_for_any_operation(client):
@@ -93,8 +101,8 @@ def test_other_operations_follow_the_rule_for_any_operation(client):
 def test_a_limit_caps_the_faults_of_a_rule(retrying):
     make_image(retrying)
     controls().inject_faults([FaultRule(1.0, "ListImageVersions", (THROTTLING,), limit=2)])
-    assert versions_of(retrying) == []
-    plan = controls().faults
+    assert version_numbers(retrying) == []
+    plan = _plan()
     assert plan.total_injected() == 2
     assert plan.requests["ListImageVersions"] == 3
 
@@ -177,8 +185,8 @@ def test_limited_rules_in_a_row_make_a_sequence_of_faults(retrying):
         ]
     )
     assert create(retrying).endswith("/img/1")
-    assert controls().faults.injected == {
+    assert _plan().injected == {
         DROP: {"CreateImageVersion": 1},
         HTTP500: {"CreateImageVersion": 2},
     }
-    assert versions_of(retrying) == [1]
+    assert version_numbers(retrying) == [1]

@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 from moto.moto_api import state_manager
 
+from offline_aws.defaults import ACCOUNT, REGION
 from sagemaker_emulator.models import IMAGE_DELETE_MODEL, IMAGE_MODEL
 
-from .helpers import ACCOUNT, REGION, ROLE_ARN, error_of, make_image, make_version
+from .helpers import ROLE_ARN, error_of, make_image, make_version
 
 IMAGE_ARN = "arn:aws:sagemaker:us-east-1:123456789012:image/"
 

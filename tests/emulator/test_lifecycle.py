@@ -10,7 +10,7 @@ from sagemaker_emulator.control import controls
 from sagemaker_emulator.failures import FailureRule
 from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
 
-from .helpers import error_of, make_image, make_version, status_of, versions_of
+from .helpers import error_of, make_image, make_version, status_of, version_numbers
 
 CONCURRENT = {"Code": "ResourceInUse", "Message": "Resource was modified concurrently."}
 
@@ -153,7 +153,7 @@ def test_failed_version_can_be_deleted_not_updated(sm: Any, image: str) -> None:
     assert error["Code"] == "ValidationException"
     assert error["Message"].endswith("/img/1 is in an invalid state: CREATE_FAILED.")
     sm.delete_image_version(ImageName=image)
-    assert versions_of(sm) == []
+    assert version_numbers(sm) == []
 
 
 def test_delete_fails_then_succeeds_on_retry(sm: Any, image: str) -> None:
@@ -164,10 +164,10 @@ def test_delete_fails_then_succeeds_on_retry(sm: Any, image: str) -> None:
     failed = sm.describe_image_version(ImageName=image, Version=1)
     assert failed["ImageVersionStatus"] == "DELETE_FAILED"
     assert failed["FailureReason"] == "Internal failure"
-    assert versions_of(sm) == [1]
+    assert version_numbers(sm) == [1]
 
     sm.delete_image_version(ImageName=image, Version=1)
-    assert versions_of(sm) == []
+    assert version_numbers(sm) == []
 
 
 def test_image_limit(sm: Any) -> None:

@@ -6,9 +6,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from offline_aws.defaults import REGION
 from sagemaker_emulator.control import controls
 
-from .helpers import REGION, make_image, make_version
+from .helpers import make_image, make_version
 
 
 def image_names(client: Any) -> list[str]:

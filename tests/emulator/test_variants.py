@@ -18,7 +18,7 @@ from sagemaker_emulator.rules import (
     parse,
 )
 
-from .helpers import error_of, make_image, make_version, status_of, versions_of
+from .helpers import error_of, make_image, make_version, status_of, version_numbers
 
 
 class Clock:
@@ -115,7 +115,7 @@ def test_concurrency_refused_only_for_calls_that_overlap(sm: Any, image: str, cl
     assert error_of(lambda: make_version(sm))["Code"] == "ResourceInUse"
     clock.now += 2 * rules().overlap_seconds
     make_version(sm)  # version 1 is still CREATING: that alone does not refuse
-    assert versions_of(sm) == [1, 2]
+    assert version_numbers(sm) == [1, 2]
     assert (
         error_of(lambda: sm.delete_image_version(ImageName=image, Version=1))["Code"]
         == "ResourceInUse"
@@ -127,7 +127,7 @@ def test_concurrency_never_refused(sm: Any, image: str) -> None:
     state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "manual", "times": 50})
     for _ in range(3):
         make_version(sm)
-    assert versions_of(sm) == [1, 2, 3]
+    assert version_numbers(sm) == [1, 2, 3]
 
 
 # read_after_write --------------------------------------------------------------------------
@@ -147,7 +147,7 @@ def test_a_new_version_and_its_aliases_are_not_found_for_a_while(
         lambda: sm.delete_image_version(ImageName=image, Version=1),
     ):
         assert error_of(call)["Code"] == "ResourceNotFound"
-    assert versions_of(sm) == []
+    assert version_numbers(sm) == []
     assert sm.list_aliases(ImageName=image)["SageMakerImageVersionAliases"] == []
     assert make_version(sm, token="mine", Aliases=["fresh"]) == arn, "a replay sees it"
     clock.now += rules().lag_seconds
@@ -195,7 +195,7 @@ def test_a_replay_with_other_parameters_is_refused(sm: Any, image: str) -> None:
     error = error_of(lambda: make_version(sm, token="tok", JobType="INFERENCE"))
     assert error["Code"] == "ValidationException"
     assert "ClientToken tok" in error["Message"]
-    assert versions_of(sm) == [1]
+    assert version_numbers(sm) == [1]
 
 
 # delete_image ------------------------------------------------------------------------------
@@ -254,7 +254,7 @@ def test_a_deleting_phase_ends_with_the_image_and_its_versions_gone(
     assert [sm.describe_image(ImageName="img")["ImageStatus"] for _ in range(2)] == ["DELETING"] * 2
     assert error_of(lambda: sm.describe_image(ImageName="img"))["Code"] == "ResourceNotFound"
     make_image(sm)
-    assert versions_of(sm) == []
+    assert version_numbers(sm) == []
 
 
 # archival ----------------------------------------------------------------------------------
@@ -321,13 +321,13 @@ def test_create_may_answer_none_first_then_the_arn(sm: Any, image: str) -> None:
     assert make_version(sm, token="tok") == "None"
     assert make_version(sm, token="tok").endswith("/img/1")
     assert make_version(sm, token="other") == "None"
-    assert versions_of(sm) == [1, 2]
+    assert version_numbers(sm) == [1, 2]
 
 
 def test_create_may_always_answer_none(sm: Any, image: str) -> None:
     rules().create_answer = "none_always"
     assert [make_version(sm, token="tok") for _ in range(3)] == ["None"] * 3
-    assert versions_of(sm) == [1]
+    assert version_numbers(sm) == [1]
 
 
 # choosing variants -------------------------------------------------------------------------

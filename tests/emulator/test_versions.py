@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 
-from .helpers import ACCOUNT, BASE_IMAGE, REGION, error_of, make_image, make_version, versions_of
+from offline_aws.defaults import ACCOUNT, REGION, SAGEMAKER_ARN_PREFIX
 
-VERSION_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:image-version"
+from .helpers import BASE_IMAGE, error_of, make_image, make_version, version_numbers
+
+VERSION_ARN = f"{SAGEMAKER_ARN_PREFIX}:image-version"
 
 METADATA: dict[str, Any] = {
     "VendorGuidance": "STABLE",
@@ -70,7 +72,7 @@ def test_versions_are_numbered_per_image_and_never_reused(sm: Any, image: str) -
     sm.delete_image_version(ImageName=image, Version=1)
 
     assert make_version(sm).endswith("/img/4")
-    assert versions_of(sm) == [2, 4]
+    assert version_numbers(sm) == [2, 4]
 
 
 def test_capitalised_image_names_give_lower_case_arns(sm: Any) -> None:
@@ -96,7 +98,7 @@ def test_client_token_makes_create_idempotent(sm: Any, image: str) -> None:
     make_version(sm, token="other-token")
 
     assert make_version(sm, token="same-token", Aliases=["ignored"]) == first
-    assert versions_of(sm) == [1, 2]
+    assert version_numbers(sm) == [1, 2]
     assert aliases(sm) == []
     make_image(sm, "img2")
     assert make_version(sm, "img2", token="same-token").endswith("/img2/1")
@@ -118,7 +120,7 @@ def test_selection_by_version_alias_or_latest(
     arn = sm.update_image_version(ImageName=image, ReleaseNotes="n", **selection)["ImageVersionArn"]
     assert arn == f"{VERSION_ARN}/img/{expected}"
     sm.delete_image_version(ImageName=image, **selection)
-    assert expected not in versions_of(sm)
+    assert expected not in version_numbers(sm)
 
 
 def test_latest_skips_deleted_versions(sm: Any, image: str) -> None:
@@ -159,7 +161,7 @@ def test_version_and_alias_together_are_rejected(sm: Any, image: str, action: st
     call = getattr(sm, f"{action}_image_version")
     error = error_of(lambda: call(ImageName=image, Version=1, Alias="a"))
     assert error["Code"] == "ValidationException"
-    assert versions_of(sm) == [1]
+    assert version_numbers(sm) == [1]
 
 
 def test_update_metadata_and_last_modified_time(sm: Any, image: str) -> None:
@@ -183,7 +185,7 @@ def test_alias_of_another_version_is_rejected_on_create(sm: Any, image: str) -> 
         "Code": "ValidationException",
         "Message": "Alias stable is already in use by version 1 of image img.",
     }
-    assert versions_of(sm) == [1]
+    assert version_numbers(sm) == [1]
 
 
 def test_alias_of_another_version_is_rejected_on_update(sm: Any, image: str) -> None:
