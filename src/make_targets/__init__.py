@@ -1,0 +1,1 @@
+"""Commands that make targets run (never shipped)."""
