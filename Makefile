@@ -69,14 +69,16 @@ typecheck: venv
 validate: venv
 	$(VENV)/bin/cfn validate
 
-## generate: models.py, docs/ and resource-role.yaml from the schema (cfn generate)
+## generate: models.py, docs/ and resource-role.yaml (cfn generate), and schema_rules.py (the
+## schema's rules as the handler enforces them), from the schema
 generate: venv
 	$(VENV)/bin/cfn generate
+	PYTHONPATH=src $(PY) -m make_targets.schema_rules
 
 ## generate-check: generated files are up to date with the schema
 generate-check: generate
-	git diff --exit-code -- src/community_sagemaker_imageversion/models.py docs resource-role.yaml
-	test -z "$$(git status --porcelain -- docs src/community_sagemaker_imageversion/models.py resource-role.yaml)"
+	git diff --exit-code -- src/community_sagemaker_imageversion/models.py src/community_sagemaker_imageversion/schema_rules.py docs resource-role.yaml
+	test -z "$$(git status --porcelain -- docs src/community_sagemaker_imageversion/models.py src/community_sagemaker_imageversion/schema_rules.py resource-role.yaml)"
 
 ## templates: the example stack and template.yml, with cfn-lint and our schema
 templates: venv

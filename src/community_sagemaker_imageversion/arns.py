@@ -14,10 +14,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .schema_rules import ARN_PATTERNS
+
+_IMAGE = ARN_PATTERNS["ImageArn"]
+_VERSION = ARN_PATTERNS["ImageVersionArn"]
+_NAME, _ = _VERSION.resource_ids
+
+# Stricter than the schema's pattern, which also admits what SageMaker never issues: partitions
+# are lower case (aws, aws-cn, aws-us-gov, ...; the schema's ``\w`` also admits capitals and
+# "_"), and version numbers have no leading zeros (the schema's ``[0-9]+`` admits "01").
+_ISSUED_PARTITION = "aws(?:-[a-z0-9]+)*"
+_ISSUED_VERSION = "[1-9][0-9]*"
+
 _IMAGE_VERSION_ARN = re.compile(
-    r"arn:(?P<partition>aws(?:-[a-z0-9]+)*):sagemaker:(?P<region>[a-z0-9-]*):"
-    r"(?P<account>[0-9]{12}):image-version/(?P<name>[a-zA-Z0-9](?:[-.]?[a-zA-Z0-9])*)/"
-    r"(?P<version>[1-9][0-9]*)",
+    rf"arn:(?P<partition>{_ISSUED_PARTITION}):{re.escape(_VERSION.service)}:"
+    rf"(?P<region>{_VERSION.region}):(?P<account>{_VERSION.account}):"
+    rf"{re.escape(_VERSION.resource_type)}/(?P<name>{_NAME})/(?P<version>{_ISSUED_VERSION})",
     re.ASCII,
 )
 
@@ -34,7 +46,8 @@ class ImageVersionArn:
 
     def image_arn(self) -> str:
         return (
-            f"arn:{self.partition}:sagemaker:{self.region}:{self.account}:image/{self.name_lower}"
+            f"arn:{self.partition}:{_IMAGE.service}:{self.region}:{self.account}:"
+            f"{_IMAGE.resource_type}/{self.name_lower}"
         )
 
     def is_in(self, region: str | None, account: str | None) -> bool:

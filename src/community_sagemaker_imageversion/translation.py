@@ -8,17 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .models import ResourceModel
-
-# The seven version metadata fields: same names in the model and in the API.
-METADATA_FIELDS = (
-    "VendorGuidance",
-    "JobType",
-    "MLFramework",
-    "ProgrammingLang",
-    "Processor",
-    "Horovod",
-    "ReleaseNotes",
-)
+from .schema_rules import METADATA_FIELDS
 
 # What removing a metadata property from the template sets. SageMaker has no way to clear the
 # other fields (their minimum length is 1 and there is no "unset"), so they keep their value.

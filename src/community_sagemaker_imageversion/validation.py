@@ -2,67 +2,37 @@
 
 CloudFormation validates templates against the registered schema, but handlers are also reached by
 ``cfn invoke``, the contract suite and API callers, so the handler checks again and answers with
-one InvalidRequest that names every broken property and rule. The rules mirror the schema
-(``sagemaker-imageversion.json``); a unit test keeps the two identical.
+one InvalidRequest that names every broken property and rule. The rules are the schema's
+(``sagemaker-imageversion.json``), generated into ``schema_rules.py`` by ``make generate``.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from cloudformation_cli_python_lib.exceptions import InvalidRequest
 
 from .models import ResourceModel
+from .schema_rules import (
+    ARRAY_RULES,
+    BOOLEANS,
+    INTEGER_RULES,
+    READ_ONLY,
+    REQUIRED,
+    IntegerRule,
+    StringRule,
+)
+from .schema_rules import PROPERTIES as KNOWN_PROPERTIES
 
+# Exported: handlers.py checks an ImageName alone with it.
+from .schema_rules import STRING_RULES as STRING_RULES  # noqa: PLC0414
 
-@dataclass(frozen=True)
-class StringRule:
-    """The JSON-schema keywords a string property carries."""
-
-    min_length: int | None = None
-    max_length: int | None = None
-    pattern: str | None = None
-    enum: tuple[str, ...] | None = None
-
-
-_NAME = r"^[A-Za-z0-9]([-.]?[A-Za-z0-9])*$"
-_FRAMEWORK_OR_LANG = r"^[a-zA-Z]+ ?\d+\.\d+(\.\d+)?$"
-
-ALIAS_RULE = StringRule(1, 128, r"(?!^[.-])^([a-zA-Z0-9-_.]+)$")
-
-STRING_RULES: Mapping[str, StringRule] = {
-    "ImageName": StringRule(1, 63, _NAME),
-    "BaseImage": StringRule(1, 255, ".+"),
-    "Alias": ALIAS_RULE,
-    "VendorGuidance": StringRule(enum=("NOT_PROVIDED", "STABLE", "TO_BE_ARCHIVED", "ARCHIVED")),
-    "JobType": StringRule(enum=("TRAINING", "INFERENCE", "NOTEBOOK_KERNEL")),
-    "MLFramework": StringRule(1, 128, _FRAMEWORK_OR_LANG),
-    "ProgrammingLang": StringRule(1, 128, _FRAMEWORK_OR_LANG),
-    "Processor": StringRule(enum=("CPU", "GPU")),
-    "ReleaseNotes": StringRule(1, 255, ".*"),
-    "ImageArn": StringRule(
-        1,
-        256,
-        r"^arn:aws(-[\w]+)*:sagemaker:[a-z0-9\-]*:[0-9]{12}:image\/[a-zA-Z0-9]([-.]?[a-zA-Z0-9])*$",
-    ),
-    "ImageVersionArn": StringRule(
-        1,
-        256,
-        r"^arn:aws(-[\w]+)*:sagemaker:[a-z0-9\-]*:[0-9]{12}:image-version\/"
-        r"[a-zA-Z0-9]([-.]?[a-zA-Z0-9])*\/[0-9]+$",
-    ),
-    "ContainerImage": StringRule(1, 255, ".+"),
-}
-
-REQUIRED = ("ImageName", "BaseImage")
-READ_ONLY = ("ImageVersionArn", "ImageArn", "Version", "ContainerImage")
-VERSION_MINIMUM = 1
-KNOWN_PROPERTIES = frozenset(ResourceModel.__dataclass_fields__)
-
+# The rule of one alias (Alias, and each item of Aliases), and the least Version.
+ALIAS_RULE = ARRAY_RULES["Aliases"].items
+VERSION_MINIMUM = INTEGER_RULES["Version"].minimum
 
 # ECMA-262's line terminators: what its "." does not match.
 _ANY_BUT_LINE_TERMINATORS = "[^\\n\\r\u2028\u2029]"
@@ -108,25 +78,29 @@ def string_problems(name: str, value: object, rule: StringRule) -> list[str]:
     if not isinstance(value, str):
         return [f"{name} must be a string (type), got {type(value).__name__}"]
     problems = []
-    if rule.min_length is not None and len(value) < rule.min_length:
+    too_short = rule.min_length is not None and len(value) < rule.min_length
+    if too_short:
         problems.append(f"{name} must be at least {rule.min_length} characters (minLength)")
     if rule.max_length is not None and len(value) > rule.max_length:
         problems.append(
             f"{name} {_shown(value)} is {len(value)} characters; at most {rule.max_length}"
             " allowed (maxLength)"
         )
-    if rule.pattern is not None and value and schema_regex(rule.pattern).search(value) is None:
+    # An empty value that is too short is not also said to miss the pattern.
+    checked = value or not too_short
+    if rule.pattern is not None and checked and schema_regex(rule.pattern).search(value) is None:
         problems.append(f"{name} {_shown(value)} does not match {rule.pattern} (pattern)")
     if rule.enum is not None and value not in rule.enum:
         problems.append(f"{name} {_shown(value)} is not one of {', '.join(rule.enum)} (enum)")
     return problems
 
 
-def _alias_list_problems(aliases: Iterable[object]) -> list[str]:
-    problems: list[str] = []
-    for alias in aliases:
-        problems += string_problems("Aliases item", alias, ALIAS_RULE)
-    return problems
+def _integer_problems(name: str, value: object, rule: IntegerRule) -> list[str]:
+    if isinstance(value, int) and (rule.minimum is None or value >= rule.minimum):
+        return []
+    if rule.minimum is None:
+        return [f"{name} must be an integer (type), got {type(value).__name__}"]
+    return [f"{name} must be an integer of at least {rule.minimum} (minimum)"]
 
 
 def model_problems(model: ResourceModel, *, read_only: bool = True) -> list[str]:
@@ -135,28 +109,36 @@ def model_problems(model: ResourceModel, *, read_only: bool = True) -> list[str]
     problems = [
         f"{name} is required (required)" for name in REQUIRED if getattr(model, name) is None
     ]
-    for name, rule in STRING_RULES.items():
-        value = getattr(model, name)
-        if value is not None and (read_only or name not in READ_ONLY):
-            problems += string_problems(name, value, rule)
-    if model.Aliases is not None:
-        problems += _alias_list_problems(model.Aliases)
-    if model.Horovod is not None and not isinstance(model.Horovod, bool):
-        problems.append(f"Horovod must be a boolean (type), got {type(model.Horovod).__name__}")
-    if (
-        read_only
-        and model.Version is not None
-        and (not isinstance(model.Version, int) or model.Version < VERSION_MINIMUM)
-    ):
-        problems.append(f"Version must be an integer of at least {VERSION_MINIMUM} (minimum)")
+    for name, value in _given(model, STRING_RULES, read_only):
+        problems += string_problems(name, value, STRING_RULES[name])
+    for name, items in _given(model, ARRAY_RULES, read_only):
+        for item in items:
+            problems += string_problems(f"{name} item", item, ARRAY_RULES[name].items)
+    for name, value in _given(model, BOOLEANS, read_only):
+        if not isinstance(value, bool):
+            problems.append(f"{name} must be a boolean (type), got {type(value).__name__}")
+    for name, value in _given(model, INTEGER_RULES, read_only):
+        problems += _integer_problems(name, value, INTEGER_RULES[name])
     return problems
 
 
+def _given(
+    model: ResourceModel, names: Iterable[str], read_only: bool
+) -> Iterator[tuple[str, Any]]:
+    """The properties among ``names`` the model sets, with their values (without the read-only
+    ones, unless ``read_only``)."""
+    for name in names:
+        value = getattr(model, name)
+        if value is not None and (read_only or name not in READ_ONLY):
+            yield name, value
+
+
 def raw_problems(properties: object) -> list[str]:
-    """Rules the typed model cannot show: unknown properties, null values, repeated aliases.
+    """Rules the typed model cannot show: unknown properties, null values, arrays that are not
+    arrays, repeated aliases.
 
     ``properties`` is the resource's JSON as CloudFormation sent it, before it becomes a
-    ResourceModel (which silently drops unknown keys and turns Aliases into a set).
+    ResourceModel (which silently drops unknown keys).
     """
     if properties is None:
         return []
@@ -172,12 +154,13 @@ def raw_problems(properties: object) -> list[str]:
         for key, value in properties.items()
         if value is None and key in KNOWN_PROPERTIES
     ]
+    for name in ARRAY_RULES:
+        value = properties.get(name)
+        if value is not None and (not isinstance(value, Sequence) or isinstance(value, str)):
+            problems.append(f"{name} must be an array (type), got {type(value).__name__}")
     aliases = properties.get("Aliases")
-    if aliases is not None:
-        if not isinstance(aliases, Sequence) or isinstance(aliases, str):
-            problems.append(f"Aliases must be an array (type), got {type(aliases).__name__}")
-        else:
-            problems += _repeated_aliases(aliases)
+    if isinstance(aliases, Sequence) and not isinstance(aliases, str):
+        problems += _repeated_aliases(aliases)
     return problems
 
 
@@ -194,6 +177,8 @@ def known_properties(properties: Mapping[str, Any] | None) -> Mapping[str, Any] 
 
 
 def _repeated_aliases(aliases: Sequence[Any]) -> list[str]:
+    """A rule of the handler's, not of the schema (which has no ``"uniqueItems": true``): the
+    aliases are a set, so a repeated one is refused rather than merged."""
     seen: set[Any] = set()
     problems = []
     for alias in aliases:
@@ -203,6 +188,10 @@ def _repeated_aliases(aliases: Sequence[Any]) -> list[str]:
             )
         seen.add(alias if isinstance(alias, str) else repr(alias))
     return problems
+
+
+# What a request without any model lacks.
+_NO_MODEL = "Invalid properties: " + "; ".join(f"{name} is required" for name in REQUIRED)
 
 
 def _raise_if_any(problems: list[str]) -> None:
@@ -217,7 +206,7 @@ def check_raw(properties: object) -> None:
 def check_create(model: ResourceModel | None) -> ResourceModel:
     """The model, when it may be created: schema rules hold and no read-only property is set."""
     if model is None:
-        raise InvalidRequest("Invalid properties: ImageName is required; BaseImage is required")
+        raise InvalidRequest(_NO_MODEL)
     read_only = [
         f"{name} is read-only and cannot be set (readOnlyProperties)"
         for name in READ_ONLY
@@ -232,6 +221,6 @@ def check_update(model: ResourceModel | None) -> ResourceModel:
     read-only values are CloudFormation's identifiers, not input: one that names no version
     SageMaker issued is NotFound (``locating``), not InvalidRequest."""
     if model is None:
-        raise InvalidRequest("Invalid properties: ImageName is required; BaseImage is required")
+        raise InvalidRequest(_NO_MODEL)
     _raise_if_any(model_problems(model, read_only=False))
     return model
