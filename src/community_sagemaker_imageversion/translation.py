@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .models import ResourceModel
-from .schema_rules import METADATA_FIELDS
+from .schema_rules import METADATA_FIELDS as METADATA_FIELDS  # noqa: PLC0414 (exported)
 
 # What removing a metadata property from the template sets. SageMaker has no way to clear the
 # other fields (their minimum length is 1 and there is no "unset"), so they keep their value.

@@ -20,15 +20,17 @@ from .schema_rules import (
     ARRAY_RULES,
     BOOLEANS,
     INTEGER_RULES,
-    READ_ONLY,
-    REQUIRED,
+    PROPERTIES,
     IntegerRule,
     StringRule,
 )
-from .schema_rules import PROPERTIES as KNOWN_PROPERTIES
 
-# Exported: handlers.py checks an ImageName alone with it.
+# Exported: handlers.py checks an ImageName alone with STRING_RULES; the tests read the others.
+from .schema_rules import READ_ONLY as READ_ONLY  # noqa: PLC0414
+from .schema_rules import REQUIRED as REQUIRED  # noqa: PLC0414
 from .schema_rules import STRING_RULES as STRING_RULES  # noqa: PLC0414
+
+KNOWN_PROPERTIES = PROPERTIES
 
 # The rule of one alias (Alias, and each item of Aliases), and the least Version.
 ALIAS_RULE = ARRAY_RULES["Aliases"].items

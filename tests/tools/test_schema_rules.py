@@ -31,6 +31,7 @@ def generated(tmp_path, monkeypatch, changed_schema):
     path = tmp_path / "scratch_schema_rules.py"
     path.write_text(generate(changed_schema))
     spec = importlib.util.spec_from_file_location("scratch_schema_rules", path)
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, module)
     spec.loader.exec_module(module)
