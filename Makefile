@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test test-variants contract bench bench-quick reliability audit package serve invoke check lint typecheck validate generate-check templates lifecycle namespace clean
+.PHONY: venv test test-variants contract bench bench-quick reliability audit package serve invoke check hygiene lint typecheck validate generate-check templates lifecycle namespace clean
 
 venv: $(STAMP)
 
@@ -12,9 +12,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-## test: the whole offline test suite
+## test: the whole offline test suite, with coverage: per file for the shipped package (which must
+## reach COVERAGE_FLOOR percent of its lines and branches), one total for all of src/
+COVERAGE_FLOOR := 90
 test: venv
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --cov --cov-report=
+	$(PY) -m coverage report --include='src/community_sagemaker_imageversion/*' --fail-under=$(COVERAGE_FLOOR)
+	@echo "coverage of all of src/ (handler, emulator, tooling, benchmarks): $$($(PY) -m coverage report --format=total)%"
 
 ## test-variants: the handler and reliability tests once per variant of the emulator's unknown rules
 test-variants: venv
@@ -53,7 +57,18 @@ invoke: venv
 	PYTHONPATH=src $(PY) -m make_targets.invoke $(ACTION) $(REQUEST)
 
 ## check: every static check CI runs (lint, types, schema, generated files)
-check: lint typecheck validate generate-check templates
+check: hygiene lint typecheck validate generate-check templates
+
+## hygiene: JSON and YAML parse; text files end in one newline, without trailing whitespace
+## (cfn generate's own output excepted); no merge-conflict markers, no private keys
+NOT_OURS := ':!docs' ':!src/community_sagemaker_imageversion/models.py'
+hygiene: venv
+	git ls-files -z -- '*.json' | xargs -0 $(VENV)/bin/check-json
+	git ls-files -z -- '*.yaml' '*.yml' | xargs -0 $(VENV)/bin/check-yaml --unsafe
+	git grep -z -Il '' -- . $(NOT_OURS) | xargs -0 $(VENV)/bin/end-of-file-fixer
+	git grep -z -Il '' -- . $(NOT_OURS) | xargs -0 $(VENV)/bin/trailing-whitespace-fixer --markdown-linebreak-ext=md
+	git ls-files -z | xargs -0 $(VENV)/bin/check-merge-conflict
+	git ls-files -z | xargs -0 $(VENV)/bin/detect-private-key
 
 ## lint: ruff lint and format check
 lint: venv

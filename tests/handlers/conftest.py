@@ -13,14 +13,14 @@ from moto.moto_api import state_manager
 from community_sagemaker_imageversion.handlers import resource
 from harness.driver import Driver
 from harness.recorder import Recorder, recording
-from offline_aws.defaults import REGION
+from offline_aws.defaults import IMAGE_ROLE, REGION, base_image
 from sagemaker_emulator.control import catch_up, controls
 from sagemaker_emulator.models import VERSION_CREATE_MODEL
 from tests.clock import InstantClock, instant
 
 IMAGE = "TrainingImage"
-BASE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/training:1.0"
-ROLE = "arn:aws:iam::123456789012:role/SageMakerImageRole"
+BASE = base_image("training:1.0")
+ROLE = IMAGE_ROLE
 NETWORK = "network"
 
 # BaseClient, typed loosely: botocore's stubs do not declare ``_make_api_call``, the one method

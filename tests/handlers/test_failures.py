@@ -6,12 +6,12 @@ import pytest
 from moto.moto_api import state_manager
 
 from harness.events import handler_event
-from offline_aws.defaults import CALLER_CREDENTIALS
+from offline_aws.defaults import ACCOUNT, CALLER_CREDENTIALS, SAGEMAKER_ARN_PREFIX
 from sagemaker_emulator.models import IMAGE_MODEL, VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
 
 from .conftest import IMAGE, made_out_of_band, props
 
-ARN_PREFIX = "arn:aws:sagemaker:us-east-1:123456789012"
+ARN_PREFIX = SAGEMAKER_ARN_PREFIX
 
 
 def test_version_deleted_out_of_band_is_not_found_for_read_update_and_delete(image, driver, sm):
@@ -63,7 +63,7 @@ def test_a_parent_image_that_never_gets_ready_is_waited_for_then_a_conflict_nami
     sm, driver, instant_clock
 ):
     state_manager.set_transition(IMAGE_MODEL, {"progression": "manual", "times": 10**6})
-    sm.create_image(ImageName=IMAGE, RoleArn="arn:aws:iam::123456789012:role/r")
+    sm.create_image(ImageName=IMAGE, RoleArn=f"arn:aws:iam::{ACCOUNT}:role/r")
     outcome = driver.run("CREATE", props())
     assert outcome.error_code == "ResourceConflict", outcome.final
     assert f"Image {IMAGE} is CREATING" in outcome.final["message"]

@@ -7,6 +7,7 @@ import pytest
 
 from community_sagemaker_imageversion.handlers import resource
 from harness.driver import Driver
+from offline_aws.defaults import FUNCTION_ARN
 from sagemaker_emulator.control import catch_up
 
 from .conftest import BASE, IMAGE, ROLE, props
@@ -17,7 +18,7 @@ class NoTimeLeft:
     """A Lambda context that says ``remaining`` seconds are left, whenever it is asked."""
 
     remaining: float
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:TypeFunction"
+    invoked_function_arn: str = FUNCTION_ARN
 
     def get_remaining_time_in_millis(self) -> int:
         return int(self.remaining * 1000)

@@ -3,11 +3,12 @@ region; and the image found whatever the case of the model's ImageName (through 
 
 import pytest
 
+from offline_aws.defaults import SAGEMAKER_ARN_PREFIX
 from sagemaker_emulator.control import catch_up
 
 from .conftest import BASE, ROLE, props
 
-ARN_PREFIX = "arn:aws:sagemaker:us-east-1:123456789012"
+ARN_PREFIX = SAGEMAKER_ARN_PREFIX
 
 
 @pytest.fixture

@@ -6,10 +6,11 @@ import boto3
 import pytest
 
 from harness.driver import Driver
+from offline_aws.defaults import ACCOUNT, SAGEMAKER_ARN_PREFIX
 
 from .conftest import BASE, IMAGE, props
 
-ARN_PREFIX = "arn:aws:sagemaker:us-east-1:123456789012"
+ARN_PREFIX = SAGEMAKER_ARN_PREFIX
 FULL = props(
     Aliases=["stable", "1.0"],
     VendorGuidance="STABLE",
@@ -193,7 +194,7 @@ def test_a_different_request_token_makes_a_new_version(image, driver):
 
 def test_clients_use_the_request_region(sm, driver):
     boto3.client("sagemaker", region_name="eu-west-1").create_image(
-        ImageName=IMAGE, RoleArn="arn:aws:iam::123456789012:role/r"
+        ImageName=IMAGE, RoleArn=f"arn:aws:iam::{ACCOUNT}:role/r"
     )
     eu = Driver(driver.handler, event_options={"region": "eu-west-1"})
     created = eu.run("CREATE", props())

@@ -3,6 +3,7 @@
 import pytest
 
 from harness.events import handler_event
+from offline_aws.defaults import version_arn
 from sagemaker_emulator.control import catch_up
 from sagemaker_emulator.rules import VARIANTS
 
@@ -97,7 +98,7 @@ def test_import_from_the_arn_alone(sm, driver, image_name, recorder):
 
 def test_import_of_a_missing_version_is_not_found(sm, driver):
     sm.create_image(ImageName="CapitalisedImage", RoleArn=ROLE)
-    arn = "arn:aws:sagemaker:us-east-1:123456789012:image-version/capitalisedimage/7"
+    arn = version_arn("capitalisedimage", 7)
     assert driver.run("READ", {"ImageVersionArn": arn}).error_code == "NotFound"
 
 

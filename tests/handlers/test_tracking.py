@@ -9,11 +9,12 @@ import pytest
 from community_sagemaker_imageversion import waiting
 from community_sagemaker_imageversion.handlers import resource
 from harness.driver import Driver
+from offline_aws.defaults import version_arn
 from sagemaker_emulator.control import catch_up
 
 from .conftest import IMAGE, NETWORK, props
 
-VERSION_1 = "arn:aws:sagemaker:us-east-1:123456789012:image-version/trainingimage/1"
+VERSION_1 = version_arn("trainingimage", 1)
 # Enough failed attempts to outlast every in-call retry of every callback of one operation.
 FOREVER = waiting.CALL_ATTEMPTS * (waiting.TRANSIENT_CALLBACKS + 2)
 

@@ -21,13 +21,14 @@ from moto.moto_api import state_manager
 
 from harness.driver import Driver
 from harness.events import handler_event
+from offline_aws.defaults import IMAGE_ROLE, base_image
 from sagemaker_emulator.control import controls
 from sagemaker_emulator.models import IMAGE_DELETE_MODEL, IMAGE_MODEL
 
 IMAGE = "SecurityImage"
 CAPITALISED = "CapitalisedImage"
-BASE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/security:1.0"
-ROLE = "arn:aws:iam::123456789012:role/SageMakerImageRole"
+BASE = base_image("security:1.0")
+ROLE = IMAGE_ROLE
 DOOMED = "DoomedImage"
 LATE = "LateImage"
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from offline_aws.defaults import SAGEMAKER_ARN_PREFIX, base_image
+
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[2] / "sagemaker-imageversion.json").read_text()
 )
@@ -21,7 +23,7 @@ READ_ONLY = [p.rsplit("/", 1)[1] for p in SCHEMA["readOnlyProperties"]]
 REQUIRED: list[str] = SCHEMA["required"]
 CREATE_ONLY = [p.rsplit("/", 1)[1] for p in SCHEMA["createOnlyProperties"]]
 IMAGE = "ReplayImage"
-ARN_PREFIX = "arn:aws:sagemaker:us-east-1:123456789012"
+ARN_PREFIX = SAGEMAKER_ARN_PREFIX
 
 
 def rule(name: str) -> dict[str, Any]:
@@ -187,6 +189,6 @@ def _read_only_value(name: str) -> st.SearchStrategy[Any]:
         "ImageVersionArn": f"{ARN_PREFIX}:image-version/{IMAGE.lower()}/1",
         "ImageArn": f"{ARN_PREFIX}:image/{IMAGE.lower()}",
         "Version": 1,
-        "ContainerImage": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x@sha256:00",
+        "ContainerImage": base_image("x@sha256:00"),
     }
     return st.just(examples[name])

@@ -22,12 +22,13 @@ from urllib3.util.timeout import Timeout
 from community_sagemaker_imageversion.handlers import resource
 from community_sagemaker_imageversion.telemetry import TELEMETRY_CONFIG
 from harness.events import handler_event
+from offline_aws.defaults import version_arn
 
 # No variant of the emulator's unknown rules can change the outcome here.
 pytestmark = pytest.mark.rules_independent
 
 IMAGE = "TrainingImage"
-VERSION_1 = "arn:aws:sagemaker:us-east-1:123456789012:image-version/trainingimage/1"
+VERSION_1 = version_arn("trainingimage", 1)
 
 # BaseClient, typed loosely: botocore's stubs do not declare ``_make_api_call``, the one method
 # every client's API calls go through.

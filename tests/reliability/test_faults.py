@@ -13,6 +13,7 @@ from community_sagemaker_imageversion import waiting
 from community_sagemaker_imageversion.handlers import resource
 from harness.driver import Driver, Outcome
 from harness.inventory import versions_of
+from offline_aws.defaults import base_image
 from offline_aws.services import sagemaker_server
 from reliability_suite import fault_lifecycles, figures
 from sagemaker_emulator.control import controls
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.server
 
 SETTINGS = fault_lifecycles.Settings(lifecycles=20, rate=0.2, seed=1, parallel=FULL)
 IMAGE = "img"
-PROPS = {"ImageName": IMAGE, "BaseImage": "123456789012.dkr.ecr.us-east-1.amazonaws.com/b:1"}
+PROPS = {"ImageName": IMAGE, "BaseImage": base_image("b:1")}
 # The handler attempts each call up to CALL_ATTEMPTS times within an invocation.
 ATTEMPTS = waiting.CALL_ATTEMPTS
 

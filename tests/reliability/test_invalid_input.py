@@ -19,6 +19,7 @@ from moto import mock_aws
 from community_sagemaker_imageversion.handlers import resource
 from harness.driver import Driver
 from harness.recorder import Recorder, recording
+from offline_aws.defaults import IMAGE_ROLE, REGION
 from reliability_suite import figures
 
 from .conftest import FULL
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.requirement("invalid-input")
 # Refused before any SageMaker call: no variant of SageMaker's rules can change the outcome.
 REFUSED_FIRST = pytest.mark.rules_independent
 
-ROLE = "arn:aws:iam::123456789012:role/SageMakerImageRole"
+ROLE = IMAGE_ROLE
 COUNTS: Counter[str] = Counter()
 
 
@@ -37,7 +38,7 @@ COUNTS: Counter[str] = Counter()
 def emulated() -> Iterator[tuple[Any, Driver, Recorder]]:
     """One mocked SageMaker with the image, a driver and a recorder for every example."""
     with mock_aws(), recording() as recorder:
-        sagemaker = boto3.client("sagemaker", region_name="us-east-1")
+        sagemaker = boto3.client("sagemaker", region_name=REGION)
         sagemaker.create_image(ImageName=IMAGE, RoleArn=ROLE)
         yield sagemaker, Driver(resource, time_limit=30.0), recorder
     figures.keep("invalid_input", dict(COUNTS))

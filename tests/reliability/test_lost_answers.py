@@ -10,6 +10,7 @@ import pytest
 from community_sagemaker_imageversion.handlers import resource
 from harness.driver import Driver
 from harness.inventory import versions_of
+from offline_aws.defaults import base_image
 from offline_aws.services import sagemaker_server
 from sagemaker_emulator.control import controls
 from sagemaker_emulator.faults import DROP, FaultRule
@@ -18,7 +19,7 @@ from sagemaker_emulator.rules import VARIANTS
 pytestmark = pytest.mark.server
 
 IMAGE = "img"
-BASE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/b:1"
+BASE = base_image("b:1")
 PROPS = {"ImageName": IMAGE, "BaseImage": BASE}
 
 

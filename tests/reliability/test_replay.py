@@ -22,6 +22,7 @@ from moto.moto_api import state_manager
 from community_sagemaker_imageversion.handlers import resource
 from harness.driver import Driver, Outcome
 from harness.replay import run_with_replay
+from offline_aws.defaults import IMAGE_ROLE, REGION
 from reliability_suite import figures
 from sagemaker_emulator.control import catch_up, controls
 from sagemaker_emulator.models import METADATA_KEYS, VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
@@ -30,7 +31,7 @@ from tests.clock import instant
 from .conftest import FULL
 from .strategies import IMAGE, valid_models
 
-ROLE = "arn:aws:iam::123456789012:role/SageMakerImageRole"
+ROLE = IMAGE_ROLE
 TOKEN = "7b0c3f0e-1a52-4a5e-9d7e-3c1d2b4a5e6f"
 REASON = "Base image manifest could not be read"
 # 5 s of Lambda time is all safety margin: each invocation has the least budget (MIN_STEP) for one
@@ -68,7 +69,7 @@ def _prepare(
 ) -> tuple[Callable[..., Outcome], Any]:
     """Set up the emulator for ``operation``; how to run it (plainly or replayed), and a client
     to look at the result with."""
-    sagemaker = boto3.client("sagemaker", region_name="us-east-1")
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
     sagemaker.create_image(ImageName=IMAGE, RoleArn=ROLE)
     slow = {"progression": "manual", "times": ticks}
     previous = None

@@ -21,7 +21,7 @@ from harness.call_rules import schema_permissions, used_permissions
 from harness.driver import Driver
 from harness.events import handler_event
 from harness.recorder import Call, recording
-from offline_aws.defaults import CALLER_CREDENTIALS
+from offline_aws.defaults import CALLER_CREDENTIALS, REGION
 from reliability_suite import figures
 
 from .paths import IMAGE, ROLE, exercise_every_path
@@ -36,7 +36,7 @@ def handler_action(recorded: Call) -> str:
 @pytest.fixture
 def sagemaker() -> Iterator[Any]:
     with mock_aws():
-        yield boto3.client("sagemaker", region_name="us-east-1")
+        yield boto3.client("sagemaker", region_name=REGION)
 
 
 @pytest.mark.requirement("permissions")

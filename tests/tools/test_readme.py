@@ -12,8 +12,8 @@ NAMED = re.compile(r"`(tests/[\w/]+\.py)::(test_\w+)`")
 def _section(title: str) -> str:
     text = README.read_text()
     start = text.index(title)
-    end = text.index("\n## ", start)
-    return text[start:end]
+    end = text.find("\n## ", start)
+    return text[start:] if end == -1 else text[start:end]
 
 
 def _defined_tests(path: Path) -> set[str]:
@@ -42,3 +42,18 @@ def test_every_behaviour_rule_names_its_tests():
     assert len(rules) >= 20
     untested = [rule.split("**")[0] for rule in rules if not NAMED.search(rule)]
     assert untested == []
+
+
+LAYOUT_ROW = re.compile(r"^\| `(src/\w+)/` \| (.*) \|$", re.M)
+
+
+def test_the_layout_table_names_every_package_of_src_and_exactly_its_modules():
+    rows = dict(LAYOUT_ROW.findall(_section("## Layout")))
+    packages = {f"src/{p.name}" for p in Path("src").iterdir() if (p / "__init__.py").is_file()}
+    assert set(rows) == packages
+    for package, text in rows.items():
+        named = set(re.findall(r"`(\w+\.py)`", text))
+        modules = {p.name for p in Path(package).glob("*.py") if p.name != "__init__.py"}
+        assert named == modules, (
+            f"{package}: named but absent {named - modules}, unnamed {modules - named}"
+        )
