@@ -44,16 +44,14 @@ def version_label(image_name: str, version: int) -> str:
 
 
 def _failure(
-    error: Exception, operation: str, label: str, busy_is_retryable: bool
+    error: ClientError | BotoCoreError, operation: str, label: str, busy_is_retryable: bool
 ) -> HandlerError | ImageBusy | None:
     """What ``error`` means (None: a client-side failure this module does not know, a bug)."""
     if isinstance(error, ClientError):
         if busy_is_retryable and errors.error_code(error) == "ResourceInUse":
             return ImageBusy(f"{operation} on {label}: {error}")
         return errors.from_client_error(error, operation, label)
-    if isinstance(error, BotoCoreError):
-        return errors.from_botocore_error(error, operation)
-    return None
+    return errors.from_botocore_error(error, operation)
 
 
 def _attempt(

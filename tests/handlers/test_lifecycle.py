@@ -5,8 +5,9 @@ from typing import Any
 import boto3
 import pytest
 
-from harness.driver import Driver
-from offline_aws.defaults import ACCOUNT, SAGEMAKER_ARN_PREFIX
+from community_sagemaker_imageversion import handlers
+from harness.driver import Driver, LambdaContext
+from offline_aws.defaults import ACCOUNT, CALLER_CREDENTIALS, REGION, SAGEMAKER_ARN_PREFIX
 
 from .conftest import BASE, IMAGE, props
 
@@ -213,3 +214,25 @@ def test_a_delete_describes_the_version_once_before_deleting_it(image, driver, r
         "DeleteImageVersion",
         "DescribeImageVersion",
     ]
+
+
+def test_the_contract_tests_entrypoint_reads_a_version_like_the_lambda_entrypoint(image, driver):
+    """`cfn test` calls ``testEntrypoint`` (handlers.test_entrypoint) with its own event shape and
+    a boto3 session of the caller: it finds the same version the Lambda entrypoint made."""
+    created = driver.run("CREATE", props(Aliases=["stable"]))
+    assert created.status == "SUCCESS"
+    assert created.model is not None
+    event = {
+        "credentials": CALLER_CREDENTIALS,
+        "action": "READ",
+        "region": REGION,
+        "request": {
+            "clientRequestToken": "contract-read",
+            "desiredResourceState": {"ImageVersionArn": created.model["ImageVersionArn"]},
+            "awsAccountId": ACCOUNT,
+            "region": REGION,
+        },
+    }
+    answer = handlers.test_entrypoint(event, LambdaContext())
+    assert answer["status"] == "SUCCESS", answer
+    assert comparable(answer["resourceModel"]) == comparable(created.model)
