@@ -17,6 +17,7 @@ from harness.call_rules import (
 from harness.recorder import Call, Recorder, recording
 from offline_aws.defaults import PROCESS_CREDENTIALS, REGION
 from reliability_suite import figures
+from reliability_suite.report import REQUIREMENTS
 from sagemaker_emulator import install
 from sagemaker_emulator.models import TRANSITION_MODELS
 
@@ -109,9 +110,13 @@ def handler_call_rules(suite_recorder: Recorder) -> Iterator[None]:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Each test's requirement markers go into its JUnit properties, where make reliability's
     report reads the verdict of each requirement from."""
+    keys = {key for key, _ in REQUIREMENTS}
     for item in items:
         for mark in item.iter_markers("requirement"):
-            item.user_properties.append(("requirement", str(mark.args[0])))
+            key = str(mark.args[0])
+            if key not in keys:
+                raise pytest.UsageError(f"{item.nodeid}: no reliability requirement {key!r}")
+            item.user_properties.append(("requirement", key))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

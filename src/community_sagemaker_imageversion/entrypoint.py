@@ -142,6 +142,9 @@ class ImageVersionResource(Resource):
             event = HandlerRequest.deserialize(event_data)
             data = event.requestData
             caller = _caller(data.callerCredentials)
+            if data.providerCredentials is not None:
+                # Before any client of them exists: botocore logs them at DEBUG.
+                log_redaction.redact_only(vars(data.providerCredentials).values(), "provider")
             shipping = data.providerLogGroupName and _get_boto_session(data.providerCredentials)
             provider = telemetry_session(shipping) if shipping else None
             action = Action[event.action]

@@ -22,15 +22,19 @@ _MINIMUM_LENGTH = 8
 
 _lock = threading.Lock()
 _secrets: frozenset[str] = frozenset()
+_by_source: dict[str, frozenset[str]] = {}
 _make_record = logging.getLogRecordFactory()
 
 
-def redact_only(values: Iterable[str | None]) -> None:
-    """Keep exactly ``values`` (the key ids, secret keys and session tokens of the callers this
-    process holds clients for) out of every log line from now on."""
+def redact_only(values: Iterable[str | None], source: str = "callers") -> None:
+    """Keep exactly ``values`` of ``source`` out of every log line from now on, with those of
+    every other source: "callers" (the key ids, secret keys and session tokens of the callers
+    this process holds clients for) and "provider" (the log delivery role's, which ship the
+    handler's logs and metrics)."""
     global _secrets  # noqa: PLW0603 (one set for the process; replaced whole, read lock-free)
     with _lock:
-        _secrets = frozenset(v for v in values if v and len(v) >= _MINIMUM_LENGTH)
+        _by_source[source] = frozenset(v for v in values if v and len(v) >= _MINIMUM_LENGTH)
+        _secrets = frozenset().union(*_by_source.values())
 
 
 def scrub(text: str) -> str:

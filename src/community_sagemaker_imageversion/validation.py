@@ -8,13 +8,12 @@ one InvalidRequest that names every broken property and rule. The rules are the 
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from cloudformation_cli_python_lib.exceptions import InvalidRequest
 
+from .ecma_regex import schema_regex
 from .models import ResourceModel
 from .schema_rules import (
     ARRAY_RULES,
@@ -35,40 +34,6 @@ KNOWN_PROPERTIES = PROPERTIES
 # The rule of one alias (Alias, and each item of Aliases), and the least Version.
 ALIAS_RULE = ARRAY_RULES["Aliases"].items
 VERSION_MINIMUM = INTEGER_RULES["Version"].minimum
-
-# ECMA-262's line terminators: what its "." does not match.
-_ANY_BUT_LINE_TERMINATORS = "[^\\n\\r\u2028\u2029]"
-
-
-@functools.cache
-def schema_regex(pattern: str) -> re.Pattern[str]:
-    """``pattern`` with the meaning JSON Schema gives it (ECMA-262 regular expressions, without
-    flags), as a Python pattern for ``search``:
-
-    - ``$`` is the end of the string (Python's also matches before a final newline, so
-      ``"name\\n"`` would pass ``^...$``): it becomes ``\\Z``;
-    - ``.`` matches anything but a line terminator (Python's only excludes ``\\n``);
-    - ``\\d``, ``\\w`` and ``\\b`` are ASCII (Python's are Unicode: ``"PyTorch \u0662.\u0663"``
-      would pass ``\\d+\\.\\d+``).
-    """
-    converted, escaped, in_class = [], False, False
-    for char in pattern:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "[":
-            in_class = True
-        elif char == "]":
-            in_class = False
-        elif char == "$" and not in_class:
-            converted.append("\\Z")
-            continue
-        elif char == "." and not in_class:
-            converted.append(_ANY_BUT_LINE_TERMINATORS)
-            continue
-        converted.append(char)
-    return re.compile("".join(converted), re.ASCII)
 
 
 def _shown(value: str) -> str:

@@ -2,10 +2,12 @@
 
 1. The whole test suite at full size (``RELIABILITY_PROFILE=full``: 25 versions at once, 20
    lifecycles at once under faults, thousands of hypothesis examples), each test keeping its
-   figures in ``build/reliability/`` (see :mod:`.figures`) and pytest its verdicts in JUnit XML.
+   figures in ``build/reliability/`` (see :mod:`reliability_suite.figures`) and pytest its
+   verdicts in JUnit XML.
 2. The fault scenario again: with other seeds, and with every lifecycle sharing one client.
-3. The dependency audit and bandit (:mod:`.audit`).
-4. reports/reliability.md from all of it (:mod:`.reliability_report`), with the machine described.
+3. The dependency audit and bandit (:mod:`make_targets.audit`).
+4. reports/reliability.md from all of it (:mod:`reliability_suite.report`), with the machine
+   described.
 
 Exits non-zero when a test failed or the audit did; the report is written either way.
 """

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from community_sagemaker_imageversion.ecma_regex import schema_regex
+
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = ROOT / "sagemaker-imageversion.json"
 OUTPUT = ROOT / "src" / "community_sagemaker_imageversion" / "schema_rules.py"
@@ -150,9 +152,9 @@ def _string_rule(node: Mapping[str, Any], where: str) -> Call:
         if not isinstance(pattern, str):
             raise SchemaError(f"{where}: pattern must be a string, got {pattern!r}")
         try:
-            re.compile(pattern, re.ASCII)
-        except re.error as e:
-            raise SchemaError(f"{where}: pattern {pattern!r} is not one Python reads: {e}") from e
+            schema_regex(pattern)
+        except (re.error, ValueError) as e:
+            raise SchemaError(f"{where}: pattern {pattern!r} has no Python translation: {e}") from e
         rule["pattern"] = pattern
     if "enum" in node:
         enum = node["enum"]

@@ -70,7 +70,16 @@ def test_calls_made_outside_a_handler_are_not_counted_as_handler_calls(sagemaker
     ]
 
 
-SECRETS = dict(CALLER_CREDENTIALS)
+# The log delivery role's credentials, which CloudFormation sends to ship the handler's logs.
+PROVIDER_CREDENTIALS = {
+    "accessKeyId": "AKIAEXAMPLEPROVIDER1",
+    "secretAccessKey": "example-provider-secret-do-not-log",
+    "sessionToken": "example-provider-session-token-do-not-log",
+}
+SECRETS = {
+    **CALLER_CREDENTIALS,
+    **{f"provider {name}": value for name, value in PROVIDER_CREDENTIALS.items()},
+}
 
 
 @pytest.fixture
@@ -102,6 +111,12 @@ def _full_run(sagemaker: Any) -> None:
         event = handler_event("CREATE", {"ImageName": IMAGE, "BaseImage": "b"})
         event["requestData"]["callerCredentials"] = credentials
         assert driver.invoke(event)["status"] == "FAILED"
+    # Twice: the first invocation may build what the second one logs with.
+    for _ in range(2):
+        shipping = handler_event("LIST", {"ImageName": IMAGE})
+        shipping["requestData"]["providerCredentials"] = PROVIDER_CREDENTIALS
+        shipping["requestData"]["providerLogGroupName"] = "community-sagemaker-imageversion-logs"
+        assert driver.invoke(shipping)["status"] == "SUCCESS"
 
 
 def _leaks(text: str) -> dict[str, int]:

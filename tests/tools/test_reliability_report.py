@@ -49,6 +49,24 @@ def test_a_failing_marked_test_fails_its_requirement(tmp_path):
     assert _row(rows, "replay")[1:] == ("FAILS", "failed: test_b")
 
 
+def test_a_skipped_marked_test_decides_nothing(tmp_path):
+    skipped = '<skipped type="pytest.skip" message="not here">skip</skipped>'
+    only_skipped = _case("test_a", "faults", skipped)
+    rows = _requirement_rows(_verdicts(_junit(tmp_path, only_skipped)), SUITE_HELD)
+    assert _row(rows, "faults")[1:] == ("FAILS", "skipped: test_a")
+    with_a_pass = only_skipped + _case("test_b", "faults")
+    rows = _requirement_rows(_verdicts(_junit(tmp_path, with_a_pass)), SUITE_HELD)
+    assert _row(rows, "faults")[1:] == ("FAILS", "skipped: test_a")
+
+
+def test_only_expected_failures_decide_nothing(tmp_path):
+    xfailed = '<skipped type="pytest.xfail" message="known bug">x</skipped>'
+    rows = _requirement_rows(
+        _verdicts(_junit(tmp_path, _case("test_a", "replay", xfailed))), SUITE_HELD
+    )
+    assert _row(rows, "replay")[1:] == ("FAILS", "no marked test passed")
+
+
 def test_the_suite_wide_requirement_comes_from_the_suites_figures(tmp_path):
     junit = _junit(tmp_path, "")
     assert _row(_requirement_rows(_verdicts(junit), SUITE_HELD), SUITE_WIDE)[1] == "holds"

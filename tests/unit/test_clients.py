@@ -89,3 +89,13 @@ def test_no_session_or_region_is_refused():
         sagemaker_client(None, "us-east-1")
     with pytest.raises(InvalidRequest):
         sagemaker_client(ALICE, None)
+
+
+def test_a_library_session_with_incomplete_credentials_is_refused():
+    """`cfn test`'s entrypoint hands the handler a library session; without a secret key it is
+    InvalidCredentials, never a client built from half a set of credentials."""
+    proxy = SessionProxy(
+        boto3.session.Session(aws_access_key_id="AKIAONLYKEY", aws_secret_access_key=None)
+    )
+    with pytest.raises(InvalidCredentials, match="incomplete"):
+        sagemaker_client(proxy, "us-east-1")
