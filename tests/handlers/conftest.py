@@ -6,7 +6,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.client import BaseClient
-from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.exceptions import EndpointConnectionError
 from moto import mock_aws
 from moto.moto_api import state_manager
 
@@ -16,6 +16,7 @@ from harness.recorder import Recorder, recording
 from offline_aws.defaults import IMAGE_ROLE, REGION, base_image
 from sagemaker_emulator.control import catch_up, controls
 from sagemaker_emulator.models import VERSION_CREATE_MODEL
+from tests.botocore_errors import client_error
 from tests.clock import InstantClock, instant
 
 IMAGE = "TrainingImage"
@@ -86,19 +87,7 @@ def failing_calls(monkeypatch: pytest.MonkeyPatch) -> Any:
             if code == NETWORK:
                 raise EndpointConnectionError(endpoint_url="https://sagemaker.invalid")
             status = 500 if code == "InternalFailure" else 400
-            raise ClientError(
-                {
-                    "Error": {"Code": code, "Message": "injected"},
-                    "ResponseMetadata": {
-                        "RequestId": "",
-                        "HostId": "",
-                        "HTTPStatusCode": status,
-                        "HTTPHeaders": {},
-                        "RetryAttempts": 0,
-                    },
-                },
-                operation,
-            )
+            raise client_error(code, operation, status, message="injected")
         return original(self, operation, params)
 
     monkeypatch.setattr(BaseClient, "_make_api_call", make_api_call)

@@ -3,7 +3,6 @@
 import botocore.session
 import pytest
 from botocore.exceptions import (
-    ClientError,
     EndpointConnectionError,
     NoCredentialsError,
     ParamValidationError,
@@ -13,6 +12,7 @@ from botocore.exceptions import (
 from cloudformation_cli_python_lib.interface import HandlerErrorCode
 
 from community_sagemaker_imageversion import errors
+from tests.botocore_errors import client_error
 
 # Every SageMaker operation the handlers call.
 OPERATIONS = (
@@ -31,22 +31,6 @@ EXPECTED = {
     "ResourceInUse": HandlerErrorCode.ResourceConflict,
     "ResourceLimitExceeded": HandlerErrorCode.ServiceLimitExceeded,
 }
-
-
-def client_error(code, status=400, message="boom"):
-    return ClientError(
-        {
-            "Error": {"Code": code, "Message": message},
-            "ResponseMetadata": {
-                "RequestId": "",
-                "HostId": "",
-                "HTTPStatusCode": status,
-                "HTTPHeaders": {},
-                "RetryAttempts": 0,
-            },
-        },
-        "SomeOperation",
-    )
 
 
 def modelled_errors():
@@ -82,7 +66,9 @@ def test_every_modelled_error_has_its_own_code(code):
     ],
 )
 def test_common_aws_errors(code, status, expected):
-    event = errors.from_client_error(client_error(code, status), "Op", "x").to_progress_event()
+    event = errors.from_client_error(
+        client_error(code, status=status), "Op", "x"
+    ).to_progress_event()
     assert event.errorCode == expected
 
 
