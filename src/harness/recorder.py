@@ -89,15 +89,16 @@ def _error_of(error: Exception) -> str:
     return type(error).__name__
 
 
-# botocore's one choke point for every API call, which its type stubs do not declare.
-_CLIENT_CLASS: Any = BaseClient
+# BaseClient, typed loosely: botocore's stubs do not declare ``_make_api_call``, the one method
+# every client's API calls go through (the recorder and the tests that fake answers patch it).
+BOTOCORE_CLIENT: Any = BaseClient
 
 
 @contextmanager
 def recording() -> Iterator[Recorder]:
     """Record every API call made until the block ends (nested recorders each see them all)."""
     recorder = Recorder()
-    original_call = _CLIENT_CLASS._make_api_call
+    original_call = BOTOCORE_CLIENT._make_api_call
     original_invoke = Resource._invoke_handler
 
     def make_api_call(self: BaseClient, operation_name: str, api_params: Any) -> Any:
@@ -126,10 +127,10 @@ def recording() -> Iterator[Recorder]:
         finally:
             _scope.reset(token)
 
-    _CLIENT_CLASS._make_api_call = make_api_call
+    BOTOCORE_CLIENT._make_api_call = make_api_call
     Resource._invoke_handler = invoke_handler  # type: ignore[method-assign]
     try:
         yield recorder
     finally:
-        _CLIENT_CLASS._make_api_call = original_call
+        BOTOCORE_CLIENT._make_api_call = original_call
         Resource._invoke_handler = original_invoke  # type: ignore[method-assign]

@@ -12,7 +12,7 @@ from moto.moto_api import state_manager
 
 from community_sagemaker_imageversion.handlers import resource
 from harness.driver import Driver
-from harness.recorder import Recorder, recording
+from harness.recorder import BOTOCORE_CLIENT, Recorder, recording
 from offline_aws.defaults import IMAGE_ROLE, REGION, base_image
 from sagemaker_emulator.control import catch_up, controls
 from sagemaker_emulator.models import VERSION_CREATE_MODEL
@@ -23,10 +23,6 @@ IMAGE = "TrainingImage"
 BASE = base_image("training:1.0")
 ROLE = IMAGE_ROLE
 NETWORK = "network"
-
-# BaseClient, typed loosely: botocore's stubs do not declare ``_make_api_call``, the one method
-# every client's API calls go through.
-_CLIENT_CLASS: Any = BaseClient
 
 
 @pytest.fixture(autouse=True)
@@ -79,7 +75,7 @@ def failing_calls(monkeypatch: pytest.MonkeyPatch) -> Any:
     is NETWORK (botocore makes one attempt per call; the handler retries transient errors
     itself, up to waiting.CALL_ATTEMPTS per call)."""
     plan: dict[str, list[str]] = {}
-    original = _CLIENT_CLASS._make_api_call
+    original = BOTOCORE_CLIENT._make_api_call
 
     def make_api_call(self: Any, operation: str, params: Any) -> Any:
         if plan.get(operation):

@@ -13,15 +13,12 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from community_sagemaker_imageversion.telemetry import TELEMETRY_CONFIG, ShippedLogs
 from harness.events import handler_event
+from harness.recorder import BOTOCORE_CLIENT
 from offline_aws.defaults import REGION
 
 from .conftest import BASE, IMAGE, props
 
 LOG_GROUP = "community-sagemaker-imageversion-logs"
-
-# BaseClient, typed loosely: botocore's stubs do not declare ``_make_api_call``, the one method
-# every client's API calls go through.
-_CLIENT_CLASS: Any = BaseClient
 
 
 def shipping(event: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +44,7 @@ def telemetry_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """Every CloudWatch call made, with its client's config; ``fail`` maps an operation to the
     error it raises from its n-th call on (``(n, error)``)."""
     seen: dict[str, Any] = {"calls": [], "configs": [], "fail": {}}
-    original = _CLIENT_CLASS._make_api_call
+    original = BOTOCORE_CLIENT._make_api_call
 
     def make_api_call(self: Any, operation: str, params: Any) -> Any:
         if self.meta.service_model.service_name in ("logs", "cloudwatch"):

@@ -15,12 +15,12 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 from moto.moto_api import state_manager
 
 from harness.driver import Driver
 from harness.events import handler_event
+from harness.recorder import BOTOCORE_CLIENT
 from offline_aws.defaults import IMAGE_ROLE, base_image
 from sagemaker_emulator.control import controls
 from sagemaker_emulator.models import IMAGE_DELETE_MODEL, IMAGE_MODEL
@@ -32,10 +32,6 @@ ROLE = IMAGE_ROLE
 DOOMED = "DoomedImage"
 LATE = "LateImage"
 
-# BaseClient, typed loosely: botocore's stubs do not declare ``_make_api_call``, the one method
-# every client's API calls go through.
-_CLIENT_CLASS: Any = BaseClient
-
 
 def _expect(outcome: Any, status: str, error: str | None = None) -> Any:
     assert (outcome.status, outcome.error_code) == (status, error), outcome.final
@@ -46,7 +42,7 @@ def _expect(outcome: Any, status: str, error: str | None = None) -> Any:
 def refused_after_applying(operation: str) -> Iterator[None]:
     """The first ``operation`` is applied, then answered with ValidationException: what the
     repeated request of a change whose answer was lost gets."""
-    original = _CLIENT_CLASS._make_api_call
+    original = BOTOCORE_CLIENT._make_api_call
     pending = [operation]
 
     def make_api_call(client: Any, name: str, params: Any) -> Any:
@@ -58,11 +54,11 @@ def refused_after_applying(operation: str) -> Iterator[None]:
             )
         return result
 
-    _CLIENT_CLASS._make_api_call = make_api_call
+    BOTOCORE_CLIENT._make_api_call = make_api_call
     try:
         yield
     finally:
-        _CLIENT_CLASS._make_api_call = original
+        BOTOCORE_CLIENT._make_api_call = original
     assert not pending, f"{operation} was never called"
 
 

@@ -11,7 +11,6 @@ clock. The read timeout is the one botocore hands to urllib3: what the handler a
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
 import urllib3
@@ -22,6 +21,7 @@ from urllib3.util.timeout import Timeout
 from community_sagemaker_imageversion.handlers import resource
 from community_sagemaker_imageversion.telemetry import TELEMETRY_CONFIG
 from harness.events import handler_event
+from harness.recorder import BOTOCORE_CLIENT
 from offline_aws.defaults import version_arn
 
 # No variant of the emulator's unknown rules can change the outcome here.
@@ -29,10 +29,6 @@ pytestmark = pytest.mark.rules_independent
 
 IMAGE = "TrainingImage"
 VERSION_1 = version_arn("trainingimage", 1)
-
-# BaseClient, typed loosely: botocore's stubs do not declare ``_make_api_call``, the one method
-# every client's API calls go through.
-_CLIENT_CLASS: Any = BaseClient
 
 
 def props(**extra):
@@ -136,7 +132,7 @@ def slow_cloudwatch(hanging, monkeypatch):
     bound = options["connect_timeout"] + options["read_timeout"]
     calls: list[str] = []
     streams: set[str] = set()
-    original = _CLIENT_CLASS._make_api_call
+    original = BOTOCORE_CLIENT._make_api_call
 
     def make_api_call(self, operation, params):
         if self.meta.service_model.service_name not in ("logs", "cloudwatch"):
