@@ -1,6 +1,7 @@
 """The handler package's clock with sleeps that take no time (its one time seam replaced)."""
 
 import contextlib
+import random
 import time
 from collections.abc import Iterator
 
@@ -24,6 +25,9 @@ class InstantClock:
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
         self.offset += seconds
+
+    def random(self) -> float:
+        return random.random()
 
 
 @contextlib.contextmanager

@@ -87,7 +87,7 @@ def converge(
                     )
                 continue
         if isinstance(refusal, ImageBusy):
-            wait_out_busy(refusal, state, invocation)
+            wait_out_busy(refusal, state, invocation, _queue(client, name))
             continue
         refusals += 1
         description, aliases = observe(client, name, version)
@@ -113,6 +113,10 @@ def _refusal(
     except (ImageBusy, exceptions.InvalidRequest) as refusal:
         return refusal
     return None
+
+
+def _queue(client: SageMakerClient, name: str) -> Callable[[], list[Description]]:
+    return lambda: calls.recent_versions(client, name)
 
 
 def _updating(client: SageMakerClient, request: dict[str, Any]) -> Callable[[], None]:
@@ -143,7 +147,7 @@ def _take(
     for holder, taken in sorted(holders.items()):
         request: dict[str, Any] = {"ImageName": name, "Version": holder, "AliasesToDelete": taken}
         try:
-            retry_while_busy(_updating(client, request), state, invocation)
+            retry_while_busy(_updating(client, request), state, invocation, _queue(client, name))
         except (exceptions.NotFound, exceptions.InvalidRequest) as gone:
             # The holder is gone or no longer holds them: the aliases are free either way.
             LOG.info("Version %d let go of %s meanwhile: %s", holder, taken, gone)

@@ -42,12 +42,14 @@ from .waiting import (
     CREATING,
     DELETING,
     IMAGE_DELETING,
+    POLL_CAP,
     READ_AFTER_WRITE_GRACE,
     Next,
     after_create,
     after_delete,
     after_image_refused,
     before_update,
+    callback_seconds,
     is_readable,
     poll_delay,
     versions_go_with_image,
@@ -124,8 +126,9 @@ def _create(
             lambda: _create_version(client, create_request(model, token), invocation),
             state,
             invocation,
+            lambda: calls.recent_versions(client, str(model.ImageName)),
         )
-        state.createdAt = clock().wall()
+        state.createdAt, state.handbacks = clock().wall(), 0
         LOG.info("Created %s", state.arn)
     desired = request.desiredResourceState
     if desired is None:
@@ -136,6 +139,8 @@ def _create(
             lambda: calls.describe_version(client, name, version),
             lambda seen: after_create(_status(seen), _since_create(state)),
             invocation,
+            state,
+            since=state.createdAt,
         )
         step = after_create(_status(description), _since_create(state))
         if step is Next.GONE:
@@ -199,7 +204,7 @@ def _created_arn(client: SageMakerClient, create: dict[str, Any], invocation: In
         if arn != calls.NO_ARN:
             return arn
         LOG.info("CreateImageVersion answered ImageVersionArn None (answer %d)", replay + 1)
-        invocation.pause(poll_delay(replay))
+        invocation.pause(POLL_CAP)
     raise exceptions.GeneralServiceException(
         f"SageMaker created a version of image {name} but answered"
         f" ImageVersionArn None {NO_ARN_REPLAYS + 1} times to ClientToken {create['ClientToken']}:"
@@ -236,7 +241,6 @@ def _with_aliases(
     """The model of a new CREATED version once it holds its aliases (a version is created
     without any). Right after the create, SageMaker may not find the version yet: that counts
     as still being created while the read-after-write grace lasts."""
-    attempt = 0
     while True:
         try:
             final, aliases = converge(
@@ -252,9 +256,9 @@ def _with_aliases(
         except exceptions.NotFound:
             if _since_create(state) >= READ_AFTER_WRITE_GRACE:
                 raise
-        if not invocation.pause(poll_delay(attempt)):
-            raise CallBack("the new version is not visible yet")
-        attempt += 1
+        delay = poll_delay(_since_create(state))
+        if not invocation.wait(delay):
+            raise CallBack("the new version is not visible yet", callback_seconds(delay))
 
 
 # READ --------------------------------------------------------------------------------------
@@ -343,6 +347,7 @@ def _update(
             ),
             lambda seen: before_update(_status(seen)),
             invocation,
+            state,
         )
         step = before_update(_status(description))
         if step is Next.GONE or description is None:
@@ -481,6 +486,8 @@ def _delete_until_gone(
             observation,
             lambda observed: after_delete(_status(observed[0]), state.deleteSent, observed[1]),
             invocation,
+            state,
+            since=state.deleteSentAt,
         )
         step = after_delete(_status(description), state.deleteSent, image_deleting)
         if step is Next.FINISHED:
@@ -495,13 +502,14 @@ def _delete_until_gone(
             # Refused because this version is changing (a lost answer's delete may have been
             # applied): looking again tells; or because another version of the image is.
             if _status(calls.describe_version(client, name, version)) not in (DELETING, CREATING):
-                wait_out_busy(busy, state, invocation)
+                wait_out_busy(busy, state, invocation, lambda: calls.recent_versions(client, name))
             continue
         except exceptions.InvalidRequest:
             if not image_may_go or calls.image_status(client, name) != IMAGE_DELETING:
                 raise
             continue
-        state.busySince, state.deleteSent = None, True
+        state.busySince, state.deleteSent, state.deleteSentAt = None, True, clock().wall()
+        state.handbacks = 0
         LOG.info("Deleting %s", calls.version_label(name, version))
 
 

@@ -11,22 +11,30 @@ invocation that starts with less time than the margin, none, or a negative amoun
 ``MIN_STEP`` seconds for one step of work (a few calls on a healthy service).
 
 Each call attempt is admitted only while it fits before the deadline, with its read timeout cut
-to the time left (:func:`attempt_timeout`); waiting (:meth:`Invocation.pause`) only happens when
-a call still fits after it.
+to the time left (:func:`attempt_timeout`); a retry's backoff (:meth:`Invocation.pause`) only
+happens when a call still fits after it. Waiting for SageMaker to finish a change
+(:meth:`Invocation.wait`) also ends ``free_window`` seconds after the start, as CloudFormation
+bills every second of an operation above 30 s (:data:`FREE_WINDOW`).
 
-The clock (monotonic time, wall time, sleep) is a seam: everything in the package that reads the
-time or sleeps goes through :func:`clock`, which a simulation replaces with :func:`use_clock`.
+The clock (monotonic time, wall time, sleep, and the draws of jittered delays) is a seam:
+everything in the package that reads the time, sleeps or jitters goes through :func:`clock`,
+which a simulation replaces with :func:`use_clock` (and so runs reproducibly for a seed).
 """
 
 from __future__ import annotations
 
 import contextvars
+import secrets
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 CONTRACT_SECONDS = 60.0
 """The handler contract: every invocation returns a progress event within 60 seconds."""
+FREE_WINDOW = 28.0
+"""Seconds from an invocation's start during which it may wait for a change: CloudFormation bills
+a private type per operation and per second of an operation above 30 s, so waiting stops 2 s
+short of that and hands back with a callback delay instead."""
 SAFETY_MARGIN = 5.0
 """Seconds kept back at the end of an invocation for the answer."""
 MIN_STEP = 2.0
@@ -51,6 +59,10 @@ class Clock(Protocol):
 
     def sleep(self, seconds: float) -> None: ...
 
+    def random(self) -> float:
+        """A draw in [0, 1) for a jittered delay."""
+        ...
+
 
 class SystemClock:
     """The real time."""
@@ -64,7 +76,11 @@ class SystemClock:
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
 
+    def random(self) -> float:
+        return _random.random()
 
+
+_random = secrets.SystemRandom()
 _clock: Clock = SystemClock()
 
 
@@ -99,12 +115,14 @@ class Invocation:
 
     started: float
     deadline: float
+    free_window: float = float("inf")
 
     @classmethod
-    def starting(cls, remaining: float | None) -> Invocation:
-        """An invocation starting now, with ``remaining`` seconds of Lambda time (None: unknown)."""
+    def starting(cls, remaining: float | None, free_window: float = float("inf")) -> Invocation:
+        """An invocation starting now, with ``remaining`` seconds of Lambda time (None: unknown),
+        that waits for at most ``free_window`` seconds from its start."""
         now = clock().monotonic()
-        return cls(started=now, deadline=now + budget(remaining))
+        return cls(started=now, deadline=now + budget(remaining), free_window=free_window)
 
     @classmethod
     def current(cls) -> Invocation:
@@ -130,6 +148,20 @@ class Invocation:
         clock().sleep(seconds)
         return True
 
+    def waitable(self) -> float:
+        """Seconds this invocation may still wait for a change and then make a call: before
+        the deadline and within the free window."""
+        free_left = self.started + self.free_window - clock().monotonic()
+        return min(free_left, self.left()) - ATTEMPT_MINIMUM
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep ``seconds`` while waiting for a change, when a call still fits after them both
+        before the deadline and within the free window; False (no sleep) otherwise."""
+        if self.waitable() - seconds < 0:
+            return False
+        clock().sleep(seconds)
+        return True
+
 
 _current: contextvars.ContextVar[Invocation | None] = contextvars.ContextVar(
     "invocation", default=None
@@ -144,7 +176,7 @@ def remaining_seconds(lambda_context: Any) -> float | None:
 
 def begin(lambda_context: Any) -> contextvars.Token[Invocation | None]:
     """Start the invocation the entrypoint is serving; ``end`` it with the token returned."""
-    return _current.set(Invocation.starting(remaining_seconds(lambda_context)))
+    return _current.set(Invocation.starting(remaining_seconds(lambda_context), FREE_WINDOW))
 
 
 def end(token: contextvars.Token[Invocation | None]) -> None:

@@ -21,17 +21,28 @@ class CallbackState:
     it): every later call names that version, and every ending names it. ``imageName`` is the
     image's real name (the ARN lower-cases it). ``createdAt`` is when CreateImageVersion answered
     (wall clock), for the read-after-write grace. ``createFailure`` is set when a create failed
-    and its version is being cleaned up.
+    and its version is being cleaned up. ``deleteSentAt`` is when DeleteImageVersion answered.
+    ``handbacks`` counts the invocations that handed back while waiting for the current change.
+
+    While the image is busy: ``busySince`` is when the image was last seen making progress (a
+    version changing state), ``busyChange`` and ``busyChangeAt`` name the change last seen in
+    progress and when it started, and ``period`` is the time one change of the image takes, as
+    learned from consecutive changes (wall-clock seconds throughout).
     """
 
     arn: str | None = None
     imageName: str | None = None
     createdAt: float | None = None
     deleteSent: bool = False
+    deleteSentAt: float | None = None
     createFailure: str | None = None
     callbacks: int = 0
+    handbacks: int = 0
     busySince: float | None = None
     busyRetries: int = 0
+    busyChange: str | None = None
+    busyChangeAt: float | None = None
+    period: float | None = None
     transientRetries: int = 0
 
     @classmethod

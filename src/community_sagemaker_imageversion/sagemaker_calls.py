@@ -198,6 +198,10 @@ def _oldest_first(created_after: datetime | None) -> dict[str, Any]:
     return order
 
 
+RECENT_VERSIONS = 10
+"""Versions :func:`recent_versions` reads: enough to see the change in progress and a period."""
+
+
 def images_page(
     client: SageMakerClient, created_after: datetime | None, token: str | None
 ) -> tuple[list[tuple[str, datetime]], str | None]:
@@ -230,6 +234,26 @@ def versions_page(
     except exceptions.NotFound:
         return None
     return [dict(item) for item in page.get("ImageVersions", [])], page.get("NextToken") or None
+
+
+def recent_versions(client: SageMakerClient, image_name: str) -> list[dict[str, Any]]:
+    """The image's most recently created versions, newest first (one page); none when the image
+    is missing. What a change refused with ResourceInUse looks at to know when to come back."""
+    params = {
+        "ImageName": image_name,
+        "MaxResults": RECENT_VERSIONS,
+        "SortBy": "CREATION_TIME",
+        "SortOrder": "DESCENDING",
+    }
+    try:
+        page = _attempt(
+            "ListImageVersions",
+            f"image {image_name}",
+            lambda: client.list_image_versions(**params),  # type: ignore[arg-type]
+        )
+    except (exceptions.NotFound, exceptions.InvalidRequest):
+        return []
+    return [dict(item) for item in page.get("ImageVersions", [])]
 
 
 def image_name_for(client: SageMakerClient, name: str) -> str | None:

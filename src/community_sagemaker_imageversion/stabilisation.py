@@ -3,10 +3,12 @@ where every handler's ending becomes a progress event.
 
 - :class:`CallBack`: the step cannot finish in this invocation (the version is still changing,
   the image is busy, SageMaker keeps failing transiently, or the deadline is near).
-- :func:`settle`: observe until the decision is no longer WAIT, polling while the invocation has
-  time; then CallBack.
-- :func:`retry_while_busy`: a change refused with ResourceInUse, retried with backoff inside the
-  invocation, then CallBack; ResourceConflict once the image stayed busy for the busy budget.
+- :func:`settle`: observe until the decision is no longer WAIT, polling (waiting.poll_delay) while
+  the invocation is in its free window; then CallBack, timed for the next poll.
+- :func:`retry_while_busy`: a change refused with ResourceInUse, retried when the image's change
+  in progress should be over (waiting.busy_wait), inside the invocation's free window or after a
+  callback; ResourceConflict once the image stayed busy with no version changing state for
+  waiting.BUSY_STALL_SECONDS.
 - :func:`run`: a step's SUCCESS as it is; CallBack becomes IN_PROGRESS (with the callback
   context), here and nowhere else; a transient error becomes CallBack a bounded number of times;
   any other failure becomes FAILED, naming the version once the operation knows it, so
@@ -18,24 +20,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from cloudformation_cli_python_lib import exceptions
 from cloudformation_cli_python_lib.interface import ProgressEvent
 
 from .errors import TRANSIENT, HandlerError, ImageBusy
-from .invocation import Invocation, clock
+from .invocation import ATTEMPT_MINIMUM, Invocation, clock
 from .models import ResourceModel
 from .progress import CallbackState, in_progress, tracked_model
 from .waiting import (
-    BUSY_BUDGET_SECONDS,
+    BUSY_STALL_SECONDS,
     TRANSIENT_CALLBACKS,
     Next,
-    busy_budget_left,
-    busy_callback_delay,
-    busy_delay,
-    callback_delay,
+    busy_stalled,
+    busy_wait,
+    callback_seconds,
+    change_in_progress,
+    creation_starts,
+    estimate_period,
     poll_delay,
+    transient_callback_delay,
+    waits_past_free_window,
 )
 
 LOG = logging.getLogger(__name__)
@@ -50,17 +56,45 @@ class CallBack(Exception):
         self.delay = delay
 
 
-def settle(observe: Callable[[], T], decide: Callable[[T], Next], invocation: Invocation) -> T:
-    """What ``observe`` sees once ``decide`` says anything but WAIT; CallBack when the
-    invocation runs out of time first. Observes at once, then polls (waiting.poll_delay)."""
-    attempt = 0
+def settle(
+    observe: Callable[[], T],
+    decide: Callable[[T], Next],
+    invocation: Invocation,
+    state: CallbackState,
+    *,
+    since: float | None = None,
+) -> T:
+    """What ``observe`` sees once ``decide`` says anything but WAIT; CallBack, timed for the next
+    poll, when the invocation's free window ends first. Observes at once, then polls at
+    waiting.poll_delay for a change that began at ``since`` (wall clock; None: now) and is
+    expected to take ``state.period`` seconds (None: unknown). When the window ends before the
+    next poll is due, it polls once more at the window's end (earlier than due, never later);
+    it waits past the window only as waiting.waits_past_free_window says."""
+    began = clock().wall() if since is None else since
+    last_chance = True
     while True:
         seen = observe()
         if decide(seen) is not Next.WAIT:
             return seen
-        if not invocation.pause(poll_delay(attempt)):
-            raise CallBack("still changing")
-        attempt += 1
+        elapsed = clock().wall() - began
+        delay = poll_delay(elapsed, state.period)
+        if invocation.wait(delay):
+            continue
+        if waits_past_free_window(state.handbacks, elapsed):
+            room = invocation.left() - ATTEMPT_MINIMUM
+            if room >= LAST_POLL_MINIMUM and invocation.pause(min(delay, room)):
+                continue
+        room = invocation.waitable()
+        if last_chance and room >= LAST_POLL_MINIMUM:
+            last_chance = False
+            invocation.wait(room)
+            continue
+        state.handbacks += 1
+        raise CallBack("still changing", callback_seconds(delay))
+
+
+# The shortest wait worth a poll at the end of an invocation's free window.
+LAST_POLL_MINIMUM = 1.0
 
 
 def starting_with(seen: T, observe: Callable[[], T]) -> Callable[[], T]:
@@ -73,33 +107,55 @@ def starting_with(seen: T, observe: Callable[[], T]) -> Callable[[], T]:
     return observation
 
 
-def retry_while_busy(call: Callable[[], T], state: CallbackState, invocation: Invocation) -> T:
+Queue = Callable[[], list[dict[str, Any]]]
+"""The image's most recent versions, newest first (sagemaker_calls.recent_versions)."""
+
+
+def retry_while_busy(
+    call: Callable[[], T], state: CallbackState, invocation: Invocation, queue: Queue
+) -> T:
     """``call``, retried while SageMaker answers ResourceInUse (see :func:`wait_out_busy`)."""
     while True:
         try:
             result = call()
         except ImageBusy as busy:
-            wait_out_busy(busy, state, invocation)
+            wait_out_busy(busy, state, invocation, queue)
             continue
         state.busySince = None
         return result
 
 
-def wait_out_busy(busy: ImageBusy, state: CallbackState, invocation: Invocation) -> None:
-    """Back off once after ResourceInUse: a jittered pause inside the invocation when it has
-    time, else CallBack after a jittered delay; ResourceConflict once the image has been busy
-    for BUSY_BUDGET_SECONDS of this operation."""
+def wait_out_busy(
+    busy: ImageBusy, state: CallbackState, invocation: Invocation, queue: Queue
+) -> None:
+    """Wait once after ResourceInUse, until the image's change in progress should be over
+    (waiting.busy_wait): inside the invocation while its free window allows, else CallBack
+    after that long. ResourceConflict once no version of the image has changed state for
+    BUSY_STALL_SECONDS while this operation waited."""
+    versions = queue()
     now = clock().wall()
-    state.busySince = state.busySince or now
-    if not busy_budget_left(state.busySince, now):
+    change = change_in_progress(versions)
+    identity = change[0] if change else None
+    if state.busySince is None or identity != state.busyChange:
+        if change and state.busyChangeAt is not None and change[1] > state.busyChangeAt:
+            # Changes seen one after the other: one period apart, or more when some were missed.
+            seen_apart = change[1] - state.busyChangeAt
+            state.period = min(state.period or seen_apart, seen_apart)
+        state.busySince, state.transientRetries = now, 0
+        state.busyChange = identity
+        state.busyChangeAt = change[1] if change else None
+    if busy_stalled(state.busySince, now):
         raise exceptions.ResourceConflict(
-            f"{busy}; the image stayed busy for {BUSY_BUDGET_SECONDS // 60} minutes"
-            f" over {state.busyRetries + 1} attempts"
+            f"{busy}; no version of the image changed state for {BUSY_STALL_SECONDS // 60}"
+            f" minutes over {state.busyRetries + 1} attempts"
         ) from busy
     state.busyRetries += 1
-    LOG.info("Image busy (attempt %d): %s", state.busyRetries, busy)
-    if not invocation.pause(busy_delay(state.busyRetries - 1)):
-        raise CallBack(str(busy), busy_callback_delay())
+    period = estimate_period(creation_starts(versions)) or state.period
+    state.period = period
+    delay = busy_wait(now, change[1] if change else None, period, state.busyRetries)
+    LOG.info("Image busy (attempt %d, again in %.1f s): %s", state.busyRetries, delay, busy)
+    if not invocation.wait(delay):
+        raise CallBack(str(busy), callback_seconds(delay))
 
 
 def run(
@@ -135,15 +191,12 @@ def _calling_back_on_transient_errors(
             raise
         state.transientRetries += 1
         LOG.info("Transient failure (callback %d): %s", state.transientRetries, error)
-        raise CallBack(str(error), busy_callback_delay()) from error
+        raise CallBack(str(error), transient_callback_delay(state.transientRetries - 1)) from error
 
 
 def _delay(signal: CallBack, state: CallbackState) -> int:
-    if signal.delay is not None:
-        return signal.delay
-    delay = callback_delay(state.callbacks)
     state.callbacks += 1
-    return delay
+    return signal.delay if signal.delay is not None else callback_seconds(poll_delay(0.0))
 
 
 def _failed(failure: HandlerError, state: CallbackState) -> ProgressEvent:

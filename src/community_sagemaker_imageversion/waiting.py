@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import enum
 import math
-import secrets
+from typing import Any
+
+from .invocation import clock
 
 CREATED = "CREATED"
 CREATING = "CREATING"
@@ -113,53 +115,167 @@ def after_image_refused(image_status: str | None, *, not_found: bool) -> Next:
     return Next.FAILED
 
 
-# Status polls inside one invocation: quick at first, then every 0.75 s, so a change that
-# completes X seconds after the call is seen, with the call's own time, before X + 1 s.
-POLL_DELAYS = (0.25, 0.5)
+# Waiting is paid for: an invocation waits only within its free window (invocation.FREE_WINDOW),
+# then hands back with a callback delay, so no billed second is spent waiting.
+
+# Status polls: quick at first, then every 0.75 s until QUICK_UNTIL seconds after the change
+# began (a change that takes X <= 25 s is seen before X + 1 s), then further apart as the change
+# lasts, so a change that takes X seconds is seen by 1.05 X + 10 s: the gap after ``elapsed``
+# seconds is at most LATENCY_SLOPE * elapsed + LATENCY_ALLOWANCE, up to MAX_GAP.
+POLL_DELAYS = ((0.25, 0.25), (0.75, 0.5))
 POLL_CAP = 0.75
+QUICK_UNTIL = 25.0
+LATENCY_SLOPE = 0.05
+LATENCY_ALLOWANCE = 9.0
+MAX_GAP = 600.0
+# When the change is expected to take ``expected`` seconds (learned from the image's earlier
+# versions), nothing is polled before EXPECTED_LEAD of that time has passed.
+EXPECTED_LEAD = 0.9
 
 
-def poll_delay(attempt: int) -> float:
-    """Seconds to wait before status poll number ``attempt`` (0-based) inside an invocation."""
-    return POLL_DELAYS[attempt] if attempt < len(POLL_DELAYS) else POLL_CAP
+def poll_delay(elapsed: float, expected: float | None = None) -> float:
+    """Seconds from now to the next status poll of a change that began ``elapsed`` seconds ago
+    (and is expected to take ``expected`` seconds, when that is known)."""
+    for until, delay in POLL_DELAYS:
+        if elapsed < until:
+            gap = delay
+            break
+    else:
+        if elapsed < QUICK_UNTIL:
+            gap = POLL_CAP
+        else:
+            gap = min(LATENCY_SLOPE * elapsed + LATENCY_ALLOWANCE, MAX_GAP)
+    if expected is not None:
+        gap = max(gap, EXPECTED_LEAD * expected - elapsed)
+    return min(gap, MAX_GAP)
 
 
-# Callback delays once an invocation has no time left: short first, then at most 30 s.
-CALLBACK_DELAYS = (5, 10, 20)
-CALLBACK_CAP = 30
+# An invocation waits past its free window (billed seconds) only where handing back would let a
+# change that ends X seconds after it began take more than ceil(X / CYCLE_SECONDS) + 1
+# invocations to be seen: the invocation that hands back for the k-th time keeps polling until
+# the change is CYCLE_SECONDS * (k - 1) old. That binds early in a long change, when the
+# callback gaps the latency bound allows are short.
+CYCLE_SECONDS = 60.0
+CYCLE_MARGIN = 1.0
 
 
-def callback_delay(callbacks_so_far: int) -> int:
-    """Seconds CloudFormation waits before re-invoking a handler that is still waiting."""
-    if callbacks_so_far < len(CALLBACK_DELAYS):
-        return CALLBACK_DELAYS[callbacks_so_far]
-    return CALLBACK_CAP
+def waits_past_free_window(handbacks: int, elapsed: float) -> bool:
+    """Whether an invocation keeps waiting past its free window, after ``handbacks`` earlier
+    hand-backs on a change that began ``elapsed`` seconds ago (as of its last poll)."""
+    return handbacks > 0 and elapsed < CYCLE_SECONDS * handbacks + CYCLE_MARGIN
 
 
-# ResourceInUse (another version of the same image is being created or deleted): full-jitter
-# exponential backoff, so the versions of one image that a stack creates in parallel spread out.
+def callback_seconds(delay: float) -> int:
+    """A callback delay in whole seconds (CloudFormation's unit), at least 1."""
+    return max(1, math.ceil(delay))
+
+
+# ResourceInUse (another version of the same image is being created or deleted): SageMaker
+# changes one version of an image at a time. A refused change looks at the image's queue (its
+# most recent versions) and comes back when the change in progress should be over: at its start
+# plus the image's period (the time one change takes, learned from consecutive changes), spread
+# over BUSY_SPREAD periods after that so the waiting resources do not all come at once; the spread
+# widens by BUSY_SPREAD_GROWTH with every refusal, up to BUSY_SPREAD_MAX periods. While no period
+# is known, the change is assumed to last UNKNOWN_PERIOD seconds, or twice as long as it has so
+# far. When no change is in progress (it ended meanwhile, or SageMaker refused
+# for a moment only, or does not list it), the retry comes a share of a period on, or, with no
+# period known, after a full-jitter backoff (BUSY_BASE doubling up to BUSY_CAP).
 BUSY_BASE = 0.5
-BUSY_CAP = 8.0
+BUSY_CAP = 30.0
 _DOUBLINGS_TO_CAP = math.ceil(math.log2(BUSY_CAP / BUSY_BASE))
-BUSY_CALLBACK_MAX = 20
-# How long one operation keeps retrying a busy image, across invocations, before ResourceConflict.
-BUSY_BUDGET_SECONDS = 60 * 60
+BUSY_SPREAD = 0.5
+BUSY_SPREAD_GROWTH = 1.5
+BUSY_SPREAD_MAX = 4.0
+UNKNOWN_PERIOD = 30.0
+PERIOD_SAMPLES = 4
+OVERDUE_SHARE = 0.05
+_GROWTHS_TO_MAX = math.ceil(math.log(BUSY_SPREAD_MAX / BUSY_SPREAD, BUSY_SPREAD_GROWTH))
+# ResourceConflict once the image stays busy with no version changing state for this long.
+BUSY_STALL_SECONDS = 60 * 60
+
+
+def estimate_period(starts: list[float]) -> float | None:
+    """The time one change of the image takes, from the start times of its latest consecutive
+    changes: the shortest gap of the last PERIOD_SAMPLES (a gap is one change plus the time the
+    image stood idle after it); None with fewer than two."""
+    ordered = sorted(starts)[-(PERIOD_SAMPLES + 1) :]
+    gaps = [b - a for a, b in zip(ordered, ordered[1:], strict=False) if b > a]
+    return min(gaps) if gaps else None
+
+
+def busy_wait(
+    now: float,
+    change_started: float | None,
+    period: float | None,
+    refusals: int,
+    draw: float | None = None,
+) -> float:
+    """Seconds to wait before asking again after refusal number ``refusals`` (from 1), given
+    when the change in progress started (None: none is) and the image's period (None: unknown).
+    ``draw`` in [0, 1) replaces the random draw (for tests)."""
+    growth = BUSY_SPREAD_GROWTH ** min(max(0, refusals - 1), _GROWTHS_TO_MAX)
+    slots = min(BUSY_SPREAD_MAX, BUSY_SPREAD * growth)
+    if change_started is None:
+        # No change is seen in progress (SageMaker may not list a version being deleted): some
+        # share of a period on, spread as for a change about to end; backoff without a period.
+        if period is None:
+            return busy_delay(refusals - 1, draw)
+        return min(MAX_GAP, period * (OVERDUE_SHARE + _draw(draw) * slots))
+    elapsed = max(0.0, now - change_started)
+    length = period if period is not None else max(UNKNOWN_PERIOD, 2.0 * elapsed)
+    # Overdue (it is taking longer than the period): back soon, a small share of a period on.
+    until_end = max(change_started + length - now, OVERDUE_SHARE * length)
+    spread = slots * (period if period is not None else UNKNOWN_PERIOD)
+    return min(MAX_GAP, until_end + _draw(draw) * spread)
+
+
+def change_in_progress(versions: list[dict[str, Any]]) -> tuple[str, float] | None:
+    """The newest change in progress among ``versions`` (ListImageVersions items): its identity
+    (version and status) and when it started (CreationTime of a CREATING version,
+    LastModifiedTime of a DELETING one), in wall-clock seconds; None when none is changing."""
+    changing = [v for v in versions if v.get("ImageVersionStatus") in (CREATING, DELETING)]
+    if not changing:
+        return None
+    newest = max(changing, key=_change_start)
+    return f"{newest.get('Version')}:{newest['ImageVersionStatus']}", _change_start(newest)
+
+
+def creation_starts(versions: list[dict[str, Any]]) -> list[float]:
+    """When each of ``versions`` was created (wall-clock seconds)."""
+    return [v["CreationTime"].timestamp() for v in versions if "CreationTime" in v]
+
+
+def _change_start(version: dict[str, Any]) -> float:
+    field = "LastModifiedTime" if version["ImageVersionStatus"] == DELETING else "CreationTime"
+    moment = version.get(field) or version.get("CreationTime")
+    return float(moment.timestamp()) if moment is not None else 0.0
+
+
+def busy_stalled(last_progress_at: float, now: float) -> bool:
+    """Whether the image has been busy with no version changing state for BUSY_STALL_SECONDS."""
+    return now - last_progress_at >= BUSY_STALL_SECONDS
+
 
 # Throttling, 5xx answers and network failures: each call is attempted up to CALL_ATTEMPTS times
 # inside the invocation (full-jitter backoff, while the deadline allows); what outlasts that is
-# retried on a callback, TRANSIENT_CALLBACKS times per operation (each after a jittered 1-20 s),
-# before the error is reported.
+# retried on a callback, TRANSIENT_CALLBACKS times in a row (the count starts again whenever the
+# image is seen making progress), each after a full-jitter delay whose cap doubles from
+# TRANSIENT_CALLBACK_BASE to TRANSIENT_CALLBACK_MAX seconds, before the error is reported.
 CALL_ATTEMPTS = 4
 RETRY_BASE = 0.25
 RETRY_CAP = 2.0
 TRANSIENT_CALLBACKS = 20
+TRANSIENT_CALLBACK_BASE = 20
+TRANSIENT_CALLBACK_MAX = 300
 
-_random = secrets.SystemRandom()
+
+def _draw(draw: float | None) -> float:
+    """``draw``, or a draw in [0, 1) from the package's clock (a simulation seeds it)."""
+    return clock().random() if draw is None else draw
 
 
 def _jittered(ceiling: float, draw: float | None) -> float:
-    fraction = _random.random() if draw is None else draw
-    return max(0.05, fraction * ceiling)
+    return max(0.05, _draw(draw) * ceiling)
 
 
 def retry_delay(attempt: int, draw: float | None = None) -> float | None:
@@ -172,7 +288,8 @@ def retry_delay(attempt: int, draw: float | None = None) -> float | None:
 
 
 def busy_delay(attempt: int, draw: float | None = None) -> float:
-    """Seconds to wait before retry ``attempt`` (0-based) of a change refused with ResourceInUse.
+    """Seconds to wait before retry ``attempt`` (0-based) of a change refused with ResourceInUse
+    while no change of the image is seen in progress: full jitter under a growing cap.
 
     ``draw`` in [0, 1) replaces the random draw (for tests).
     """
@@ -180,11 +297,9 @@ def busy_delay(attempt: int, draw: float | None = None) -> float:
     return _jittered(min(BUSY_CAP, BUSY_BASE * 2.0**doublings), draw)
 
 
-def busy_callback_delay(draw: float | None = None) -> int:
-    """A jittered callback delay (1..BUSY_CALLBACK_MAX s) for a busy image."""
-    fraction = _random.random() if draw is None else draw
-    return 1 + int(fraction * BUSY_CALLBACK_MAX)
-
-
-def busy_budget_left(first_busy_at: float, now: float) -> bool:
-    return now - first_busy_at < BUSY_BUDGET_SECONDS
+def transient_callback_delay(retries: int, draw: float | None = None) -> int:
+    """The callback delay after transient failure number ``retries`` (from 0) in a row: 1 s plus
+    full jitter under a cap that doubles from TRANSIENT_CALLBACK_BASE to TRANSIENT_CALLBACK_MAX."""
+    doublings = min(retries, math.ceil(math.log2(TRANSIENT_CALLBACK_MAX / TRANSIENT_CALLBACK_BASE)))
+    cap = min(TRANSIENT_CALLBACK_MAX, TRANSIENT_CALLBACK_BASE * 2**doublings)
+    return 1 + int(_draw(draw) * cap)

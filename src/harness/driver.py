@@ -24,14 +24,20 @@ Deliver = Callable[[int, MutableMapping[str, Any]], dict[str, Any]]
 
 @dataclass
 class LambdaContext:
-    """The part of Lambda's context object the runtime library and handlers read."""
+    """The part of Lambda's context object the runtime library and handlers read; ``clock`` is
+    the time it counts down on (a simulation's virtual time, say)."""
 
     time_limit: float = 60.0
     invoked_function_arn: str = FUNCTION_ARN
-    started: float = field(default_factory=time.monotonic)
+    clock: Callable[[], float] = time.monotonic
+    started: float = -1.0
+
+    def __post_init__(self) -> None:
+        if self.started < 0:
+            self.started = self.clock()
 
     def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.started + self.time_limit - time.monotonic()) * 1000))
+        return max(0, int((self.started + self.time_limit - self.clock()) * 1000))
 
 
 @dataclass
@@ -68,8 +74,9 @@ class Driver:
     """Drives ``handler`` (the Lambda entrypoint) through whole operations.
 
     ``time_limit`` is each invocation's Lambda time; ``delay_scale`` multiplies callback delays
-    (0 for tests that should not sleep); ``wait`` is how a callback delay passes (a simulated
-    clock's sleep, say); ``max_invocations`` stops a runaway operation.
+    (0 for tests that should not sleep); ``wait`` is how a callback delay passes and ``clock``
+    the time each invocation's Lambda context counts down on (a simulated clock's, say);
+    ``max_invocations`` stops a runaway operation.
     """
 
     handler: Handler
@@ -78,13 +85,14 @@ class Driver:
     max_invocations: int = 200
     event_options: Mapping[str, Any] = field(default_factory=dict)
     wait: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
 
     def call_back_after(self, response: Mapping[str, Any]) -> None:
         """Let the callback delay of an IN_PROGRESS ``response`` pass, as CloudFormation does."""
         self.wait(response.get("callbackDelaySeconds", 0) * self.delay_scale)
 
     def invoke(self, event: MutableMapping[str, Any]) -> dict[str, Any]:
-        return dict(self.handler(event, LambdaContext(self.time_limit)))
+        return dict(self.handler(event, LambdaContext(self.time_limit, clock=self.clock)))
 
     def run(
         self,

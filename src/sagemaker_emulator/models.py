@@ -105,10 +105,11 @@ from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar
 
 from moto.core.base_backend import BaseBackend
 from moto.core.common_models import BaseModel
-from moto.core.utils import utcnow
+from moto.moto_api import state_manager
 from moto.moto_api._internal.managed_state_model import ManagedState
 from moto.utilities.utils import get_partition
 
+from .clock import clock, now
 from .exceptions import (
     ResourceInUse,
     ResourceLimitExceeded,
@@ -116,7 +117,7 @@ from .exceptions import (
     ValidationException,
 )
 from .pagination import SortKey, paginate
-from .rules import Rules, now
+from .rules import Rules
 
 IMAGE_MODEL = "sagemaker::image"
 IMAGE_DELETE_MODEL = "sagemaker::image-deletion"
@@ -411,11 +412,35 @@ class ImageVersion(BaseModel):
         }
 
 
+class _ClockedState(ManagedState):
+    """moto's ManagedState, with its ``time`` progression read on the emulator's clock (moto's
+    own reads ``datetime.now``); the other progressions are moto's."""
+
+    def __init__(self, model_name: str, transitions: list[tuple[str | None, str]]) -> None:
+        super().__init__(model_name, transitions)
+        self._progressed_at = now()
+
+    @property
+    def status(self) -> str | None:
+        transition = state_manager.get_transition(self.model_name)
+        if transition["progression"] != "time":
+            status: str | None = ManagedState.status.fget(self)  # type: ignore[attr-defined]
+            return status
+        if now() - self._progressed_at > float(transition["seconds"]):
+            self._status = self._get_next_status(previous=self._status)
+            self._progressed_at = now()
+        return self._status
+
+    @status.setter
+    def status(self, value: str) -> None:
+        self._status = value
+
+
 def _started(model_name: str, transitions: list[tuple[str | None, str]]) -> ManagedState:
     """A ManagedState that has applied its transition once: moto evaluates progressions only
     when the status is read, so an ``immediate`` one must be settled now, before a test changes
     the transition for the resources that follow."""
-    state = ManagedState(model_name, transitions)
+    state = _ClockedState(model_name, transitions)
     state.status  # noqa: B018 (reading the status applies the transition)
     return state
 
@@ -761,7 +786,7 @@ def _arn(region_name: str, account_id: str, resource: str) -> str:
 
 def _now() -> datetime:
     """Naive UTC, to the millisecond: the precision AWS JSON timestamps carry."""
-    moment = utcnow()
+    moment = clock().utcnow()
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 

@@ -12,9 +12,9 @@ from typing import Any
 from moto.core.responses import ActionResult, EmptyResult
 from moto.sagemaker.responses import SageMakerResponse
 
+from .clock import pause
 from .control import image_backends
 from .models import METADATA_KEYS, CreateRequest, ImageBackend, ListQuery, Metadata
-from .rules import pause
 from .validation import validate_request
 
 ACTIONS = (

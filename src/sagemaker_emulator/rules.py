@@ -52,7 +52,6 @@ whenever a backend is created (at every reset).
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -146,14 +145,3 @@ def every_variant() -> list[tuple[str, str]]:
         for variant in variants[1:]
         if (rule, variant) not in IMPOSSIBLE
     ]
-
-
-def now() -> float:
-    """The emulator's clock for its timed rules (lag, overlap, token lifetime, archival)."""
-    return time.monotonic()
-
-
-def pause(seconds: float) -> None:
-    """Wait before answering (the emulator's sleeps, outside any lock)."""
-    if seconds > 0:
-        time.sleep(seconds)

@@ -1,6 +1,7 @@
 """Out-of-band changes, SageMaker failures and bad input, through the Lambda entrypoint."""
 
 import logging
+from dataclasses import replace
 
 import pytest
 from moto.moto_api import state_manager
@@ -64,7 +65,9 @@ def test_a_parent_image_that_never_gets_ready_is_waited_for_then_a_conflict_nami
 ):
     state_manager.set_transition(IMAGE_MODEL, {"progression": "manual", "times": 10**6})
     sm.create_image(ImageName=IMAGE, RoleArn=f"arn:aws:iam::{ACCOUNT}:role/r")
-    outcome = driver.run("CREATE", props())
+    # Callback delays pass on the handler's clock too, as they would in CloudFormation.
+    waiting = replace(driver, wait=instant_clock.sleep, delay_scale=1.0)
+    outcome = waiting.run("CREATE", props())
     assert outcome.error_code == "ResourceConflict", outcome.final
     assert f"Image {IMAGE} is CREATING" in outcome.final["message"]
     assert "60 minutes" in outcome.final["message"]

@@ -6,7 +6,8 @@ capitals (read, update and delete find the image with ListImages), and an update
 would move it to another image; a create that takes an alias from a sibling, and one whose alias
 update answered as if refused after it was applied (an answer lost); a LIST, an update and a
 delete of versions whose image is being deleted; a create, naming the image in lower case, on an
-image still being created; a version deleted out of band; malformed input. Each step
+image still being created; a version deleted out of band; malformed input; an update and a
+delete that wait for a sibling's change on a busy image. Each step
 checks the status it must end with, so a path that stops being taken fails here rather than
 going unnoticed.
 """
@@ -23,7 +24,12 @@ from harness.events import handler_event
 from harness.recorder import BOTOCORE_CLIENT
 from offline_aws.defaults import IMAGE_ROLE, base_image
 from sagemaker_emulator.control import controls
-from sagemaker_emulator.models import IMAGE_DELETE_MODEL, IMAGE_MODEL
+from sagemaker_emulator.models import (
+    IMAGE_DELETE_MODEL,
+    IMAGE_MODEL,
+    VERSION_CREATE_MODEL,
+    VERSION_DELETE_MODEL,
+)
 
 IMAGE = "SecurityImage"
 CAPITALISED = "CapitalisedImage"
@@ -31,6 +37,7 @@ BASE = base_image("security:1.0")
 ROLE = IMAGE_ROLE
 DOOMED = "DoomedImage"
 LATE = "LateImage"
+BUSY = "BusyImage"
 
 
 def _expect(outcome: Any, status: str, error: str | None = None) -> Any:
@@ -124,3 +131,24 @@ def exercise_every_path(driver: Driver, sagemaker: Any) -> None:
     late = _expect(driver.run("CREATE", {"ImageName": LATE.lower(), "BaseImage": BASE}), "SUCCESS")
     state_manager.unset_transition(IMAGE_MODEL)
     _expect(driver.run("DELETE", late), "SUCCESS")
+
+    _busy_image_paths(driver, sagemaker)
+
+
+def _busy_image_paths(driver: Driver, sagemaker: Any) -> None:
+    """An update that takes an alias from a sibling still being created, and a delete while a
+    sibling is being deleted: both wait for the image's change in progress."""
+    sagemaker.create_image(ImageName=BUSY, RoleArn=ROLE)
+    props = {"ImageName": BUSY, "BaseImage": BASE}
+    mine = _expect(driver.run("CREATE", props), "SUCCESS")
+    state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "time", "seconds": 1})
+    sagemaker.create_image_version(
+        ImageName=BUSY, BaseImage=BASE + "-sibling", ClientToken="sibling", Aliases=["held"]
+    )
+    taking = {**mine, "Aliases": ["held"]}
+    _expect(driver.run("UPDATE", taking, previous=mine), "SUCCESS")
+    state_manager.unset_transition(VERSION_CREATE_MODEL)
+    state_manager.set_transition(VERSION_DELETE_MODEL, {"progression": "time", "seconds": 1})
+    sagemaker.delete_image_version(ImageName=BUSY, Version=2)
+    _expect(driver.run("DELETE", mine), "SUCCESS")
+    state_manager.unset_transition(VERSION_DELETE_MODEL)

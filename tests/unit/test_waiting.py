@@ -97,12 +97,99 @@ def test_a_call_is_attempted_a_bounded_number_of_times_with_growing_jittered_del
 
 
 def test_polls_start_quick_and_settle_under_one_second():
-    delays = [waiting.poll_delay(n) for n in range(6)]
-    assert delays == [0.25, 0.5, 0.75, 0.75, 0.75, 0.75]
+    delays = [waiting.poll_delay(e) for e in (0.0, 0.3, 1.0, 10.0, 24.9)]
+    assert delays == [0.25, 0.5, 0.75, 0.75, 0.75]
 
 
-def test_callback_delays_grow_to_a_cap():
-    assert [waiting.callback_delay(n) for n in range(5)] == [5, 10, 20, 30, 30]
+@pytest.mark.parametrize("elapsed", [25.0, 60.0, 300.0, 1800.0, 10_000.0])
+def test_later_polls_keep_within_the_latency_bound(elapsed):
+    """A change ending just after a poll at ``elapsed`` is seen by 1.05 * elapsed + 10 s."""
+    gap = waiting.poll_delay(elapsed)
+    assert gap <= 0.05 * elapsed + 10
+    assert gap >= waiting.POLL_CAP
+    assert gap <= waiting.MAX_GAP
+
+
+def test_an_expected_change_is_not_polled_before_most_of_it_has_passed():
+    assert waiting.poll_delay(0.0, expected=60.0) == pytest.approx(54.0)
+    assert waiting.poll_delay(40.0, expected=60.0) == pytest.approx(14.0)
+    assert waiting.poll_delay(50.0, expected=60.0) == waiting.poll_delay(50.0)
+
+
+def test_callback_seconds_are_whole_and_at_least_one():
+    assert [waiting.callback_seconds(d) for d in (0.0, 0.25, 1.0, 1.2, 54.0)] == [1, 1, 1, 2, 54]
+
+
+@pytest.mark.parametrize(
+    ("handbacks", "elapsed", "keeps_waiting"),
+    [
+        (0, 0.0, False),  # the first invocation never pays to wait
+        (0, 27.0, False),
+        (1, 30.0, True),  # the second keeps polling until the change is a minute old
+        (1, 61.5, False),
+        (4, 200.0, True),
+        (4, 241.5, False),
+    ],
+)
+def test_billed_waiting_only_where_the_invocation_bound_needs_it(handbacks, elapsed, keeps_waiting):
+    assert waiting.waits_past_free_window(handbacks, elapsed) is keeps_waiting
+
+
+def test_the_period_is_the_shortest_recent_gap_between_changes():
+    assert waiting.estimate_period([]) is None
+    assert waiting.estimate_period([5.0]) is None
+    assert waiting.estimate_period([0.0, 61.0, 140.0, 200.5]) == pytest.approx(60.5)
+    # only the last PERIOD_SAMPLES gaps count
+    assert waiting.estimate_period([0.0, 10.0, 100.0, 190.0, 280.0, 370.0]) == pytest.approx(90.0)
+
+
+def test_a_busy_image_is_retried_when_its_change_should_be_over():
+    # known period: back at the change's end, spread over at most BUSY_SPREAD periods at first
+    assert waiting.busy_wait(100.0, 90.0, 60.0, 1, draw=0.0) == pytest.approx(50.0)
+    assert waiting.busy_wait(100.0, 90.0, 60.0, 1, draw=0.999) == pytest.approx(50.0 + 0.999 * 30)
+    # the spread widens with refusals, up to BUSY_SPREAD_MAX periods
+    assert waiting.busy_wait(100.0, 90.0, 60.0, 10**6, draw=0.999) <= waiting.MAX_GAP
+    widest = waiting.busy_wait(100.0, 90.0, 60.0, 50, draw=0.999)
+    assert widest == pytest.approx(50.0 + 0.999 * waiting.BUSY_SPREAD_MAX * 60.0)
+    # overdue: a small share of a period on
+    assert waiting.busy_wait(200.0, 90.0, 60.0, 1, draw=0.0) == pytest.approx(3.0)
+    # unknown period: UNKNOWN_PERIOD, or twice as long as the change has lasted
+    assert waiting.busy_wait(10.0, 0.0, None, 1, draw=0.0) == pytest.approx(20.0)
+    assert waiting.busy_wait(100.0, 0.0, None, 1, draw=0.0) == pytest.approx(100.0)
+    # no change seen in progress: a share of a period on, or a short backoff with none known
+    assert waiting.busy_wait(100.0, None, 60.0, 1, draw=0.0) == pytest.approx(3.0)
+    assert waiting.busy_wait(100.0, None, None, 1, draw=0.5) == waiting.busy_delay(0, draw=0.5)
+    assert all(waiting.busy_wait(0.0, 0.0, 1e9, n) <= waiting.MAX_GAP for n in range(1, 5))
+
+
+def test_the_change_in_progress_is_the_newest_creating_or_deleting_version():
+    from datetime import UTC, datetime
+
+    def at(seconds):
+        return datetime.fromtimestamp(seconds, UTC)
+
+    versions = [
+        {"Version": 3, "ImageVersionStatus": "CREATING", "CreationTime": at(300)},
+        {
+            "Version": 2,
+            "ImageVersionStatus": "DELETING",
+            "CreationTime": at(200),
+            "LastModifiedTime": at(350),
+        },
+        {"Version": 1, "ImageVersionStatus": "CREATED", "CreationTime": at(100)},
+    ]
+    assert waiting.change_in_progress(versions) == ("2:DELETING", 350.0)
+    assert waiting.change_in_progress(versions[:1]) == ("3:CREATING", 300.0)
+    assert waiting.change_in_progress(versions[2:]) is None
+    assert waiting.creation_starts(versions) == [300.0, 200.0, 100.0]
+
+
+def test_transient_callback_delays_grow_to_a_cap():
+    assert waiting.transient_callback_delay(0, draw=0.0) == 1
+    assert waiting.transient_callback_delay(0, draw=0.999) == 1 + int(0.999 * 20)
+    assert waiting.transient_callback_delay(10, draw=0.999) == 1 + int(
+        0.999 * waiting.TRANSIENT_CALLBACK_MAX
+    )
 
 
 def test_busy_delay_is_full_jitter_under_a_growing_cap():
@@ -115,17 +202,9 @@ def test_busy_delay_is_full_jitter_under_a_growing_cap():
     assert all(0.05 <= d <= waiting.BUSY_CAP for d in draws)
 
 
-def test_busy_callback_delay_is_jittered_within_bounds():
-    assert waiting.busy_callback_delay(0.0) == 1
-    assert waiting.busy_callback_delay(0.999) == waiting.BUSY_CALLBACK_MAX
-    assert {waiting.busy_callback_delay() for _ in range(100)} <= set(
-        range(1, waiting.BUSY_CALLBACK_MAX + 1)
-    )
-
-
-def test_busy_budget():
-    assert waiting.busy_budget_left(1000.0, 1000.0 + waiting.BUSY_BUDGET_SECONDS - 1)
-    assert not waiting.busy_budget_left(1000.0, 1000.0 + waiting.BUSY_BUDGET_SECONDS)
+def test_the_busy_budget_counts_from_the_last_progress():
+    assert not waiting.busy_stalled(1000.0, 1000.0 + waiting.BUSY_STALL_SECONDS - 1)
+    assert waiting.busy_stalled(1000.0, 1000.0 + waiting.BUSY_STALL_SECONDS)
 
 
 @pytest.mark.parametrize(
@@ -147,6 +226,6 @@ def test_a_refused_create_waits_only_for_an_image_that_will_take_it(image_status
     assert waiting.after_image_refused(image_status, not_found=not_found) is step
 
 
-@pytest.mark.parametrize("attempt", [4, 5, 1023, 1024, 10**6])
+@pytest.mark.parametrize("attempt", [6, 7, 1023, 1024, 10**6])
 def test_busy_delays_stay_at_the_cap_however_many_retries(attempt):
     assert waiting.busy_delay(attempt, draw=0.999999) == pytest.approx(waiting.BUSY_CAP, rel=1e-5)

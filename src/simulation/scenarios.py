@@ -1,0 +1,177 @@
+"""The simulated scenarios: one create, and N versions of one image in one stack, then its
+delete; each under one policy, on a fresh virtual clock and a fresh emulator.
+
+Policies: ``ours`` and ``before`` run the handler package through its Lambda entrypoint (which
+package is imported decides which code runs: :mod:`.before` puts the code from before the cost
+work first on the path of a subprocess); ``aws-like`` runs :mod:`.aws_like`, with the versions
+chained by DependsOn.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from moto import mock_aws
+
+from harness.driver import Handler
+from harness.inventory import ownership_problems, versions_of
+from offline_aws.defaults import ACCOUNT, REGION, base_image, use_offline_account
+from offline_aws.services import timed_transitions
+from sagemaker_emulator import clock as emulator_clock
+from sagemaker_emulator import install
+from sagemaker_emulator.control import controls
+
+from . import aws_like
+from .billing import bill
+from .cloudformation import CloudFormation, Operation, Resource
+from .service import DEFAULT_RATE, Service, peak_rate
+from .virtual_time import VirtualTime
+
+POLICIES = ("ours", "before", "aws-like")
+IMAGE = "SimulatedImage"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/SimulatedImageRole"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a scenario runs under."""
+
+    policy: str = "ours"
+    seed: int = 1
+    rate: float = DEFAULT_RATE
+    burst: float = DEFAULT_RATE
+    latency: float = 0.1
+    rules: Mapping[str, Any] = field(default_factory=dict)
+    """Emulator rule variants (sagemaker_emulator.rules), e.g. {"concurrency": "never"}."""
+
+
+@contextlib.contextmanager
+def _world(
+    settings: Settings, creation_seconds: float
+) -> Iterator[tuple[VirtualTime, Service, Any]]:
+    """A fresh virtual clock, emulator and request rate; yields them and a SageMaker client."""
+    from community_sagemaker_imageversion import invocation, waiting
+
+    time = VirtualTime(settings.seed)
+    use_offline_account(os.environ)
+    install()
+    previous_handler_clock = invocation.use_clock(time)  # type: ignore[arg-type]
+    previous_emulator_clock = emulator_clock.use_clock(time)
+    # The code before the cost work drew its jitter from waiting._random, not from the clock.
+    previous_draws = getattr(waiting, "_random", None)
+    if previous_draws is not None:
+        waiting._random = time.draws  # type: ignore[attr-defined]
+    try:
+        with mock_aws(), timed_transitions(creation_seconds):
+            controls().rules = controls().rules.changed(settings.rules)
+            client = boto3.client("sagemaker", region_name=REGION)
+            client.create_image(ImageName=IMAGE, RoleArn=ROLE)
+            service = Service(time, settings.rate, settings.burst, settings.latency)
+            with service.serving():
+                yield time, service, client
+    finally:
+        invocation.use_clock(previous_handler_clock)
+        emulator_clock.use_clock(previous_emulator_clock)
+        if previous_draws is not None:
+            waiting._random = previous_draws  # type: ignore[attr-defined]
+
+
+def _handler(settings: Settings, time: VirtualTime, client: Any) -> Handler:
+    if settings.policy == "aws-like":
+        return aws_like.handler(time, client)  # type: ignore[no-any-return]
+    from community_sagemaker_imageversion.handlers import resource
+
+    return resource  # type: ignore[return-value]
+
+
+def _figures(operations: Mapping[str, Operation], service: Service, since: int) -> dict[str, Any]:
+    """The figures of one stack operation (requests from index ``since`` of the service's log)."""
+    ops = list(operations.values())
+    requests = service.requests[since:]
+    charge = bill(op.invocations for op in ops)
+    started = min((op.started for op in ops), default=0.0)
+    ended = max((op.ended for op in ops), default=0.0)
+    count = max(1, len(ops))
+    return {
+        "success": sum(1 for op in ops if op.status == "SUCCESS"),
+        "outcomes": dict(sorted(Counter(op.outcome for op in ops).items())),
+        "makespan_seconds": round(ended - started, 3),
+        "invocations": charge.invocations,
+        "invocations_per_version": round(charge.invocations / count, 3),
+        "calls": len(requests),
+        "calls_per_version": round(len(requests) / count, 3),
+        "billed_seconds_over_30": round(charge.seconds_over_30, 3),
+        "dollars": round(charge.strict_dollars, 6),
+        "dollars_lenient": round(charge.lenient_dollars, 6),
+        "peak_requests_per_second": peak_rate([r.at for r in requests]),
+        "throttles": sum(1 for r in requests if r.throttled),
+        "contract_breaches": sum(op.breaches for op in ops),
+    }
+
+
+def single(settings: Settings, creation_seconds: float) -> dict[str, Any]:
+    """One version created alone: its latency, invocations, calls and cost."""
+    with _world(settings, creation_seconds) as (time, service, client):
+        cloudformation = CloudFormation(time, _handler(settings, time, client))
+        resource = Resource("Version", {"ImageName": IMAGE, "BaseImage": base_image("single:1")})
+        operation = cloudformation.run("CREATE", [resource])["Version"]
+        figures = _figures({"Version": operation}, service, 0)
+    return {
+        "creation_seconds": creation_seconds,
+        "policy": settings.policy,
+        "status": operation.outcome,
+        "latency_seconds": round(operation.seconds, 3),
+        "invocations": figures["invocations"],
+        "calls": figures["calls"],
+        "billed_seconds_over_30": figures["billed_seconds_over_30"],
+        "dollars": figures["dollars"],
+        "dollars_lenient": figures["dollars_lenient"],
+        "invocation_limit": math.ceil(creation_seconds / 60) + 1,
+    }
+
+
+def parallel(settings: Settings, versions: int, creation_seconds: float) -> dict[str, Any]:
+    """``versions`` versions of one image in one stack (chained by DependsOn for aws-like, else
+    none), created, checked, then deleted."""
+    chained = settings.policy == "aws-like"
+    resources = [
+        Resource(
+            f"Version{n:03d}",
+            {"ImageName": IMAGE, "BaseImage": base_image(f"parallel:{n}")},
+            (f"Version{n - 1:03d}",) if chained and n > 1 else (),
+        )
+        for n in range(1, versions + 1)
+    ]
+    with _world(settings, creation_seconds) as (time, service, client):
+        cloudformation = CloudFormation(time, _handler(settings, time, client))
+        created = cloudformation.run("CREATE", resources)
+        create = _figures(created, service, 0)
+        owners = {
+            lid: int(m["ImageVersionArn"].rsplit("/", 1)[-1])
+            for lid, m in cloudformation.models.items()
+        }
+        bases = {r.logical_id: str(r.properties["BaseImage"]) for r in resources}
+        problems = ownership_problems(owners, bases, versions_of(client, IMAGE))
+        since = len(service.requests)
+        made = [r for r in resources if r.logical_id in cloudformation.models]
+        deleted = cloudformation.run("DELETE", made)
+        delete = _figures(deleted, service, since)
+        left = len(versions_of(client, IMAGE))
+    floor = versions * creation_seconds
+    return {
+        "versions": versions,
+        "creation_seconds": creation_seconds,
+        "policy": settings.policy,
+        "success": create["success"],
+        "makespan_over_floor": round(create["makespan_seconds"] / floor, 4),
+        **{k: v for k, v in create.items() if k != "success"},
+        "ownership_problems": problems,
+        "delete": {**delete, "versions_left": left},
+    }
