@@ -85,15 +85,19 @@ validate: venv
 	$(VENV)/bin/cfn validate
 
 ## generate: models.py, docs/ and resource-role.yaml (cfn generate), and schema_rules.py (the
-## schema's rules as the handler enforces them), from the schema
+## schema's rules as the handler enforces them), from the schema; botocore_data/ (SageMaker's
+## model trimmed to the operations the handler calls), from the pinned botocore
+GENERATED := docs resource-role.yaml src/community_sagemaker_imageversion/models.py \
+	src/community_sagemaker_imageversion/schema_rules.py src/community_sagemaker_imageversion/botocore_data
 generate: venv
 	$(VENV)/bin/cfn generate
 	PYTHONPATH=src $(PY) -m make_targets.schema_rules
+	PYTHONPATH=src $(PY) -m make_targets.sagemaker_model
 
-## generate-check: generated files are up to date with the schema
+## generate-check: generated files are up to date with the schema and the pinned botocore
 generate-check: generate
-	git diff --exit-code -- src/community_sagemaker_imageversion/models.py src/community_sagemaker_imageversion/schema_rules.py docs resource-role.yaml
-	test -z "$$(git status --porcelain -- docs src/community_sagemaker_imageversion/models.py src/community_sagemaker_imageversion/schema_rules.py resource-role.yaml)"
+	git diff --exit-code -- $(GENERATED)
+	test -z "$$(git status --porcelain -- $(GENERATED))"
 
 ## templates: the example stack and template.yml, with cfn-lint and our schema
 templates: venv

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from make_targets.packaging import build_package
+from make_targets.sagemaker_model import DATA_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = "community_sagemaker_imageversion"
@@ -56,6 +57,16 @@ def test_the_handler_bundle_holds_the_handler_and_its_runtime_dependencies_only(
     assert f"{SHIPPED}/models.py" in handler_files
     for name in NEVER_SHIPPED:
         assert not any(top == name or top.startswith(f"{name}-") for top in tops), name
+
+
+def test_the_handler_bundle_holds_the_trimmed_sagemaker_model_as_checked_in(package):
+    bundle = zipfile.ZipFile(io.BytesIO(package.read("ResourceProvider.zip")))
+    shipped = {n for n in bundle.namelist() if n.startswith(f"{SHIPPED}/botocore_data/")}
+    checked_in = sorted(p for p in DATA_DIR.rglob("*") if p.is_file())
+    assert checked_in
+    assert shipped == {f"{SHIPPED}/{p.relative_to(DATA_DIR.parent)}" for p in checked_in}
+    for path in checked_in:
+        assert bundle.read(f"{SHIPPED}/{path.relative_to(DATA_DIR.parent)}") == path.read_bytes()
 
 
 def test_nothing_but_the_handler_package_travels_as_source(package):

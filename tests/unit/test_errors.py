@@ -12,18 +12,8 @@ from botocore.exceptions import (
 from cloudformation_cli_python_lib.interface import HandlerErrorCode
 
 from community_sagemaker_imageversion import errors
+from make_targets.sagemaker_model import OPERATIONS
 from tests.botocore_errors import client_error
-
-# Every SageMaker operation the handlers call.
-OPERATIONS = (
-    "CreateImageVersion",
-    "DescribeImageVersion",
-    "UpdateImageVersion",
-    "DeleteImageVersion",
-    "ListAliases",
-    "ListImageVersions",
-    "ListImages",
-)
 
 # What each modelled error becomes (ResourceInUse on a change is retried before it gets here).
 EXPECTED = {
