@@ -24,7 +24,7 @@ from sagemaker_emulator.server import running_server
 
 from .common import Ratio, fake_credentials, make_version, median_ms
 
-TARGET = 1.2
+TARGET = 1.0
 
 HANDLER_PROGRAM = """
 import json, sys, time

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.machine import describe
+from simulation.service import DEFAULT_RATE
 
-from . import cold, economy, size, stabilisation, warm
+from . import cold, costs, economy, size, stabilisation, warm
 from .common import Ratio
 
 
@@ -17,6 +18,7 @@ class Results:
     economy: economy.EconomyResult
     stabilisation: list[stabilisation.Point]
     size: size.SizeResult
+    costs: costs.CostResult
 
 
 def _verdict(ratio: float, target: float) -> str:
@@ -57,10 +59,35 @@ def summary(r: Results) -> str:
         f" {s.import_seconds * 1000:.0f} ms, {s.import_modules} modules,"
         f" {s.import_peak_bytes / 1e6:.1f} MB allocated, resident {s.rss_kb / 1024:.0f} MB"
     )
+    for name, holds, figure in costs.targets(r.costs):
+        lines.append(f"simulated {name}: {figure} ({'meets' if holds else 'MISSES'})")
+    for row in r.costs.parallel:
+        lines.append(
+            f"simulated {row['versions']} versions, {row['policy']}: {row['success']} SUCCESS,"
+            f" makespan {row['makespan_over_floor']:.2f} x floor,"
+            f" {row['invocations_per_version']:.1f} invocations and"
+            f" {row['calls_per_version']:.1f} calls per version, ${row['dollars']:.4f},"
+            f" {row['throttles']} throttles; delete {row['delete']['success']} SUCCESS,"
+            f" {row['delete']['versions_left']} left"
+        )
     return "\n".join(lines)
 
 
-def markdown(r: Results, chart_name: str) -> str:
+def verdict(r: Results) -> str:
+    """One line: how many targets of this run hold, and which do not."""
+    checks = [
+        ("warm ratio", r.warm.ratio <= warm.TARGET),
+        ("cold ratio", r.cold.ratio <= cold.TARGET),
+        *((f"stabilisation X={p.delay:g}", _within(p)) for p in r.stabilisation),
+        *((name, holds) for name, holds, _ in costs.targets(r.costs)),
+    ]
+    missed = [name for name, holds in checks if not holds]
+    held = len(checks) - len(missed)
+    tail = "" if not missed else "; misses: " + ", ".join(missed)
+    return f"bench verdict: {held} of {len(checks)} targets hold{tail}"
+
+
+def markdown(r: Results, chart_name: str, costs_chart: str) -> str:
     economy_rows = "\n".join(
         f"| {action} | {ours} | {minimum} | {calls} | {r.economy.reason(action)} |"
         for action, ours, minimum, calls in r.economy.rows()
@@ -71,6 +98,7 @@ def markdown(r: Results, chart_name: str) -> str:
         for p in r.stabilisation
     )
     s = r.size
+    costs_section = _costs_markdown(r.costs, costs_chart)
     return f"""# Performance
 
 Written by `make bench` (`python -m benchmarks`); every figure below comes from one run of it,
@@ -144,4 +172,74 @@ cloudformation-cli-python-lib requires and imports; `cfn submit` installs `requi
 pip into the bundle and offers no way to leave a dependency out. The handler package imports
 nothing beyond what the library already loads (`mypy_boto3_sagemaker` only for type checking),
 and creates SageMaker clients from botocore directly, once per caller.
+
+{costs_section}"""
+
+
+def _money(value: float) -> str:
+    return f"${value:.4f}"
+
+
+def _costs_markdown(c: costs.CostResult, chart_name: str) -> str:
+    target_rows = "\n".join(
+        f"| {name} | {figure} | {'holds' if holds else '**misses**'} |"
+        for name, holds, figure in costs.targets(c)
+    )
+    parallel_rows = "\n".join(
+        f"| {row['versions']} | {row['policy']} | {row['success']} | {row['makespan_over_floor']:.2f}"
+        f" | {row['invocations_per_version']:.1f} | {row['calls_per_version']:.1f}"
+        f" | {row['peak_requests_per_second']:g} | {row['throttles']}"
+        f" | {row['billed_seconds_over_30']:.0f} | {_money(row['dollars'])}"
+        f" | {_money(row['dollars_lenient'])} | {row['delete']['success']}"
+        f" ({row['delete']['versions_left']} left) | {_money(row['delete']['dollars'])} |"
+        for n in sorted({row["versions"] for row in c.parallel})
+        for row in c.parallel
+        if row["versions"] == n
+    )
+    single_rows = "\n".join(
+        f"| {row['creation_seconds']:g} | {row['policy']} | {row['latency_seconds']:.1f}"
+        f" | {row['invocations']} | {row['calls']} | {row['billed_seconds_over_30']:.0f}"
+        f" | {_money(row['dollars'])} |"
+        for x in sorted({row["creation_seconds"] for row in c.single})
+        for row in c.single
+        if row["creation_seconds"] == x
+    )
+    return f"""## 6. Cost and scale on a virtual clock
+
+The real handler through its Lambda entrypoint, the emulator and a CloudFormation-like scheduler
+run on one simulated clock (`src/simulation/`): resources without dependencies run in parallel,
+each re-invoked `callbackDelaySeconds` after an IN_PROGRESS answer, each invocation with 60 s of
+Lambda time; every SageMaker call takes {0.1:g} s and meets a token bucket of
+{DEFAULT_RATE:g} requests/s per account (a refused call is `ThrottlingException`); versions
+take X seconds to be created or deleted, one at a time per image. Policies, side by side in this
+run: **ours** (this code), **before** (the handler package before the cost work, taken from git),
+**aws-like** (a constant 5 s poll, waiting in the invocation as the Java plugin does, versions
+chained by DependsOn), **ours-dependson** (this code, chained the same way).
+
+Billing: $0.0009 per handler operation plus $0.00008 per second of an invocation above 30 s.
+"dollars" counts every invocation as an operation (the strict reading); "lenient" counts each
+action once. The AWS type itself is free; its row is priced as if it were private.
+
+### Targets (ours)
+
+| target | figure | |
+| --- | --- | --- |
+{target_rows}
+
+### N versions of one image in one stack, each taking {costs.CREATION_SECONDS:g} s
+
+Makespan is the create's, over the floor N x {costs.CREATION_SECONDS:g} s. Calls include throttled
+ones. The delete of the same stack follows.
+
+| N | policy | SUCCESS | makespan / floor | invocations / version | calls / version | peak req/s | throttles | billed s > 30 | dollars | lenient | delete SUCCESS | delete dollars |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+{parallel_rows}
+
+### One create taking X seconds
+
+| X (s) | policy | latency (s) | invocations | calls | billed s > 30 | dollars |
+| --- | --- | --- | --- | --- | --- | --- |
+{single_rows}
+
+![makespan and dollars against N, latency and dollars against X]({chart_name})
 """

@@ -10,7 +10,7 @@ from harness.events import handler_event
 
 from .common import Ratio, make_version, median_ms, sagemaker_in_process, side_by_side
 
-TARGET = 1.3
+TARGET = 1.1
 
 
 def measure(rounds: int) -> Ratio:

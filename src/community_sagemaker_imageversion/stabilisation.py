@@ -40,6 +40,7 @@ from .waiting import (
     creation_starts,
     estimate_period,
     poll_delay,
+    required_age,
     transient_callback_delay,
     waits_past_free_window,
 )
@@ -82,7 +83,8 @@ def settle(
             continue
         if waits_past_free_window(state.handbacks, elapsed):
             room = invocation.left() - ATTEMPT_MINIMUM
-            if room >= LAST_POLL_MINIMUM and invocation.pause(min(delay, room)):
+            needed = required_age(state.handbacks) - elapsed
+            if room >= LAST_POLL_MINIMUM and invocation.pause(min(delay, room, needed)):
                 continue
         room = invocation.waitable()
         if last_chance and room >= LAST_POLL_MINIMUM:

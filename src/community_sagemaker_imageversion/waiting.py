@@ -9,6 +9,7 @@ Lambda time. Every decision a handler takes on a status it observed is one funct
 from __future__ import annotations
 
 import enum
+import itertools
 import math
 from typing import Any
 
@@ -159,10 +160,16 @@ CYCLE_SECONDS = 60.0
 CYCLE_MARGIN = 1.0
 
 
+def required_age(handbacks: int) -> float:
+    """How old a change must be before the invocation after ``handbacks`` earlier hand-backs on
+    it may hand back (0 for the first invocation)."""
+    return CYCLE_SECONDS * handbacks + CYCLE_MARGIN if handbacks > 0 else 0.0
+
+
 def waits_past_free_window(handbacks: int, elapsed: float) -> bool:
     """Whether an invocation keeps waiting past its free window, after ``handbacks`` earlier
     hand-backs on a change that began ``elapsed`` seconds ago (as of its last poll)."""
-    return handbacks > 0 and elapsed < CYCLE_SECONDS * handbacks + CYCLE_MARGIN
+    return elapsed < required_age(handbacks)
 
 
 def callback_seconds(delay: float) -> int:
@@ -199,7 +206,7 @@ def estimate_period(starts: list[float]) -> float | None:
     changes: the shortest gap of the last PERIOD_SAMPLES (a gap is one change plus the time the
     image stood idle after it); None with fewer than two."""
     ordered = sorted(starts)[-(PERIOD_SAMPLES + 1) :]
-    gaps = [b - a for a, b in zip(ordered, ordered[1:], strict=False) if b > a]
+    gaps = [b - a for a, b in itertools.pairwise(ordered) if b > a]
     return min(gaps) if gaps else None
 
 

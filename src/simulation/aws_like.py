@@ -50,7 +50,7 @@ def handler(time: VirtualTime, client: Any) -> Any:
     return entrypoint
 
 
-def _step(
+def _step(  # noqa: PLR0911 (one answer per outcome of each action)
     action: str, client: Any, model: dict[str, Any], state: dict[str, Any], token: str
 ) -> dict[str, Any] | None:
     """One step: the final answer, or None to poll again."""

@@ -9,19 +9,24 @@ import os
 import subprocess
 import sys
 import tarfile
+import tempfile
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 BEFORE_COMMIT = "037a6aa9a2e8e8b0b6c2b96c2f9d1cccf90e759c"
-PACKAGE = "src/community_sagemaker_imageversion"
-CACHE = Path("build/before-policy")
+# The package's path at BEFORE_COMMIT, spelled so that `make namespace` leaves it as it is there.
+PACKAGE = "src/" + "_".join(("community", "sagemaker", "imageversion"))
+# Today's name of the package, which the extracted code is imported as.
+TODAY = "community_sagemaker_imageversion"
+CACHE = Path(tempfile.gettempdir()) / "community-sagemaker-imageversion-before"
+"""Where the package from before is extracted (outside the repository: cfn submit packs build/)."""
 
 
 def package_root(repository: Path = Path()) -> Path:
     """A folder holding the handler package of :data:`BEFORE_COMMIT` (extracted once)."""
-    root = (repository / CACHE / BEFORE_COMMIT[:12]).resolve()
-    if (root / "community_sagemaker_imageversion" / "handlers.py").exists():
+    root = CACHE / BEFORE_COMMIT[:12]
+    if (root / TODAY / "handlers.py").exists():
         return root
     try:
         archive = subprocess.run(  # noqa: S603
@@ -38,7 +43,7 @@ def package_root(repository: Path = Path()) -> Path:
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         for member in tar.getmembers():
             if member.isfile() and member.name.startswith(PACKAGE + "/"):
-                target = root / "community_sagemaker_imageversion" / member.name[len(PACKAGE) + 1 :]
+                target = root / TODAY / member.name[len(PACKAGE) + 1 :]
                 target.parent.mkdir(parents=True, exist_ok=True)
                 extracted = tar.extractfile(member)
                 assert extracted is not None

@@ -12,6 +12,7 @@ it; an invocation that answers after the 60 s handler contract is counted as a b
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
@@ -96,12 +97,10 @@ class CloudFormation:
                 if blockers & _failed(operations):
                     continue
                 operations[logical_id] = Operation(logical_id, action, self.time.now)
-                self.time.spawn(
-                    logical_id, lambda r=by_id[logical_id]: finish(r, operations[r.logical_id])
-                )
+                self.time.spawn(logical_id, functools.partial(finish, by_id[logical_id]))
 
-        def finish(resource: Resource, operation: Operation) -> None:
-            self._operate(resource, operation)
+        def finish(resource: Resource) -> None:
+            self._operate(resource, operations[resource.logical_id])
             start_ready()
 
         start_ready()

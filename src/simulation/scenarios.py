@@ -4,7 +4,8 @@ delete; each under one policy, on a fresh virtual clock and a fresh emulator.
 Policies: ``ours`` and ``before`` run the handler package through its Lambda entrypoint (which
 package is imported decides which code runs: :mod:`.before` puts the code from before the cost
 work first on the path of a subprocess); ``aws-like`` runs :mod:`.aws_like`, with the versions
-chained by DependsOn.
+chained by DependsOn; ``ours-dependson`` is ours with the versions chained as for aws-like (what
+a template can do to pay less).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from community_sagemaker_imageversion import invocation, waiting
+from community_sagemaker_imageversion.handlers import resource
 from harness.driver import Handler
 from harness.inventory import ownership_problems, versions_of
 from offline_aws.defaults import ACCOUNT, REGION, base_image, use_offline_account
@@ -34,7 +37,8 @@ from .cloudformation import CloudFormation, Operation, Resource
 from .service import DEFAULT_RATE, Service, peak_rate
 from .virtual_time import VirtualTime
 
-POLICIES = ("ours", "before", "aws-like")
+POLICIES = ("ours", "before", "aws-like", "ours-dependson")
+CHAINED = frozenset({"aws-like", "ours-dependson"})
 IMAGE = "SimulatedImage"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/SimulatedImageRole"
 
@@ -57,12 +61,11 @@ def _world(
     settings: Settings, creation_seconds: float
 ) -> Iterator[tuple[VirtualTime, Service, Any]]:
     """A fresh virtual clock, emulator and request rate; yields them and a SageMaker client."""
-    from community_sagemaker_imageversion import invocation, waiting
 
     time = VirtualTime(settings.seed)
     use_offline_account(os.environ)
     install()
-    previous_handler_clock = invocation.use_clock(time)  # type: ignore[arg-type]
+    previous_handler_clock = invocation.use_clock(time)
     previous_emulator_clock = emulator_clock.use_clock(time)
     # The code before the cost work drew its jitter from waiting._random, not from the clock.
     previous_draws = getattr(waiting, "_random", None)
@@ -86,9 +89,7 @@ def _world(
 def _handler(settings: Settings, time: VirtualTime, client: Any) -> Handler:
     if settings.policy == "aws-like":
         return aws_like.handler(time, client)  # type: ignore[no-any-return]
-    from community_sagemaker_imageversion.handlers import resource
-
-    return resource  # type: ignore[return-value]
+    return resource
 
 
 def _figures(operations: Mapping[str, Operation], service: Service, since: int) -> dict[str, Any]:
@@ -140,7 +141,7 @@ def single(settings: Settings, creation_seconds: float) -> dict[str, Any]:
 def parallel(settings: Settings, versions: int, creation_seconds: float) -> dict[str, Any]:
     """``versions`` versions of one image in one stack (chained by DependsOn for aws-like, else
     none), created, checked, then deleted."""
-    chained = settings.policy == "aws-like"
+    chained = settings.policy in CHAINED
     resources = [
         Resource(
             f"Version{n:03d}",
@@ -174,4 +175,15 @@ def parallel(settings: Settings, versions: int, creation_seconds: float) -> dict
         **{k: v for k, v in create.items() if k != "success"},
         "ownership_problems": problems,
         "delete": {**delete, "versions_left": left},
+    }
+
+
+def suite(
+    settings: Settings, singles: list[float], parallels: list[int], creation_seconds: float = 60.0
+) -> dict[str, list[dict[str, Any]]]:
+    """One create for each of ``singles`` (creation seconds), and a stack of each of
+    ``parallels`` versions taking ``creation_seconds`` each, under ``settings``."""
+    return {
+        "single": [single(settings, x) for x in singles],
+        "parallel": [parallel(settings, n, creation_seconds) for n in parallels],
     }

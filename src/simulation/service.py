@@ -23,6 +23,10 @@ from harness.recorder import BOTOCORE_CLIENT
 
 from .virtual_time import VirtualTime
 
+_THROTTLED: Any = {
+    "Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"},
+    "ResponseMetadata": {"HTTPStatusCode": 400},
+}
 DEFAULT_RATE = 5.0
 """SageMaker's assumed request rate per account and region (requests per second)."""
 
@@ -94,13 +98,7 @@ class Service:
             admitted = service.admit(operation, threading.current_thread().name)
             try:
                 if not admitted:
-                    raise ClientError(
-                        {
-                            "Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"},
-                            "ResponseMetadata": {"HTTPStatusCode": 400},
-                        },
-                        operation,
-                    )
+                    raise ClientError(_THROTTLED, operation)
                 return original(client, operation, params)
             finally:
                 time.sleep(service.latency / 2)

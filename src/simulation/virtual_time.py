@@ -36,7 +36,7 @@ class VirtualTime:
 
     def __init__(self, seed: int = 0) -> None:
         self.now = 0.0
-        self.draws = random.Random(seed)
+        self.draws = random.Random(seed)  # noqa: S311 (reproducible jitter, not secrets)
         self._queue: list[tuple[float, int, _Task]] = []
         self._order = itertools.count()
         self._yielded = threading.Event()

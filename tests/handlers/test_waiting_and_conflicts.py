@@ -9,6 +9,7 @@ from moto.moto_api import state_manager
 from community_sagemaker_imageversion import waiting
 from community_sagemaker_imageversion.handlers import resource
 from harness.driver import Driver
+from harness.events import handler_event
 from sagemaker_emulator.control import catch_up
 from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
 
@@ -161,3 +162,21 @@ def test_a_delete_on_a_busy_image_retries_and_every_event_names_the_version(
     assert waiting, "the image was never busy"
     assert all(e["resourceModel"]["ImageVersionArn"] == model["ImageVersionArn"] for e in waiting)
     assert [v["Version"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]] == [2]
+
+
+def test_a_busy_queue_that_makes_progress_is_never_a_conflict(
+    image, sm, driver, busy_while_changing
+):
+    """Waited 2 hours, but the change in progress is not the one seen last: the queue moves, so
+    the create keeps waiting (a budget from the first refusal would fail it)."""
+    state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "manual", "times": 10_000})
+    sm.create_image_version(ImageName=IMAGE, BaseImage=BASE, ClientToken="ahead-of-us")
+    long_ago = time.time() - 2 * 60 * 60
+    seen_before = {"busySince": long_ago, "busyRetries": 50, "busyChange": "7:CREATING"}
+    answer = driver.invoke(handler_event("CREATE", props(), callback_context=seen_before))
+    assert answer["status"] == "IN_PROGRESS", answer
+    context = answer["callbackContext"]
+    assert context["busyChange"] == "1:CREATING"
+    assert context["busySince"] > long_ago + 60 * 60
+    catch_up()
+    assert [v["Version"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]] == [1]

@@ -45,13 +45,13 @@ def test_permissions_are_read_from_the_schema_per_action():
 def test_a_call_outside_its_actions_permissions_is_found():
     calls = [
         call("CreateImageVersion"),
-        call("ListImageVersions"),
-        call("ListImageVersions", scope=None),
+        call("DeleteImage"),
+        call("DeleteImage", scope=None),
     ]
     outside = outside_permissions(calls, schema_permissions())
-    assert [(c.operation, handler_action(c)) for c in outside] == [("ListImageVersions", "CREATE")]
+    assert [(c.operation, handler_action(c)) for c in outside] == [("DeleteImage", "CREATE")]
     assert used_permissions(calls) == {
-        "CREATE": frozenset({"sagemaker:CreateImageVersion", "sagemaker:ListImageVersions"})
+        "CREATE": frozenset({"sagemaker:CreateImageVersion", "sagemaker:DeleteImage"})
     }
 
 

@@ -31,6 +31,9 @@ class FakeClock:
         self.slept.append(seconds)
         self.now += seconds
 
+    def random(self):
+        return 0.5
+
 
 @pytest.fixture
 def clock():

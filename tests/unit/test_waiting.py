@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import pytest
 
 from community_sagemaker_imageversion import waiting
@@ -163,8 +165,6 @@ def test_a_busy_image_is_retried_when_its_change_should_be_over():
 
 
 def test_the_change_in_progress_is_the_newest_creating_or_deleting_version():
-    from datetime import UTC, datetime
-
     def at(seconds):
         return datetime.fromtimestamp(seconds, UTC)
 

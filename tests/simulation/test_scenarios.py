@@ -1,0 +1,95 @@
+"""The real handler, through its Lambda entrypoint, on the virtual clock: the promises the
+benchmarks measure the cost of hold whatever the policy pays."""
+
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+
+from simulation import before, scenarios
+from simulation.scenarios import Settings
+
+
+@pytest.fixture(scope="module")
+def stack_of_25():
+    return scenarios.parallel(Settings(), 25, 60.0)
+
+
+def test_a_stack_of_25_versions_of_one_image_all_succeed_and_are_all_deleted(stack_of_25):
+    run = stack_of_25
+    assert run["outcomes"] == {"SUCCESS": 25}
+    assert run["ownership_problems"] == []
+    assert run["contract_breaches"] == 0
+    assert run["delete"]["outcomes"] == {"SUCCESS": 25}
+    assert run["delete"]["versions_left"] == 0
+    # SageMaker makes one version at a time: the stack cannot beat the floor, and should be near
+    assert 1.0 <= run["makespan_over_floor"] <= 1.5
+
+
+def test_waiting_in_a_busy_queue_pays_for_no_second_above_30(stack_of_25):
+    assert stack_of_25["billed_seconds_over_30"] == 0
+    assert stack_of_25["delete"]["billed_seconds_over_30"] == 0
+
+
+@pytest.mark.parametrize("creation_seconds", [1, 25, 60, 300, 1800])
+def test_one_create_meets_its_latency_and_invocation_bounds(creation_seconds):
+    run = scenarios.single(Settings(), creation_seconds)
+    assert run["status"] == "SUCCESS"
+    if creation_seconds <= 25:
+        assert run["latency_seconds"] <= creation_seconds + 1
+        assert run["invocations"] == 1
+    else:
+        assert run["latency_seconds"] <= 1.05 * creation_seconds + 10
+        assert run["invocations"] <= math.ceil(creation_seconds / 60) + 1
+    if creation_seconds <= 60:
+        assert run["billed_seconds_over_30"] == 0, "waiting paid for seconds above 30"
+
+
+def test_a_simulation_is_reproducible_for_a_seed():
+    first = scenarios.parallel(Settings(seed=3), 5, 60.0)
+    again = scenarios.parallel(Settings(seed=3), 5, 60.0)
+    assert first == again
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        {"concurrency": "overlapping_calls", "overlap_seconds": 2.0},
+        {"concurrency": "never"},
+        {"read_after_write": "lagging", "lag_seconds": 5.0},
+        {"idempotency": "expires", "token_seconds": 30.0},
+    ],
+    ids=lambda rules: ",".join(f"{k}={v}" for k, v in rules.items()),
+)
+def test_a_stack_of_versions_succeeds_under_each_unknown_rule(rules):
+    run = scenarios.parallel(Settings(rules=rules), 6, 60.0)
+    assert run["outcomes"] == {"SUCCESS": 6}
+    assert run["ownership_problems"] == []
+    assert run["delete"]["outcomes"] == {"SUCCESS": 6}
+    assert run["delete"]["versions_left"] == 0
+
+
+def test_a_chained_stack_costs_about_two_invocations_per_version():
+    run = scenarios.parallel(Settings(policy="ours-dependson"), 5, 60.0)
+    assert run["outcomes"] == {"SUCCESS": 5}
+    assert run["invocations_per_version"] <= 2.5
+    assert run["throttles"] == 0
+    assert run["makespan_over_floor"] <= 1.25
+
+
+def test_the_before_policy_runs_the_package_from_before_and_only_that():
+    run = before.run(["single", "--creation-seconds", "60"])
+    assert (run["policy"], run["status"]) == ("before", "SUCCESS")
+    # the code before this work waited in the invocation until 5 s before its deadline
+    assert run["billed_seconds_over_30"] > 0
+    today = subprocess.run(
+        [sys.executable, "-m", "simulation", "single", "--policy", "before"],
+        env={**os.environ, "PYTHONPATH": "src"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert today.returncode != 0
+    assert "needs the package from before first on the path" in today.stderr
