@@ -71,6 +71,16 @@ def schema_permissions(schema: Path = SCHEMA) -> dict[str, frozenset[str]]:
     }
 
 
+def schema_timeouts(schema: Path = SCHEMA) -> dict[str, float]:
+    """Each action's ``timeoutInMinutes`` (CREATE, UPDATE, DELETE), as the schema gives them."""
+    handlers = json.loads(schema.read_text())["handlers"]
+    return {
+        action.upper(): float(spec["timeoutInMinutes"])
+        for action, spec in handlers.items()
+        if "timeoutInMinutes" in spec
+    }
+
+
 def used_permissions(calls: Iterable[Call]) -> dict[str, frozenset[str]]:
     """The permissions handler calls used, by action."""
     used: dict[str, set[str]] = {}

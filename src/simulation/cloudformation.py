@@ -6,8 +6,8 @@ loop); every invocation has at most ``time_limit`` seconds of Lambda time.
 
 CREATE runs a resource once every resource it depends on (``DependsOn``) has succeeded; DELETE
 runs a resource once every resource that depends on it is deleted, as CloudFormation does. An
-operation still running after the handler's ``timeoutInMinutes`` fails, as CloudFormation fails
-it; an invocation that answers after the 60 s handler contract is counted as a breach.
+operation still running after the schema's ``timeoutInMinutes`` for its action fails, as
+CloudFormation fails it; an invocation that answers after the 60 s handler contract is counted as a breach.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.call_rules import schema_timeouts
 from harness.driver import Driver, Handler
 from harness.events import handler_event
 
@@ -77,7 +78,8 @@ class CloudFormation:
     time: VirtualTime
     handler: Handler
     time_limit: float = CONTRACT_SECONDS
-    timeout_minutes: float = 120.0
+    timeout_minutes: Mapping[str, float] = field(default_factory=schema_timeouts)
+    """Each action's timeoutInMinutes (the schema's)."""
     stack: str = "simulated"
     models: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -120,7 +122,7 @@ class CloudFormation:
             wait=self.time.sleep,
             clock=self.time.monotonic,
         )
-        deadline = operation.started + self.timeout_minutes * 60.0
+        deadline = operation.started + self.timeout_minutes[action] * 60.0
 
         def deliver(_step: int, sent: MutableMapping[str, Any]) -> dict[str, Any]:
             if self.time.now > deadline:
