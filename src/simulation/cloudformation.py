@@ -7,7 +7,8 @@ loop); every invocation has at most ``time_limit`` seconds of Lambda time.
 CREATE runs a resource once every resource it depends on (``DependsOn``) has succeeded; DELETE
 runs a resource once every resource that depends on it is deleted, as CloudFormation does. An
 operation still running after the schema's ``timeoutInMinutes`` for its action fails, as
-CloudFormation fails it; an invocation that answers after the 60 s handler contract is counted as a breach.
+CloudFormation fails it; an invocation that answers after the 60 s handler contract is counted as
+a breach.
 """
 
 from __future__ import annotations
