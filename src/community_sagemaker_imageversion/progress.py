@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, MutableMapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -11,6 +12,7 @@ from cloudformation_cli_python_lib.interface import OperationStatus, ProgressEve
 from .arns import parse_image_version_arn
 from .models import ResourceModel
 from .translation import identifier_model
+from .waiting import usable_period
 
 
 @dataclass
@@ -22,11 +24,14 @@ class CallbackState:
     image's real name (the ARN lower-cases it). ``createdAt`` is when CreateImageVersion answered
     (wall clock), for the read-after-write grace. ``createFailure`` is set when a create failed
     and its version is being cleaned up. ``deleteSentAt`` is when DeleteImageVersion answered.
-    ``handbacks`` counts the invocations that handed back while waiting for the current change.
+    ``handbacks`` counts the invocations that handed back while waiting for the current change,
+    and ``waitingSince`` is when waiting for a change began that started no clock of its own
+    (an update or delete waiting for a version still being created).
 
     While the image is busy: ``busySince`` is when the image was last seen making progress (a
-    version changing state), ``busyChange`` and ``busyChangeAt`` name the change last seen in
-    progress and when it started, and ``period`` is the time one change of the image takes, as
+    version changing state), ``busyChange`` is what the image's latest versions were at the
+    last look (their numbers and statuses), ``busyChangeAt`` when the change then in progress
+    started, and ``period`` is the time one change of the image takes, as
     learned from consecutive changes (wall-clock seconds throughout).
     """
 
@@ -38,6 +43,7 @@ class CallbackState:
     createFailure: str | None = None
     callbacks: int = 0
     handbacks: int = 0
+    waitingSince: float | None = None
     busySince: float | None = None
     busyRetries: int = 0
     busyChange: str | None = None
@@ -48,10 +54,24 @@ class CallbackState:
     @classmethod
     def load(cls, context: Mapping[str, Any] | None) -> CallbackState:
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in (context or {}).items() if k in known})
+        state = cls(**{k: v for k, v in (context or {}).items() if k in known})
+        # What only steers waiting is reset when it is not plausible (an old or corrupt context).
+        state.period = usable_period(state.period if _is_number(state.period) else None)
+        state.handbacks = (
+            min(max(int(state.handbacks), 0), MAX_COUNT) if _is_number(state.handbacks) else 0
+        )
+        state.waitingSince = state.waitingSince if _is_number(state.waitingSince) else None
+        return state
 
     def dump(self) -> MutableMapping[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+MAX_COUNT = 10_000
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def tracked_model(state: CallbackState) -> ResourceModel | None:

@@ -14,6 +14,7 @@ CloudFormation exception from ``errors`` when it fails. Every attempt goes throu
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -30,6 +31,8 @@ from .waiting import retry_delay
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
+
+LOG = logging.getLogger(__name__)
 
 # The largest page SageMaker returns (MaxResults 1-100).
 MAX_RESULTS = 100
@@ -251,7 +254,10 @@ def recent_versions(client: SageMakerClient, image_name: str) -> list[dict[str, 
             f"image {image_name}",
             lambda: client.list_image_versions(**params),  # type: ignore[arg-type]
         )
-    except (exceptions.NotFound, exceptions.InvalidRequest):
+    except (exceptions.NotFound, exceptions.InvalidRequest, exceptions.AccessDenied) as unseen:
+        # Without the queue (a role written for an earlier version of this type may lack
+        # ListImageVersions), a busy image is waited out by plain backoff.
+        LOG.info("The versions of image %s cannot be read: %s", image_name, unseen)
         return []
     return [dict(item) for item in page.get("ImageVersions", [])]
 

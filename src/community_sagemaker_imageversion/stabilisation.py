@@ -40,8 +40,10 @@ from .waiting import (
     creation_starts,
     estimate_period,
     poll_delay,
+    queue_signature,
     required_age,
     transient_callback_delay,
+    usable_period,
     waits_past_free_window,
 )
 
@@ -70,18 +72,25 @@ def settle(
     waiting.poll_delay for a change that began at ``since`` (wall clock; None: now) and is
     expected to take ``state.period`` seconds (None: unknown). When the window ends before the
     next poll is due, it polls once more at the window's end (earlier than due, never later);
-    it waits past the window only as waiting.waits_past_free_window says."""
-    began = clock().wall() if since is None else since
+    it waits past the window only as waiting.waits_past_free_window says, and only in an
+    operation that did not queue for a busy image first."""
+    if since is None:
+        state.waitingSince = state.waitingSince or clock().wall()
+    began = since if since is not None else state.waitingSince
+    assert began is not None
     last_chance = True
     while True:
         seen = observe()
         if decide(seen) is not Next.WAIT:
+            state.waitingSince = None
             return seen
         elapsed = clock().wall() - began
         delay = poll_delay(elapsed, state.period)
         if invocation.wait(delay):
             continue
-        if waits_past_free_window(state.handbacks, elapsed):
+        # (an operation that queued for a busy image first is past any invocation bound: no
+        # second of its waiting is billed)
+        if state.busyRetries == 0 and waits_past_free_window(state.handbacks, elapsed):
             room = invocation.left() - ATTEMPT_MINIMUM
             needed = required_age(state.handbacks) - elapsed
             if room >= LAST_POLL_MINIMUM and invocation.pause(min(delay, room, needed)):
@@ -137,12 +146,14 @@ def wait_out_busy(
     versions = queue()
     now = clock().wall()
     change = change_in_progress(versions)
-    identity = change[0] if change else None
+    # Progress is any change in what the image's latest versions are and their statuses (a
+    # version being deleted may not be listed, but its going is seen).
+    identity = queue_signature(versions)
     if state.busySince is None or identity != state.busyChange:
         if change and state.busyChangeAt is not None and change[1] > state.busyChangeAt:
             # Changes seen one after the other: one period apart, or more when some were missed.
             seen_apart = change[1] - state.busyChangeAt
-            state.period = min(state.period or seen_apart, seen_apart)
+            state.period = usable_period(min(state.period or seen_apart, seen_apart))
         state.busySince, state.transientRetries = now, 0
         state.busyChange = identity
         state.busyChangeAt = change[1] if change else None
@@ -152,7 +163,7 @@ def wait_out_busy(
             f" minutes over {state.busyRetries + 1} attempts"
         ) from busy
     state.busyRetries += 1
-    period = estimate_period(creation_starts(versions)) or state.period
+    period = state.period or estimate_period(creation_starts(versions))
     state.period = period
     delay = busy_wait(now, change[1] if change else None, period, state.busyRetries)
     LOG.info("Image busy (attempt %d, again in %.1f s): %s", state.busyRetries, delay, busy)

@@ -147,7 +147,9 @@ def poll_delay(elapsed: float, expected: float | None = None) -> float:
         else:
             gap = min(LATENCY_SLOPE * elapsed + LATENCY_ALLOWANCE, MAX_GAP)
     if expected is not None:
-        gap = max(gap, EXPECTED_LEAD * expected - elapsed)
+        # never later than the latency bound allows, however wrong the expectation
+        bound = LATENCY_SLOPE * elapsed + LATENCY_ALLOWANCE
+        gap = max(gap, min(EXPECTED_LEAD * expected - elapsed, bound))
     return min(gap, MAX_GAP)
 
 
@@ -196,6 +198,9 @@ BUSY_SPREAD_MAX = 4.0
 UNKNOWN_PERIOD = 30.0
 PERIOD_SAMPLES = 4
 OVERDUE_SHARE = 0.05
+MIN_BUSY_WAIT = 1.0
+# A period outside these bounds (a crafted or corrupt callback context) is not used.
+PERIOD_RANGE = (1.0, 3600.0)
 _GROWTHS_TO_MAX = math.ceil(math.log(BUSY_SPREAD_MAX / BUSY_SPREAD, BUSY_SPREAD_GROWTH))
 # ResourceConflict once the image stays busy with no version changing state for this long.
 BUSY_STALL_SECONDS = 60 * 60
@@ -207,7 +212,15 @@ def estimate_period(starts: list[float]) -> float | None:
     image stood idle after it); None with fewer than two."""
     ordered = sorted(starts)[-(PERIOD_SAMPLES + 1) :]
     gaps = [b - a for a, b in itertools.pairwise(ordered) if b > a]
-    return min(gaps) if gaps else None
+    return usable_period(min(gaps)) if gaps else None
+
+
+def usable_period(period: float | None) -> float | None:
+    """``period`` when it is a plausible period (within PERIOD_RANGE), else None."""
+    low, high = PERIOD_RANGE
+    if period is None or not math.isfinite(period) or not low <= period <= high:
+        return None
+    return period
 
 
 def busy_wait(
@@ -227,13 +240,19 @@ def busy_wait(
         # share of a period on, spread as for a change about to end; backoff without a period.
         if period is None:
             return busy_delay(refusals - 1, draw)
-        return min(MAX_GAP, period * (OVERDUE_SHARE + _draw(draw) * slots))
-    elapsed = max(0.0, now - change_started)
-    length = period if period is not None else max(UNKNOWN_PERIOD, 2.0 * elapsed)
+        return max(MIN_BUSY_WAIT, min(MAX_GAP, period * (OVERDUE_SHARE + _draw(draw) * slots)))
+    change_started = min(change_started, now)  # SageMaker's clock may run ahead of ours
+    elapsed = now - change_started
+    # A period read from the image's history may count idle time between its versions: the
+    # change is never expected to last longer than twice its age (and UNKNOWN_PERIOD at least).
+    probe = max(UNKNOWN_PERIOD, 2.0 * elapsed)
+    length = probe if period is None else min(period, probe)
     # Overdue (it is taking longer than the period): back soon, a small share of a period on.
     until_end = max(change_started + length - now, OVERDUE_SHARE * length)
+    if period is None:  # its age may be SageMaker's clock running behind ours: look again soon
+        until_end = min(until_end, 2 * UNKNOWN_PERIOD)
     spread = slots * (period if period is not None else UNKNOWN_PERIOD)
-    return min(MAX_GAP, until_end + _draw(draw) * spread)
+    return max(MIN_BUSY_WAIT, min(MAX_GAP, until_end + _draw(draw) * spread))
 
 
 def change_in_progress(versions: list[dict[str, Any]]) -> tuple[str, float] | None:
@@ -245,6 +264,12 @@ def change_in_progress(versions: list[dict[str, Any]]) -> tuple[str, float] | No
         return None
     newest = max(changing, key=_change_start)
     return f"{newest.get('Version')}:{newest['ImageVersionStatus']}", _change_start(newest)
+
+
+def queue_signature(versions: list[dict[str, Any]]) -> str:
+    """What the image's latest versions are and their statuses, as one string: when it changes
+    between two looks, the image made progress."""
+    return ",".join(f"{v.get('Version')}:{v.get('ImageVersionStatus')}" for v in versions)
 
 
 def creation_starts(versions: list[dict[str, Any]]) -> list[float]:

@@ -112,10 +112,13 @@ def test_later_polls_keep_within_the_latency_bound(elapsed):
     assert gap <= waiting.MAX_GAP
 
 
-def test_an_expected_change_is_not_polled_before_most_of_it_has_passed():
-    assert waiting.poll_delay(0.0, expected=60.0) == pytest.approx(54.0)
-    assert waiting.poll_delay(40.0, expected=60.0) == pytest.approx(14.0)
+def test_an_expected_change_is_polled_sparsely_but_within_the_latency_bound():
+    # 0.9 of the expected time, but never a gap longer than 0.05 x age + 9 s
+    assert waiting.poll_delay(0.0, expected=60.0) == pytest.approx(9.0)
+    assert waiting.poll_delay(40.0, expected=60.0) == pytest.approx(11.0)
     assert waiting.poll_delay(50.0, expected=60.0) == waiting.poll_delay(50.0)
+    # a wrong expectation (idle time counted) still keeps the bound
+    assert waiting.poll_delay(5.0, expected=86_400.0) <= 0.05 * 5.0 + 10
 
 
 def test_callback_seconds_are_whole_and_at_least_one():
@@ -138,6 +141,9 @@ def test_billed_waiting_only_where_the_invocation_bound_needs_it(handbacks, elap
 
 
 def test_the_period_is_the_shortest_recent_gap_between_changes():
+    assert waiting.estimate_period([0.0, 0.5, 1.0]) is None, "implausibly short"
+    assert waiting.usable_period(float("nan")) is None
+    assert waiting.usable_period(-3.0) is None
     assert waiting.estimate_period([]) is None
     assert waiting.estimate_period([5.0]) is None
     assert waiting.estimate_period([0.0, 61.0, 140.0, 200.5]) == pytest.approx(60.5)
@@ -147,19 +153,28 @@ def test_the_period_is_the_shortest_recent_gap_between_changes():
 
 def test_a_busy_image_is_retried_when_its_change_should_be_over():
     # known period: back at the change's end, spread over at most BUSY_SPREAD periods at first
-    assert waiting.busy_wait(100.0, 90.0, 60.0, 1, draw=0.0) == pytest.approx(50.0)
-    assert waiting.busy_wait(100.0, 90.0, 60.0, 1, draw=0.999) == pytest.approx(50.0 + 0.999 * 30)
+    # (started 40 s ago: expected to end within twice that, before the period of 60 s is up)
+    assert waiting.busy_wait(100.0, 60.0, 60.0, 1, draw=0.0) == pytest.approx(20.0)
+    assert waiting.busy_wait(100.0, 60.0, 60.0, 1, draw=0.999) == pytest.approx(20.0 + 0.999 * 30)
     # the spread widens with refusals, up to BUSY_SPREAD_MAX periods
-    assert waiting.busy_wait(100.0, 90.0, 60.0, 10**6, draw=0.999) <= waiting.MAX_GAP
-    widest = waiting.busy_wait(100.0, 90.0, 60.0, 50, draw=0.999)
-    assert widest == pytest.approx(50.0 + 0.999 * waiting.BUSY_SPREAD_MAX * 60.0)
+    assert waiting.busy_wait(100.0, 60.0, 60.0, 10**6, draw=0.999) <= waiting.MAX_GAP
+    widest = waiting.busy_wait(100.0, 60.0, 60.0, 50, draw=0.999)
+    assert widest == pytest.approx(20.0 + 0.999 * waiting.BUSY_SPREAD_MAX * 60.0)
     # overdue: a small share of a period on
     assert waiting.busy_wait(200.0, 90.0, 60.0, 1, draw=0.0) == pytest.approx(3.0)
-    # unknown period: UNKNOWN_PERIOD, or twice as long as the change has lasted
+    # unknown period: UNKNOWN_PERIOD, or twice as long as the change has lasted, looking again
+    # within 2 x UNKNOWN_PERIOD (the age may be SageMaker's clock running behind)
     assert waiting.busy_wait(10.0, 0.0, None, 1, draw=0.0) == pytest.approx(20.0)
-    assert waiting.busy_wait(100.0, 0.0, None, 1, draw=0.0) == pytest.approx(100.0)
+    assert waiting.busy_wait(50.0, 0.0, None, 1, draw=0.0) == pytest.approx(50.0)
+    assert waiting.busy_wait(1000.0, 0.0, None, 1, draw=0.0) == pytest.approx(60.0)
+    # a period from the history never makes the change last past twice its age
+    assert waiting.busy_wait(101.0, 100.0, 86_400.0, 1, draw=0.0) == pytest.approx(29.0)
+    # SageMaker's clock ahead: the change did not start in the future
+    assert waiting.busy_wait(100.0, 700.0, None, 1, draw=0.0) == pytest.approx(30.0)
     # no change seen in progress: a share of a period on, or a short backoff with none known
     assert waiting.busy_wait(100.0, None, 60.0, 1, draw=0.0) == pytest.approx(3.0)
+    # never back to back
+    assert waiting.busy_wait(100.0, 99.99, 5.0, 1, draw=0.0) >= waiting.MIN_BUSY_WAIT
     assert waiting.busy_wait(100.0, None, None, 1, draw=0.5) == waiting.busy_delay(0, draw=0.5)
     assert all(waiting.busy_wait(0.0, 0.0, 1e9, n) <= waiting.MAX_GAP for n in range(1, 5))
 

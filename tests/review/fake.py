@@ -1,0 +1,203 @@
+"""A scripted SageMaker on a virtual clock, for adversarial tests of the handler's timing."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from community_sagemaker_imageversion import handlers, invocation
+from harness.driver import Driver
+from offline_aws.defaults import ACCOUNT, REGION, base_image
+from tests.botocore_errors import client_error
+
+IMAGE = "TrainingImage"
+BASE = base_image("training:1.0")
+T0 = 1_700_000_000.0
+
+
+class VClock:
+    def __init__(self) -> None:
+        self.t = 0.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.t
+
+    def wall(self) -> float:
+        return T0 + self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.t += seconds
+
+    def random(self) -> float:
+        return 0.5
+
+
+class FakeSageMaker:
+    """Versions: number -> dict(status, created (wall), modified (wall), done_at (monotonic)).
+    ``skew``: SageMaker's clock minus the Lambda's (seconds). Every call takes ``latency``."""
+
+    def __init__(self, clock: VClock, create_seconds: float = 10.0, skew: float = 0.0) -> None:
+        self.clock = clock
+        self.create_seconds = create_seconds
+        self.skew = skew
+        self.latency = 0.05
+        self.versions: dict[int, dict[str, Any]] = {}
+        self.tokens: dict[str, int] = {}
+        self.calls: list[tuple[float, str]] = []
+        self.fail: dict[str, list[Exception]] = {}
+        self.image_status = "CREATED"
+        self.hook: Callable[[str], None] | None = None
+
+    # helpers
+    def _sm_now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock.wall() + self.skew, tz=UTC)
+
+    def _tick(self, op: str) -> None:
+        self.clock.t += self.latency
+        self.calls.append((self.clock.t, op))
+        self._advance()
+        if self.hook:
+            self.hook(op)
+        if self.fail.get(op):
+            raise self.fail[op].pop(0)
+
+    def _advance(self) -> None:
+        now = self.clock.t
+        for n, v in list(self.versions.items()):
+            if v["done_at"] is not None and now >= v["done_at"]:
+                if v["status"] == "CREATING":
+                    v["status"], v["done_at"] = "CREATED", None
+                    v["modified"] = self._sm_now()
+                elif v["status"] == "DELETING":
+                    del self.versions[n]
+
+    def busy(self) -> bool:
+        return any(v["status"] in ("CREATING", "DELETING") for v in self.versions.values())
+
+    def arn(self, n: int) -> str:
+        return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:image-version/{IMAGE.lower()}/{n}"
+
+    def add(self, n: int, status: str, created_ago: float, done_in: float | None = None) -> None:
+        created = datetime.fromtimestamp(self.clock.wall() + self.skew - created_ago, tz=UTC)
+        self.versions[n] = {
+            "status": status,
+            "created": created,
+            "modified": created,
+            "done_at": None if done_in is None else self.clock.t + done_in,
+        }
+
+    def _describe(self, n: int) -> dict[str, Any]:
+        v = self.versions[n]
+        return {
+            "BaseImage": BASE,
+            "ContainerImage": BASE,
+            "CreationTime": v["created"],
+            "LastModifiedTime": v["modified"],
+            "ImageArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:image/{IMAGE.lower()}",
+            "ImageVersionArn": self.arn(n),
+            "ImageVersionStatus": v["status"],
+            "Version": n,
+        }
+
+    # the API
+    def create_image_version(self, **kw: Any) -> dict[str, Any]:
+        self._tick("CreateImageVersion")
+        tok = str(kw.get("ClientToken"))
+        if tok in self.tokens:
+            return {"ImageVersionArn": self.arn(self.tokens[tok])}
+        if self.busy():
+            raise client_error("ResourceInUse", "CreateImageVersion", message="busy")
+        n = max(self.versions, default=0) + 1
+        self.add(n, "CREATING", 0.0, self.create_seconds)
+        self.tokens[tok] = n
+        return {"ImageVersionArn": self.arn(n)}
+
+    def describe_image_version(
+        self, ImageName: str, Version: int | None = None, Alias: str | None = None
+    ) -> dict[str, Any]:
+        self._tick("DescribeImageVersion")
+        if Alias is not None or Version not in self.versions:
+            raise client_error("ResourceNotFound", "DescribeImageVersion")
+        return self._describe(Version)
+
+    def list_aliases(self, **kw: Any) -> dict[str, Any]:
+        self._tick("ListAliases")
+        return {"SageMakerImageVersionAliases": []}
+
+    def delete_image_version(self, ImageName: str, Version: int) -> dict[str, Any]:
+        self._tick("DeleteImageVersion")
+        if Version not in self.versions:
+            raise client_error("ResourceNotFound", "DeleteImageVersion")
+        if self.busy():
+            raise client_error("ResourceInUse", "DeleteImageVersion", message="busy")
+        v = self.versions[Version]
+        v["status"], v["modified"], v["done_at"] = (
+            "DELETING",
+            self._sm_now(),
+            self.clock.t + self.create_seconds,
+        )
+        return {}
+
+    def describe_image(self, ImageName: str) -> dict[str, Any]:
+        self._tick("DescribeImage")
+        return {"ImageName": IMAGE, "ImageStatus": self.image_status}
+
+    def list_image_versions(self, **kw: Any) -> dict[str, Any]:
+        self._tick("ListImageVersions")
+        items = sorted(
+            (self._describe(n) for n in self.versions),
+            key=lambda d: d["CreationTime"],
+            reverse=True,
+        )
+        return {"ImageVersions": items[: kw.get("MaxResults", 100)]}
+
+    def count(self, op: str) -> int:
+        return sum(1 for _, o in self.calls if o == op)
+
+
+@contextlib.contextmanager
+def world(
+    monkeypatch: pytest.MonkeyPatch, **kw: Any
+) -> Iterator[tuple[VClock, FakeSageMaker, Driver]]:
+    clock = VClock()
+    sm = FakeSageMaker(clock, **kw)
+    monkeypatch.setattr(handlers, "sagemaker_client", lambda session, region: sm)
+    previous = invocation.use_clock(clock)
+    driver = Driver(
+        handlers.resource,
+        time_limit=60.0,
+        delay_scale=1.0,
+        wait=clock.sleep,
+        clock=clock.monotonic,
+        max_invocations=400,
+    )
+    try:
+        yield clock, sm, driver
+    finally:
+        invocation.use_clock(previous)
+
+
+def props(**extra: Any) -> dict[str, Any]:
+    return {"ImageName": IMAGE, "BaseImage": BASE, **extra}
+
+
+class Durations:
+    """Per-invocation durations, recorded by wrapping the driver's invoke."""
+
+    def __init__(self, driver: Driver, clock: VClock) -> None:
+        self.spans: list[float] = []
+        original = driver.invoke
+
+        def invoke(event: Any) -> Any:
+            start = clock.t
+            answer = original(event)
+            self.spans.append(clock.t - start)
+            return answer
+
+        driver.invoke = invoke  # type: ignore[method-assign]
