@@ -74,10 +74,9 @@ def settle(
     next poll is due, it polls once more at the window's end (earlier than due, never later);
     it waits past the window only as waiting.waits_past_free_window says, and only in an
     operation that did not queue for a busy image first."""
+    began = since if since is not None else (state.waitingSince or clock().wall())
     if since is None:
-        state.waitingSince = state.waitingSince or clock().wall()
-    began = since if since is not None else state.waitingSince
-    assert began is not None
+        state.waitingSince = began
     last_chance = True
     while True:
         seen = observe()
