@@ -41,7 +41,6 @@ class CallbackState:
     deleteSent: bool = False
     deleteSentAt: float | None = None
     createFailure: str | None = None
-    callbacks: int = 0
     handbacks: int = 0
     waitingSince: float | None = None
     busySince: float | None = None

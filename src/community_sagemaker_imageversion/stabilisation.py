@@ -36,7 +36,7 @@ from .waiting import (
     busy_stalled,
     busy_wait,
     callback_seconds,
-    change_in_progress,
+    change_started,
     creation_starts,
     estimate_period,
     poll_delay,
@@ -144,18 +144,18 @@ def wait_out_busy(
     BUSY_STALL_SECONDS while this operation waited."""
     versions = queue()
     now = clock().wall()
-    change = change_in_progress(versions)
+    started = change_started(versions)
     # Progress is any change in what the image's latest versions are and their statuses (a
     # version being deleted may not be listed, but its going is seen).
     identity = queue_signature(versions)
     if state.busySince is None or identity != state.busyChange:
-        if change and state.busyChangeAt is not None and change[1] > state.busyChangeAt:
+        if started is not None and state.busyChangeAt is not None and started > state.busyChangeAt:
             # Changes seen one after the other: one period apart, or more when some were missed.
-            seen_apart = change[1] - state.busyChangeAt
+            seen_apart = started - state.busyChangeAt
             state.period = usable_period(min(state.period or seen_apart, seen_apart))
         state.busySince, state.transientRetries = now, 0
         state.busyChange = identity
-        state.busyChangeAt = change[1] if change else None
+        state.busyChangeAt = started
     if busy_stalled(state.busySince, now):
         raise exceptions.ResourceConflict(
             f"{busy}; no version of the image changed state for {BUSY_STALL_SECONDS // 60}"
@@ -164,7 +164,7 @@ def wait_out_busy(
     state.busyRetries += 1
     period = state.period or estimate_period(creation_starts(versions))
     state.period = period
-    delay = busy_wait(now, change[1] if change else None, period, state.busyRetries)
+    delay = busy_wait(now, started, period, state.busyRetries)
     LOG.info("Image busy (attempt %d, again in %.1f s): %s", state.busyRetries, delay, busy)
     if not invocation.wait(delay):
         raise CallBack(str(busy), callback_seconds(delay))
@@ -182,7 +182,7 @@ def run(
         return _calling_back_on_transient_errors(state, step, synchronous)
     except CallBack as signal:
         if not synchronous:
-            return in_progress(model_now(), state, _delay(signal, state))
+            return in_progress(model_now(), state, _delay(signal))
         failure: HandlerError = exceptions.NetworkFailure(
             f"SageMaker did not answer in time: {signal}"
         )
@@ -206,8 +206,8 @@ def _calling_back_on_transient_errors(
         raise CallBack(str(error), transient_callback_delay(state.transientRetries - 1)) from error
 
 
-def _delay(signal: CallBack, state: CallbackState) -> int:
-    state.callbacks += 1
+def _delay(signal: CallBack) -> int:
+    """The callback delay ``signal`` asks for; a new change's first poll delay otherwise."""
     return signal.delay if signal.delay is not None else callback_seconds(poll_delay(0.0))
 
 

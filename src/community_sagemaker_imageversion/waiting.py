@@ -255,15 +255,12 @@ def busy_wait(
     return max(MIN_BUSY_WAIT, min(MAX_GAP, until_end + _draw(draw) * spread))
 
 
-def change_in_progress(versions: list[dict[str, Any]]) -> tuple[str, float] | None:
-    """The newest change in progress among ``versions`` (ListImageVersions items): its identity
-    (version and status) and when it started (CreationTime of a CREATING version,
-    LastModifiedTime of a DELETING one), in wall-clock seconds; None when none is changing."""
+def change_started(versions: list[dict[str, Any]]) -> float | None:
+    """When the newest change in progress among ``versions`` (ListImageVersions items) started:
+    the CreationTime of a CREATING version, the LastModifiedTime of a DELETING one, in
+    wall-clock seconds; None when none is changing."""
     changing = [v for v in versions if v.get("ImageVersionStatus") in (CREATING, DELETING)]
-    if not changing:
-        return None
-    newest = max(changing, key=_change_start)
-    return f"{newest.get('Version')}:{newest['ImageVersionStatus']}", _change_start(newest)
+    return max((_change_start(v) for v in changing), default=None)
 
 
 def queue_signature(versions: list[dict[str, Any]]) -> str:

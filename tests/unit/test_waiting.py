@@ -193,9 +193,10 @@ def test_the_change_in_progress_is_the_newest_creating_or_deleting_version():
         },
         {"Version": 1, "ImageVersionStatus": "CREATED", "CreationTime": at(100)},
     ]
-    assert waiting.change_in_progress(versions) == ("2:DELETING", 350.0)
-    assert waiting.change_in_progress(versions[:1]) == ("3:CREATING", 300.0)
-    assert waiting.change_in_progress(versions[2:]) is None
+    assert waiting.change_started(versions) == 350.0
+    assert waiting.change_started(versions[:1]) == 300.0
+    assert waiting.change_started(versions[2:]) is None
+    assert waiting.queue_signature(versions) == "3:CREATING,2:DELETING,1:CREATED"
     assert waiting.creation_starts(versions) == [300.0, 200.0, 100.0]
 
 
