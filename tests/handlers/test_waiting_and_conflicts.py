@@ -118,6 +118,7 @@ def test_an_image_busy_beyond_the_budget_is_a_resource_conflict(
 ):
     state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "manual", "times": 10_000})
     sm.create_image_version(ImageName=IMAGE, BaseImage=BASE, ClientToken="stuck")
+    catch_up()  # the stuck version is listed from the first look (read_after_write=lagging)
     long_ago = time.time() - 2 * 60 * 60
     outcome = driver.run(
         "CREATE",

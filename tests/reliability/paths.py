@@ -138,6 +138,17 @@ def exercise_every_path(driver: Driver, sagemaker: Any) -> None:
 def _busy_image_paths(driver: Driver, sagemaker: Any) -> None:
     """An update that takes an alias from a sibling still being created, and a delete while a
     sibling is being deleted: both wait for the image's change in progress."""
+    # Under these rules the image is busy while a sibling changes and the held alias is refused
+    # (other variants would let both calls through, and no busy path would be taken).
+    rules = controls().rules
+    controls().rules = rules.changed({"alias_clash": "refuse", "concurrency": "while_changing"})
+    try:
+        _busy_update_and_delete(driver, sagemaker)
+    finally:
+        controls().rules = rules
+
+
+def _busy_update_and_delete(driver: Driver, sagemaker: Any) -> None:
     sagemaker.create_image(ImageName=BUSY, RoleArn=ROLE)
     props = {"ImageName": BUSY, "BaseImage": BASE}
     mine = _expect(driver.run("CREATE", props), "SUCCESS")
