@@ -18,7 +18,7 @@ from offline_aws.defaults import SAGEMAKER_ARN_PREFIX, base_image
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[2] / "sagemaker-imageversion.json").read_text()
 )
-DEFINITIONS: dict[str, dict[str, Any]] = SCHEMA["definitions"]
+PROPERTIES: dict[str, dict[str, Any]] = SCHEMA["properties"]
 READ_ONLY = [p.rsplit("/", 1)[1] for p in SCHEMA["readOnlyProperties"]]
 REQUIRED: list[str] = SCHEMA["required"]
 CREATE_ONLY = [p.rsplit("/", 1)[1] for p in SCHEMA["createOnlyProperties"]]
@@ -27,9 +27,8 @@ ARN_PREFIX = SAGEMAKER_ARN_PREFIX
 
 
 def rule(name: str) -> dict[str, Any]:
-    """The JSON-schema keywords of property ``name`` (following its $ref)."""
-    ref: str = SCHEMA["properties"][name]["$ref"]
-    return DEFINITIONS[ref.rsplit("/", 1)[1]]
+    """The JSON-schema keywords of property ``name`` (each property carries its own)."""
+    return PROPERTIES[name]
 
 
 def schema_match(pattern: str, value: str) -> bool:
@@ -59,7 +58,7 @@ def valid_value(name: str) -> st.SearchStrategy[Any]:
     if keywords["type"] == "integer":
         return st.integers(keywords.get("minimum", 0), 10_000)
     if keywords["type"] == "array":
-        item = DEFINITIONS[keywords["items"]["$ref"].rsplit("/", 1)[1]]
+        item = keywords["items"]
         return st.lists(_matching(item), max_size=3, unique=True)
     return _matching(keywords)
 
@@ -131,7 +130,7 @@ def breaking_values(name: str) -> list[tuple[str, st.SearchStrategy[Any]]]:
             ("type", NOT_SCALAR),
         ]
     if keywords["type"] == "array":
-        item = DEFINITIONS[keywords["items"]["$ref"].rsplit("/", 1)[1]]
+        item = keywords["items"]
         valid_item = _matching(item)
         scalars = st.one_of(st.integers(), st.text(min_size=1, max_size=5), st.booleans())
         return [

@@ -22,6 +22,16 @@ def schema():
     return json.loads(SCHEMA_FILE.read_text())
 
 
+def with_shared_alias(changed):
+    """``changed`` with Alias and the items of Aliases both referring to one definition."""
+    alias = changed["properties"]["Alias"]
+    rule = {key: value for key, value in alias.items() if key != "description"}
+    changed["definitions"] = {"Alias": rule}
+    changed["properties"]["Alias"] = {"$ref": "#/definitions/Alias", "description": "An alias."}
+    changed["properties"]["Aliases"]["items"] = {"$ref": "#/definitions/Alias"}
+    return changed
+
+
 def model(**values):
     return ResourceModel._deserialize({"ImageName": "img", "BaseImage": "repo/img:1", **values})
 
@@ -70,7 +80,7 @@ def test_validation_and_translation_take_their_rules_from_the_generated_module()
 
 def test_a_changed_max_length_is_enforced(tmp_path, monkeypatch):
     changed = schema()
-    changed["definitions"]["ImageName"]["maxLength"] = 40
+    changed["properties"]["ImageName"]["maxLength"] = 40
     scratch = generated(tmp_path, monkeypatch, changed)
     assert scratch.STRING_RULES["ImageName"].max_length == 40
     name = "n" * 50
@@ -80,8 +90,8 @@ def test_a_changed_max_length_is_enforced(tmp_path, monkeypatch):
         validation.check_create(model(ImageName=name))
 
 
-def test_a_changed_pattern_is_enforced_in_every_property_that_refers_to_it(tmp_path, monkeypatch):
-    changed = schema()
+def test_a_shared_definition_is_enforced_in_every_property_that_refers_to_it(tmp_path, monkeypatch):
+    changed = with_shared_alias(schema())
     changed["definitions"]["Alias"]["pattern"] = "^[a-z]+$"
     scratch = generated(tmp_path, monkeypatch, changed)
     assert scratch.STRING_RULES["Alias"].pattern == "^[a-z]+$"
@@ -95,14 +105,13 @@ def test_a_changed_pattern_is_enforced_in_every_property_that_refers_to_it(tmp_p
 
 def test_a_new_string_property_is_accepted_checked_and_sent_to_sagemaker(tmp_path, monkeypatch):
     changed = schema()
-    changed["definitions"]["Description"] = {
+    changed["properties"]["Description"] = {
         "description": "What the version holds.",
         "type": "string",
         "minLength": 1,
         "maxLength": 20,
         "pattern": "^[ -~]*$",
     }
-    changed["properties"]["Description"] = {"$ref": "#/definitions/Description"}
     scratch = generated(tmp_path, monkeypatch, changed)
     assert scratch.STRING_RULES["Description"] == scratch.StringRule(1, 20, "^[ -~]*$")
     assert "Description" in scratch.PROPERTIES
@@ -154,7 +163,7 @@ def test_new_boolean_integer_and_array_properties_are_checked(tmp_path, monkeypa
 
 def test_a_changed_arn_pattern_changes_its_parts(tmp_path, monkeypatch):
     changed = schema()
-    arn = changed["definitions"]["ImageVersionArn"]
+    arn = changed["properties"]["ImageVersionArn"]
     arn["pattern"] = arn["pattern"].replace("[0-9]{12}", "[0-9]{10}")
     parts = generated(tmp_path, monkeypatch, changed).ARN_PATTERNS["ImageVersionArn"]
     assert (parts.service, parts.account, parts.resource_type) == (
@@ -163,6 +172,13 @@ def test_a_changed_arn_pattern_changes_its_parts(tmp_path, monkeypatch):
         "image-version",
     )
     assert parts.resource_ids == ("[a-zA-Z0-9]([-.]?[a-zA-Z0-9])*", "[0-9]+")
+
+
+def _shared_alias_with(keyword, value):
+    def change(changed):
+        with_shared_alias(changed)["properties"]["Alias"][keyword] = value
+
+    return change
 
 
 def _set(path, value):
@@ -177,25 +193,28 @@ def _set(path, value):
 
 
 UNTRANSLATABLE = {
-    "a maximum": _set(["definitions", "Version", "maximum"], 9),
+    "a maximum": _set(["properties", "Version", "maximum"], 9),
     "a number": _set(["properties", "Ratio"], {"type": "number"}),
     "an object": _set(["properties", "Tags"], {"type": "object"}),
     "no type": _set(["properties", "Anything"], {"description": "no type"}),
-    "a format": _set(["definitions", "BaseImage", "format"], "uri"),
-    "uniqueItems": _set(["definitions", "Aliases", "uniqueItems"], True),
-    "minItems": _set(["definitions", "Aliases", "minItems"], 1),
+    "a format": _set(["properties", "BaseImage", "format"], "uri"),
+    "uniqueItems": _set(["properties", "Aliases", "uniqueItems"], True),
+    "minItems": _set(["properties", "Aliases", "minItems"], 1),
     "an array of integers": _set(
         ["properties", "Ports"], {"type": "array", "items": {"type": "integer"}}
     ),
-    "a keyword beside $ref": _set(["properties", "ImageName", "maxLength"], 10),
-    "a $ref outside definitions": _set(["properties", "ImageName", "$ref"], "other.json#/X"),
+    "a keyword beside $ref": _shared_alias_with("maxLength", 10),
+    "a $ref outside definitions": _set(["properties", "ImageName"], {"$ref": "other.json#/X"}),
+    "a $ref to a missing definition": _set(
+        ["properties", "ImageName"], {"$ref": "#/definitions/X"}
+    ),
     "a section with rules": _set(["oneOf"], [{"required": ["Alias"]}]),
     "additional properties": _set(["additionalProperties"], True),
-    "a pattern Python cannot read": _set(["definitions", "ReleaseNotes", "pattern"], "\\p{L}+"),
+    "a pattern Python cannot read": _set(["properties", "ReleaseNotes", "pattern"], "\\p{L}+"),
     "a nested read-only pointer": _set(["readOnlyProperties"], ["/properties/Version/x"]),
     "an unknown required property": _set(["required"], ["ImageName", "Colour"]),
     "an ARN service that is not literal": _set(
-        ["definitions", "ImageArn", "pattern"], "^arn:aws:sage.*:[a-z]*:[0-9]{12}:image\\/x$"
+        ["properties", "ImageArn", "pattern"], "^arn:aws:sage.*:[a-z]*:[0-9]{12}:image\\/x$"
     ),
 }
 

@@ -31,6 +31,6 @@ def test_a_negated_white_space_inside_a_class_is_refused():
 
 def test_the_generator_refuses_a_schema_pattern_without_a_translation():
     schema = json.loads(Path("sagemaker-imageversion.json").read_text())
-    schema["definitions"]["ReleaseNotes"]["pattern"] = r"^[\Sx]+$"
+    schema["properties"]["ReleaseNotes"]["pattern"] = r"^[\Sx]+$"
     with pytest.raises(SchemaError, match="no Python translation"):
         read_rules(schema)

@@ -12,9 +12,8 @@ from community_sagemaker_imageversion.models import ResourceModel
 SCHEMA = json.loads((Path(__file__).parents[2] / "sagemaker-imageversion.json").read_text())
 
 
-def _definition(prop):
-    ref = SCHEMA["properties"][prop]["$ref"]
-    return SCHEMA["definitions"][ref.rsplit("/", 1)[-1]]
+def _rule(prop):
+    return SCHEMA["properties"][prop]
 
 
 def model(**values):
@@ -23,24 +22,25 @@ def model(**values):
 
 @pytest.mark.parametrize("prop", sorted(validation.STRING_RULES))
 def test_string_rules_are_the_schemas(prop):
-    definition = _definition(prop)
+    keywords = _rule(prop)
     rule = validation.STRING_RULES[prop]
-    assert definition["type"] == "string"
-    assert rule.min_length == definition.get("minLength")
-    assert rule.max_length == definition.get("maxLength")
-    assert rule.pattern == definition.get("pattern")
-    assert rule.enum == (tuple(definition["enum"]) if "enum" in definition else None)
+    assert keywords["type"] == "string"
+    assert rule.min_length == keywords.get("minLength")
+    assert rule.max_length == keywords.get("maxLength")
+    assert rule.pattern == keywords.get("pattern")
+    assert rule.enum == (tuple(keywords["enum"]) if "enum" in keywords else None)
 
 
 def test_every_string_property_of_the_schema_has_a_rule():
-    strings = {p for p in SCHEMA["properties"] if _definition(p)["type"] == "string"}
+    strings = {p for p in SCHEMA["properties"] if _rule(p)["type"] == "string"}
     assert strings == set(validation.STRING_RULES)
 
 
 def test_alias_items_version_and_lists_match_the_schema():
-    assert SCHEMA["definitions"]["Aliases"]["items"] == {"$ref": "#/definitions/Alias"}
+    alias = {key: value for key, value in _rule("Alias").items() if key != "description"}
+    assert SCHEMA["properties"]["Aliases"]["items"] == alias
     assert validation.STRING_RULES["Alias"] == validation.ALIAS_RULE
-    assert SCHEMA["definitions"]["Version"]["minimum"] == validation.VERSION_MINIMUM
+    assert SCHEMA["properties"]["Version"]["minimum"] == validation.VERSION_MINIMUM
     assert list(validation.REQUIRED) == SCHEMA["required"]
     assert [f"/properties/{p}" for p in validation.READ_ONLY] == SCHEMA["readOnlyProperties"]
     assert set(SCHEMA["properties"]) == validation.KNOWN_PROPERTIES
