@@ -44,9 +44,28 @@ reliability: venv
 audit: venv
 	PYTHONPATH=src $(PY) -m make_targets.audit
 
-## package: the registration package (cfn submit --dry-run), offline
+## package: the registration package (cfn submit --dry-run), offline; built for the Lambda by the
+## project's Python whatever is first on PATH, and trimmed (src/make_targets/lambda_build.py)
 package: venv
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/cfn submit --dry-run
+	PYTHONPATH=src $(PY) -m make_targets.submit --dry-run
+
+## submit-venv: only what registering needs (requirements-submit.txt: cloudformation-cli and its
+## Python plugin), in .venv-submit, apart from the development environment
+SUBMIT_VENV := .venv-submit
+SUBMIT_STAMP := $(SUBMIT_VENV)/.installed
+.PHONY: submit-venv
+submit-venv: $(SUBMIT_STAMP)
+
+$(SUBMIT_STAMP): requirements-submit.txt
+	test -x $(SUBMIT_VENV)/bin/python || python3 -m venv $(SUBMIT_VENV)
+	$(SUBMIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-submit.txt
+	touch $(SUBMIT_STAMP)
+
+## submit: cfn submit from .venv-submit, built as make package builds, e.g.
+## make submit ARGS="--set-default --region eu-west-1"
+.PHONY: submit
+submit: submit-venv
+	PYTHONPATH=src $(SUBMIT_VENV)/bin/python -m make_targets.submit $(ARGS)
 
 ## serve: the offline SageMaker (port 5000) and Lambda endpoint (port 3001) until Ctrl-C
 serve: venv
@@ -112,4 +131,4 @@ lifecycle: venv
 	PYTHONPATH=src $(PY) -m make_targets.lifecycle
 
 clean:
-	rm -rf $(VENV) build *.zip
+	rm -rf $(VENV) $(SUBMIT_VENV) build *.zip

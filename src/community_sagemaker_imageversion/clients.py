@@ -31,7 +31,7 @@ from botocore.config import Config
 from cloudformation_cli_python_lib import exceptions
 from cloudformation_cli_python_lib.boto3_proxy import SessionProxy
 
-from . import log_redaction
+from . import __version__, log_redaction
 from .invocation import CONNECT_TIMEOUT, READ_TIMEOUT
 
 if TYPE_CHECKING:
@@ -51,12 +51,17 @@ def keep_credentials_out_of_logs() -> None:
         botocore_logger.setLevel(_BOTOCORE_LOG_FLOOR)
 
 
+# Appended to botocore's User-Agent: which handler version made a call (CloudTrail's userAgent),
+# whatever registered type version CloudFormation numbered it.
+USER_AGENT = f"community-sagemaker-imageversion/{__version__}"
+
 # One attempt per botocore call: sagemaker_calls retries throttling, 5xx answers and network
 # failures itself, each attempt only while it fits before the invocation's deadline (botocore's
 # retries know no deadline). Legacy mode, because standard mode keeps a retry quota per client
 # even when it makes one attempt. Each attempt's read timeout is cut to the time left
 # (``read_timeout``); connecting is bounded by the fixed connect timeout.
 CLIENT_CONFIG = Config(
+    user_agent_extra=USER_AGENT,
     retries={"mode": "legacy", "total_max_attempts": 1},
     connect_timeout=CONNECT_TIMEOUT,
     read_timeout=READ_TIMEOUT,

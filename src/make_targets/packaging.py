@@ -1,5 +1,5 @@
-"""Build the registration package (`cfn submit --dry-run`) in a copy of the project, so the
-working tree gets no build/ folder or zip."""
+"""Build the registration package (`cfn submit --dry-run`, as `make package` runs it) in a copy of
+the project, so the working tree gets no build/ folder or zip."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from make_targets.submit import build_environment
 
 PACKAGE_NAME = "community-sagemaker-imageversion.zip"
 _FILES = (".rpdk-config", "sagemaker-imageversion.json", "requirements.txt", "template.yml")
@@ -20,12 +22,10 @@ def build_package(root: Path, workdir: Path) -> Path:
     os.symlink("sagemaker-imageversion.json", workdir / "community-sagemaker-imageversion.json")
     shutil.copytree(root / "src", workdir / "src", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(root / "inputs", workdir / "inputs")
-    bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     subprocess.run(  # noqa: S603
-        [str(bin_dir / "cfn"), "submit", "--dry-run"],
+        [str(Path(sys.executable).parent / "cfn"), "submit", "--dry-run"],
         cwd=workdir,
-        env=env,
+        env=build_environment(os.environ, sys.executable),
         check=True,
         capture_output=True,
     )
