@@ -42,6 +42,7 @@ def served():
         yield offline
 
 
+@pytest.mark.server
 def test_the_walkthrough_works_twice_in_a_row_and_acts_on_the_version_it_created(
     served, tmp_path, capfd
 ):
@@ -66,6 +67,7 @@ def test_the_walkthrough_works_twice_in_a_row_and_acts_on_the_version_it_created
     assert "Traceback" not in served_output.out + served_output.err
 
 
+@pytest.mark.server
 def test_a_failed_answer_exits_non_zero_naming_the_error(served, tmp_path):
     request = tmp_path / "invalid.json"
     request.write_text(json.dumps({"desiredResourceState": {}, "previousResourceState": None}))
@@ -86,6 +88,7 @@ def test_without_make_serve_it_says_so_in_one_line(tmp_path):
     assert "Unhandled exception" not in done.stderr
 
 
+@pytest.mark.server
 def test_a_read_before_any_create_says_to_create_first(served, tmp_path):
     done = run_invoke("READ", served.emulator, served.endpoint, tmp_path / "state.json")
     assert done.returncode == 1
@@ -144,6 +147,7 @@ def test_every_example_request_but_create_and_list_names_the_placeholder():
     assert named == {"read.json", "update.json", "delete.json"}
 
 
+@pytest.mark.server
 def test_a_real_error_stays_visible_on_make_serves_side(served, tmp_path, monkeypatch, capfd):
     def broken(session, request):
         raise RuntimeError("a bug in READ")
