@@ -84,9 +84,13 @@ def read_request(path: Path) -> str:
 
 
 def remembered_arn(state: Path) -> str | None:
-    if not state.is_file():
+    """The ARN kept by the last successful CREATE; None when there is none (or it is unreadable,
+    which the next CREATE mends)."""
+    try:
+        kept = json.loads(state.read_text())
+    except (OSError, ValueError):
         return None
-    arn = json.loads(state.read_text()).get("ImageVersionArn")
+    arn = kept.get("ImageVersionArn") if isinstance(kept, dict) else None
     return arn if isinstance(arn, str) else None
 
 

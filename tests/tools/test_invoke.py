@@ -140,6 +140,8 @@ def test_only_a_successful_create_is_remembered(tmp_path):
     assert invoke.fill_placeholder('{"a": "{{ImageVersionArn}}"}', "arn:x/3") == '{"a": "arn:x/3"}'
     invoke.forget(state)
     assert invoke.remembered_arn(state) is None
+    state.write_text("not json")
+    assert invoke.remembered_arn(state) is None
 
 
 def test_every_example_request_but_create_and_list_names_the_placeholder():
