@@ -72,6 +72,7 @@ serve: venv
 	PYTHONPATH=src $(PY) -m make_targets.serve
 
 ## invoke: cfn invoke against `make serve`, e.g. make invoke ACTION=CREATE REQUEST=examples/requests/create.json
+## (exits 1 when the handler answers FAILED; {{ImageVersionArn}} in a request: the last CREATE's ARN)
 invoke: venv
 	PYTHONPATH=src $(PY) -m make_targets.invoke $(ACTION) $(REQUEST)
 

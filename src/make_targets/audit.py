@@ -9,7 +9,8 @@ the project's latest release: they answer for a pin that IS the latest release, 
 other. A dependency neither can answer for is reported as not audited.
 
 Fails (exit 1) on a known, non-withdrawn vulnerability; with ``--strict`` also on a dependency
-that could not be audited. Writes the findings as JSON (``--output``) for the reliability report.
+that could not be audited. The last line printed is the verdict. Writes the findings as JSON
+(``--output``) for the reliability report.
 """
 
 from __future__ import annotations
@@ -121,8 +122,29 @@ def main(argv: list[str] | None = None) -> int:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         findings = {"dependencies": [asdict(d) for d in dependencies], "bandit": static}
         args.output.write_text(json.dumps(findings, indent=2) + "\n")
-    failed = bool(vulnerable) or static["exit_code"] != 0 or (args.strict and bool(unaudited))
+    failed, line = verdict(
+        len(vulnerable), len(unaudited), len(static["issues"]), static["exit_code"], args.strict
+    )
+    print(line)
     return 1 if failed else 0
+
+
+def verdict(
+    vulnerable: int, unaudited: int, bandit_issues: int, bandit_exit: int, strict: bool
+) -> tuple[bool, str]:
+    """Whether the audit fails, and its closing line: every reason it fails, or that it passes
+    (with what it could not audit, which fails it only with ``--strict``)."""
+    reasons = []
+    if vulnerable:
+        reasons.append(f"{vulnerable} vulnerable dependencies")
+    if bandit_exit != 0:
+        reasons.append(f"bandit exit {bandit_exit} with {bandit_issues} issues")
+    if strict and unaudited:
+        reasons.append(f"{unaudited} dependencies not audited (--strict)")
+    if reasons:
+        return True, "audit verdict: FAIL (" + "; ".join(reasons) + ")"
+    caveat = f" ({unaudited} dependencies not audited)" if unaudited else ""
+    return False, f"audit verdict: pass{caveat}"
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 The emulated SageMaker listens on 127.0.0.1:5000 and the Lambda Invoke endpoint on
 127.0.0.1:3001 (the endpoint `cfn invoke` and `cfn test` call by default). The parent images the
-example requests name are created at start.
+example requests name are created at start, and the ARN `make invoke` kept from a CREATE against
+an earlier run is forgotten.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 import threading
 from pathlib import Path
 
+from make_targets import invoke
 from offline_aws.defaults import EMULATOR_PORT, LAMBDA_ENDPOINT_PORT
 from offline_aws.services import image_names, offline_aws
 
@@ -21,6 +23,7 @@ REQUESTS = Path("examples/requests")
 def main() -> int:
     root = Path.cwd()
     images = image_names(sorted((root / REQUESTS).glob("*.json")))
+    invoke.forget(root / invoke.STATE)
     with offline_aws(root, images, EMULATOR_PORT, LAMBDA_ENDPOINT_PORT) as offline:
         print(f"emulated SageMaker at {offline.emulator}; images: {', '.join(sorted(images))}")
         print(f"Lambda Invoke endpoint at {offline.endpoint}; Ctrl-C stops both", flush=True)

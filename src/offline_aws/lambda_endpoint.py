@@ -5,7 +5,8 @@ It serves ``POST /2015-03-31/functions/<name>/invocations`` for the two function
 ``template.yml``: ``TypeFunction`` (the ``entrypoint`` of ``.rpdk-config``) and ``TestEntrypoint``
 (its ``testEntrypoint``), and answers as Lambda does: 200 with the handler's JSON; 200 with
 ``X-Amz-Function-Error: Unhandled`` and an error document when the handler raises; 404
-``ResourceNotFoundException`` for any other function name.
+``ResourceNotFoundException`` for any other function name. A handler's exception is also printed
+with its traceback, as Lambda logs it: it is a bug, and `make serve` keeps it visible.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def create_app(functions: Mapping[str, Handler], time_limit: float = DEFAULT_TIM
         try:
             result = handler(event, LambdaContext(time_limit=time_limit))
         except Exception as error:  # noqa: BLE001 (Lambda reports any handler exception)
+            traceback.print_exc()
             document = {
                 "errorMessage": str(error),
                 "errorType": type(error).__name__,

@@ -35,8 +35,9 @@ def test_returns_the_handlers_json_with_a_lambda_context(client):
     assert 29_000 < body["time_left_ms"] <= 30_000
 
 
-def test_an_unhandled_error_is_reported_like_lambda(client):
+def test_an_unhandled_error_is_reported_like_lambda(client, capsys):
     reply = invoke(client, "Broken", "{}")
+    assert "ValueError: handler exploded" in capsys.readouterr().err
     assert reply.status_code == 200
     assert reply.headers["X-Amz-Function-Error"] == "Unhandled"
     body = reply.get_json()
