@@ -13,7 +13,8 @@ the schema cfn-lint loaded (so they check against whatever version of the schema
 - E9304: ImageName is not a Ref to an AWS::SageMaker::Image (that Ref gives the image's ARN).
 
 cfn-lint loads every ``*.py`` file of an ``--append-rules`` folder on its own, outside any package,
-so this file imports nothing of the project.
+so this file imports nothing of the project, and nothing cfn-lint does not bring (its own JSON
+Schema validator, as it has no dependency on ``jsonschema``).
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
+from cfnlint.jsonschema import StandardValidator
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
-from jsonschema import Draft7Validator
 
 TYPE_NAME = "Community::SageMaker::ImageVersion"
 IMAGE_TYPE = "AWS::SageMaker::Image"
@@ -64,24 +65,26 @@ def property_problems(
 ) -> Iterator[tuple[Location, str]]:
     """(path under Properties, message) for each schema rule the literal values break; each
     message names the property and the schema keyword it breaks."""
+    if is_intrinsic(properties):
+        return
     for name in sorted(_attribute_names(schema) & set(properties)):
         yield (
             [name],
             f"{name} is read-only: CloudFormation sets it (schema rule readOnlyProperties)",
         )
-    validator = Draft7Validator({k: v for k, v in schema.items() if k != "handlers"})
+    validator = StandardValidator({k: v for k, v in schema.items() if k != "handlers"})
     for error in sorted(validator.iter_errors(properties), key=lambda e: [str(p) for p in e.path]):
         path: Location = list(error.path)
-        if is_computed(properties, path):
+        if error.validator == "additionalProperties" and len(path) == 1:
+            yield (
+                path,
+                (
+                    f"{path[0]} is not a property of {schema['typeName']}"
+                    " (schema rule additionalProperties)"
+                ),
+            )
+        elif is_computed(properties, path):
             continue
-        if error.validator == "additionalProperties" and not path:
-            known = set(schema.get("properties", {}))
-            for name in sorted(set(properties) - known):
-                yield (
-                    [name],
-                    f"{name} is not a property of {schema['typeName']}"
-                    " (schema rule additionalProperties)",
-                )
         elif error.validator == "required" and not path:
             yield [], f"{error.message} of {schema['typeName']} (schema rule required)"
         else:

@@ -24,10 +24,8 @@ SCHEMAS = RULES / "schemas"
 def lint_command(paths: list[Path]) -> list[str]:
     """cfn-lint with our schema and rules, one problem a line (``file:line:...:RULE:message``)."""
     runner = "import sys; from cfnlint.runner import main; sys.exit(main())"
-    options = ["--format", "parseable", "--registry-schemas", str(SCHEMAS)]
-    return [sys.executable, "-c", runner, *options, "--append-rules", str(RULES), "--"] + [
-        str(path) for path in paths
-    ]
+    options = ["--registry-schemas", str(SCHEMAS), "--append-rules", str(RULES)]
+    return [sys.executable, "-c", runner, *map(str, paths), *options, "--format", "parseable"]
 
 
 def check(paths: list[Path]) -> list[str]:

@@ -50,3 +50,9 @@ def test_get_att_on_other_resources_or_in_either_form_is_judged_right():
         (["Outputs", "D"], ["V", {"Ref": "Attribute"}]),
     ]
     assert [path for path, _ in get_att_problems(iter(found), {"V"}, SCHEMA)] == [["Outputs", "B"]]
+
+
+def test_an_unknown_property_is_reported_whatever_its_value():
+    properties = {**BASE, "Colour": {"Ref": "Colour"}}
+    assert [path for path, _ in property_problems(properties, SCHEMA)] == [["Colour"]]
+    assert list(property_problems({"Fn::If": ["Prod", BASE, {}]}, SCHEMA)) == []

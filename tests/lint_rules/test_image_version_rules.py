@@ -11,27 +11,22 @@ from cfnlint.helpers import load_plugins
 
 TEMPLATES = Path(__file__).parent / "templates"
 CFN_LINT = str(Path(sys.executable).parent / "cfn-lint")
-# The command of the README's "Linting your templates", one match a line
-# (file:line:column:end line:end column:rule:message).
-COMMAND = [
-    CFN_LINT,
-    "--registry-schemas",
-    "src/cfn_lint_rules/schemas",
-    "--append-rules",
-    "src/cfn_lint_rules",
-    "--format",
-    "parseable",
-    "--",
-]
+# The command of the README's "Linting your templates", word for word.
+README_COMMAND = (
+    "cfn-lint my-stack.yaml"
+    " --registry-schemas src/cfn_lint_rules/schemas --append-rules src/cfn_lint_rules"
+)
 CLEAN = [Path("examples/image-versions.yaml"), Path("template.yml")]
 CLEAN_TEMPLATE = TEMPLATES / "clean_other_image_and_computed.yaml"
 
 
 def _lint(paths: list[Path]) -> tuple[int, dict[Path, list[tuple[int, str, str]]]]:
     """cfn-lint's exit code, and (line, rule id, message) of each match per template."""
-    result = subprocess.run(
-        [*COMMAND, *map(str, paths)], capture_output=True, text=True, check=False
-    )
+    _, template, *options = README_COMMAND.split()
+    assert template == "my-stack.yaml"
+    # one match a line: file:line:column:end line:end column:rule:message
+    command = [CFN_LINT, *map(str, paths), *options, "--format", "parseable"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
     assert result.stderr == ""
     found: dict[Path, list[tuple[int, str, str]]] = {path: [] for path in paths}
     for line in result.stdout.splitlines():
@@ -66,7 +61,8 @@ MISTAKES = [
         "too_long",
         "E9301",
         9,
-        f"TrainingImageV1: ReleaseNotes: '{'x' * 256}' is too long (schema rule maxLength)",
+        "TrainingImageV1: ReleaseNotes: expected maximum length: 255, found: 256"
+        " (schema rule maxLength)",
     ),
     (
         "out_of_range",
@@ -137,6 +133,10 @@ def test_each_kind_of_mistake_is_reported_with_its_rule(matches, template, rule,
     found = matches[TEMPLATES / f"{template}.yaml"]
     assert (line, rule, message) in found
     assert {match[1] for match in found} == {rule}
+
+
+def test_the_readme_gives_the_command_these_tests_run():
+    assert f"\n{README_COMMAND}\n" in Path("README.md").read_text()
 
 
 def test_every_mistake_template_is_tested():
