@@ -119,7 +119,7 @@ generate-check: generate
 	git diff --exit-code -- $(GENERATED)
 	test -z "$$(git status --porcelain -- $(GENERATED))"
 
-## templates: the example stack and template.yml, with cfn-lint and our schema
+## templates: the example stack and template.yml, with cfn-lint, our schema and our rules (src/cfn_lint_rules/)
 templates: venv
 	PYTHONPATH=src $(PY) -m make_targets.template_check examples/image-versions.yaml template.yml
 

@@ -1,0 +1,258 @@
+"""cfn-lint rules for Community::SageMaker::ImageVersion, for ``cfn-lint --append-rules``.
+
+cfn-lint (1.58) loads a private type's schema with ``--registry-schemas`` but then checks neither
+the type's properties nor GetAtt attributes on it: ``Processor: TPU`` passes. These rules do, with
+the schema cfn-lint loaded (so they check against whatever version of the schema the user gives):
+
+- E9301: each literal property value against the schema (unknown or read-only property, missing
+  required property, type, enum, pattern, length, range); values inside an intrinsic function
+  are computed at deploy time and left to CloudFormation;
+- E9302: every GetAtt on a resource of the type names one of its attributes (read-only properties);
+- E9303: no two resources claim one alias of one image (an alias names one version at a time: each
+  would take it from the other, and one of them would drift);
+- E9304: ImageName is not a Ref to an AWS::SageMaker::Image (that Ref gives the image's ARN).
+
+cfn-lint loads every ``*.py`` file of an ``--append-rules`` folder on its own, outside any package,
+so this file imports nothing of the project, and nothing cfn-lint does not bring (its own JSON
+Schema validator, as it has no dependency on ``jsonschema``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, ClassVar
+
+from cfnlint.jsonschema import StandardValidator
+from cfnlint.rules import CloudFormationLintRule, RuleMatch
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
+
+TYPE_NAME = "Community::SageMaker::ImageVersion"
+IMAGE_TYPE = "AWS::SageMaker::Image"
+
+Location = list[str | int]
+
+
+def is_intrinsic(value: Any) -> bool:
+    """Whether ``value`` is one intrinsic function (``Ref`` or ``Fn::...``)."""
+    return (
+        isinstance(value, Mapping)
+        and len(value) == 1
+        and (next(iter(value)) == "Ref" or str(next(iter(value))).startswith("Fn::"))
+    )
+
+
+def is_computed(properties: Any, path: Sequence[Any]) -> bool:
+    """Whether ``path`` into ``properties`` crosses an intrinsic function (a value CloudFormation
+    computes at deploy time, which only CloudFormation can check)."""
+    node = properties
+    for step in path:
+        if is_intrinsic(node):
+            return True
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return is_intrinsic(node)
+
+
+def _attribute_names(schema: Mapping[str, Any]) -> set[str]:
+    return {pointer.rsplit("/", 1)[-1] for pointer in schema.get("readOnlyProperties", [])}
+
+
+def property_problems(
+    properties: Mapping[str, Any], schema: Mapping[str, Any]
+) -> Iterator[tuple[Location, str]]:
+    """(path under Properties, message) for each schema rule the literal values break; each
+    message names the property and the schema keyword it breaks."""
+    if is_intrinsic(properties):
+        return
+    for name in sorted(_attribute_names(schema) & set(properties)):
+        yield (
+            [name],
+            f"{name} is read-only: CloudFormation sets it (schema rule readOnlyProperties)",
+        )
+    validator = StandardValidator({k: v for k, v in schema.items() if k != "handlers"})
+    for error in sorted(validator.iter_errors(properties), key=lambda e: [str(p) for p in e.path]):
+        path: Location = list(error.path)
+        if error.validator == "additionalProperties" and len(path) == 1:
+            yield (
+                path,
+                (
+                    f"{path[0]} is not a property of {schema['typeName']}"
+                    " (schema rule additionalProperties)"
+                ),
+            )
+        elif is_computed(properties, path):
+            continue
+        elif error.validator == "required" and not path:
+            yield [], f"{error.message} of {schema['typeName']} (schema rule required)"
+        else:
+            where = "/".join(str(p) for p in path)
+            yield path, f"{where}: {error.message} (schema rule {error.validator})"
+
+
+def get_att_problems(
+    get_atts: Iterator[tuple[Location, Any]], ours: set[str], schema: Mapping[str, Any]
+) -> Iterator[tuple[Location, str]]:
+    """(path, message) for each GetAtt on one of ``ours`` naming no attribute of the type."""
+    attributes = _attribute_names(schema)
+    for path, value in get_atts:
+        target = value.split(".", 1) if isinstance(value, str) else value
+        if not isinstance(target, list) or len(target) != 2 or not isinstance(target[1], str):
+            continue
+        resource, attribute = str(target[0]), target[1]
+        if resource in ours and attribute not in attributes:
+            yield (
+                path,
+                (
+                    f"GetAtt {resource}.{attribute}: {schema['typeName']} has no attribute"
+                    f" {attribute!r} (attributes: {', '.join(sorted(attributes))})"
+                ),
+            )
+
+
+def claimed_aliases(properties: Mapping[str, Any]) -> Iterator[tuple[Location, str]]:
+    """(path under Properties, alias) for each literal alias a resource claims (Aliases and
+    Alias; computed ones are unknown until deploy time)."""
+    listed = properties.get("Aliases")
+    if isinstance(listed, list):
+        for index, alias in enumerate(listed):
+            if isinstance(alias, str):
+                yield ["Aliases", index], alias
+    if isinstance(properties.get("Alias"), str):
+        yield ["Alias"], properties["Alias"]
+
+
+def image_key(image_name: Any) -> str:
+    """Two resources name one image when their ImageName is the same literal (up to case, as
+    SageMaker's image names are unique case-insensitively) or the same intrinsic function."""
+    if isinstance(image_name, str):
+        return image_name.lower()
+    return json.dumps(image_name, sort_keys=True, default=str)
+
+
+def shared_alias_problems(
+    resources: Mapping[str, Mapping[str, Any]],
+) -> Iterator[tuple[Location, str]]:
+    """(path, message) for each resource claiming an alias of an image that a resource before it
+    (in name order) already claims; ``resources`` maps names to properties."""
+    holders: dict[tuple[str, str], str] = {}
+    for name, properties in sorted(resources.items()):
+        if "ImageName" not in properties:
+            continue
+        for path, alias in claimed_aliases(properties):
+            key = (image_key(properties["ImageName"]), alias)
+            holder = holders.setdefault(key, name)
+            if holder != name:
+                yield (
+                    [name, "Properties", *path],
+                    (
+                        f"{holder} and {name} both claim alias {alias!r} of one image: an alias"
+                        " names one version at a time, so each would take it from the other"
+                    ),
+                )
+
+
+def image_ref_problem(properties: Mapping[str, Any], images: set[str]) -> str | None:
+    """Why ImageName is wrong when it is a Ref to an image of the template, else None."""
+    image_name = properties.get("ImageName")
+    if isinstance(image_name, Mapping) and image_name.get("Ref") in images:
+        return (
+            f"ImageName: Ref {image_name['Ref']} gives the image's ARN, not its name;"
+            " use the name itself (a parameter or literal) with DependsOn on the image"
+        )
+    return None
+
+
+def _resources_of(cfn: Any, type_name: str) -> dict[str, Mapping[str, Any]]:
+    """Name to properties of each resource of ``type_name`` in the template."""
+    resources = cfn.template.get("Resources", {})
+    if not isinstance(resources, Mapping):
+        return {}
+    found = {}
+    for name, resource in resources.items():
+        if isinstance(resource, Mapping) and resource.get("Type") == type_name:
+            properties = resource.get("Properties", {})
+            found[str(name)] = properties if isinstance(properties, Mapping) else {}
+    return found
+
+
+def _schema(cfn: Any) -> Mapping[str, Any] | None:
+    """Our type's schema as cfn-lint loaded it (``--registry-schemas``); None when it is not loaded,
+    which cfn-lint itself reports (E3006)."""
+    try:
+        schema: Mapping[str, Any] = PROVIDER_SCHEMA_MANAGER.get_resource_schema(
+            cfn.regions[0], TYPE_NAME
+        ).schema
+    except ResourceNotFoundError:
+        return None
+    return schema
+
+
+class _OurTypeRule:
+    """What every rule here shares: it runs once cfn-lint has our schema, and turns the
+    (location, message) pairs of ``problems`` into cfn-lint's matches. Not a CloudFormationLintRule
+    itself, so cfn-lint, which makes a rule of each subclass it finds, leaves it out."""
+
+    def problems(self, cfn: Any, schema: Mapping[str, Any]) -> Iterator[tuple[Location, str]]:
+        raise NotImplementedError
+
+    def match(self, cfn: Any) -> list[Any]:
+        schema = _schema(cfn)
+        if schema is None:
+            return []
+        return [RuleMatch(path, message) for path, message in self.problems(cfn, schema)]
+
+
+class ImageVersionProperties(_OurTypeRule, CloudFormationLintRule):  # type: ignore[misc]
+    id = "E9301"
+    shortdesc = f"{TYPE_NAME} properties follow its schema"
+    description = (
+        "Literal property values checked against the registry schema: unknown, read-only and "
+        "missing required properties, types, enums, patterns, lengths and ranges"
+    )
+    tags: ClassVar[list[str]] = ["resources", "properties", "sagemaker"]
+
+    def problems(self, cfn: Any, schema: Mapping[str, Any]) -> Iterator[tuple[Location, str]]:
+        for name, properties in sorted(_resources_of(cfn, TYPE_NAME).items()):
+            for path, message in property_problems(properties, schema):
+                yield ["Resources", name, "Properties", *path], f"{name}: {message}"
+
+
+class ImageVersionGetAtt(_OurTypeRule, CloudFormationLintRule):  # type: ignore[misc]
+    id = "E9302"
+    shortdesc = f"GetAtt on {TYPE_NAME} names one of its attributes"
+    description = "Every Fn::GetAtt on the type names one of the schema's read-only properties"
+    tags: ClassVar[list[str]] = ["resources", "functions", "getatt", "sagemaker"]
+
+    def problems(self, cfn: Any, schema: Mapping[str, Any]) -> Iterator[tuple[Location, str]]:
+        get_atts = ((found[:-1], found[-1]) for found in cfn.search_deep_keys("Fn::GetAtt"))
+        return get_att_problems(get_atts, set(_resources_of(cfn, TYPE_NAME)), schema)
+
+
+class ImageVersionSharedAlias(_OurTypeRule, CloudFormationLintRule):  # type: ignore[misc]
+    id = "E9303"
+    shortdesc = f"No two {TYPE_NAME} resources claim one alias of one image"
+    description = (
+        "Aliases and Alias of resources whose ImageName is the same literal or the same "
+        "intrinsic function never overlap: an alias names one version at a time"
+    )
+    tags: ClassVar[list[str]] = ["resources", "sagemaker"]
+
+    def problems(self, cfn: Any, schema: Mapping[str, Any]) -> Iterator[tuple[Location, str]]:
+        for path, message in shared_alias_problems(_resources_of(cfn, TYPE_NAME)):
+            yield ["Resources", *path], message
+
+
+class ImageVersionImageName(_OurTypeRule, CloudFormationLintRule):  # type: ignore[misc]
+    id = "E9304"
+    shortdesc = f"{TYPE_NAME} ImageName is a name, not a Ref to an image"
+    description = f"Ref on an {IMAGE_TYPE} gives its ARN, which ImageName does not accept"
+    tags: ClassVar[list[str]] = ["resources", "sagemaker"]
+
+    def problems(self, cfn: Any, schema: Mapping[str, Any]) -> Iterator[tuple[Location, str]]:
+        images = set(_resources_of(cfn, IMAGE_TYPE))
+        for name, properties in sorted(_resources_of(cfn, TYPE_NAME).items()):
+            if (problem := image_ref_problem(properties, images)) is not None:
+                yield ["Resources", name, "Properties", "ImageName"], f"{name}: {problem}"

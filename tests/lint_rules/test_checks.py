@@ -1,0 +1,58 @@
+"""The decisions behind our cfn-lint rules, without cfn-lint: what counts as computed, as one
+image, as a claimed alias."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from cfn_lint_rules.image_version import (
+    claimed_aliases,
+    get_att_problems,
+    is_computed,
+    property_problems,
+    shared_alias_problems,
+)
+
+SCHEMA = json.loads(Path("sagemaker-imageversion.json").read_text())
+BASE = {"ImageName": "training", "BaseImage": "repo:1.0"}
+
+
+def test_a_value_inside_an_intrinsic_function_is_left_to_cloudformation():
+    properties = {**BASE, "Aliases": [{"Fn::If": ["Prod", ".bad", "ok"]}, ".bad"]}
+    assert is_computed(properties, ["Aliases", 0])
+    assert is_computed({"Aliases": {"Fn::Split": [",", "a,b"]}}, ["Aliases", 3])
+    assert not is_computed(properties, ["Aliases", 1])
+    assert [path for path, _ in property_problems(properties, SCHEMA)] == [["Aliases", 1]]
+
+
+def test_one_image_is_the_same_literal_up_to_case_or_the_same_function():
+    resources: dict[str, dict[str, Any]] = {
+        "A": {"ImageName": "Training", "Aliases": ["stable"]},
+        "B": {"ImageName": "training", "Alias": "stable"},
+        "C": {"ImageName": {"Ref": "Name"}, "Aliases": ["stable"]},
+        "D": {"ImageName": {"Ref": "Name"}, "Aliases": ["stable", "beta"]},
+        "E": {"ImageName": {"Ref": "Other"}, "Aliases": ["stable"]},
+    }
+    found = [path for path, _ in shared_alias_problems(resources)]
+    assert found == [["B", "Properties", "Alias"], ["D", "Properties", "Aliases", 0]]
+
+
+def test_only_literal_aliases_are_claimed():
+    properties = {"Aliases": ["a", {"Ref": "X"}, "b"], "Alias": {"Ref": "Y"}}
+    assert list(claimed_aliases(properties)) == [(["Aliases", 0], "a"), (["Aliases", 2], "b")]
+
+
+def test_get_att_on_other_resources_or_in_either_form_is_judged_right():
+    found: list[tuple[list[str | int], Any]] = [
+        (["Outputs", "A"], ["V", "Version"]),
+        (["Outputs", "B"], "V.Nope"),
+        (["Outputs", "C"], ["Other", "Nope"]),
+        (["Outputs", "D"], ["V", {"Ref": "Attribute"}]),
+    ]
+    assert [path for path, _ in get_att_problems(iter(found), {"V"}, SCHEMA)] == [["Outputs", "B"]]
+
+
+def test_an_unknown_property_is_reported_whatever_its_value():
+    properties = {**BASE, "Colour": {"Ref": "Colour"}}
+    assert [path for path, _ in property_problems(properties, SCHEMA)] == [["Colour"]]
+    assert list(property_problems({"Fn::If": ["Prod", BASE, {}]}, SCHEMA)) == []
