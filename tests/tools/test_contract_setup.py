@@ -9,6 +9,7 @@ import boto3
 import pytest
 from rpdk.core.test import get_inputs
 
+from make_targets import contract
 from offline_aws.defaults import REGION
 from offline_aws.services import offline_aws
 from offline_aws.setup_stack import (
@@ -99,3 +100,16 @@ def test_cfn_test_resolves_the_inputs_from_the_setup_stack_deployed_offline(
         for action in ("CREATE", "UPDATE"):
             assert inputs[action]["ImageName"] == exports[IMAGE_EXPORT]
             assert inputs[action]["BaseImage"] == exports[BASE_IMAGE_EXPORT]
+
+
+def test_make_contract_stops_before_starting_anything_when_an_export_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "inputs").mkdir()
+    (tmp_path / "inputs" / "inputs_1_create.json").write_text('{"ImageName": "{{Nowhere}}"}')
+    (tmp_path / "test").mkdir()
+    (tmp_path / "test" / "setup.yml").write_text((ROOT / SETUP_TEMPLATE).read_text())
+    monkeypatch.chdir(tmp_path)
+    assert contract.main([]) == 2
+    out = capsys.readouterr().out
+    assert out == f"inputs/inputs_1_create.json names Nowhere, not exported by {SETUP_TEMPLATE}\n"
