@@ -1,9 +1,11 @@
 """`make contract`: CloudFormation's own contract suite (`cfn test`, unmodified), offline.
 
-It starts the emulated SageMaker and the local Lambda Invoke endpoint (see offline.py), creates
-the parent images the inputs name, runs `cfn test` with its one STS call sent to the emulator
-(see cfn_offline.py), stops everything it started and exits with the suite's status. A line per
-contract test shows what runs and how it ends (contract_report.py).
+It starts the emulated SageMaker and the local Lambda Invoke endpoint (see services.py), deploys
+the contract tests' prerequisites, ``test/setup.yml``, to the offline CloudFormation (see
+setup_stack.py), runs `cfn test` with the exports of that stack for the inputs' ``{{...}}``
+placeholders and its one STS call sent to the emulator (see cfn_offline.py), stops everything
+it started and exits with the suite's status. A line per contract test shows what runs and how
+it ends (contract_report.py).
 
 Handler output (the runtime library prints a traceback for each expected NotFound) goes to
 ``build/contract-handler.log`` so the suite's own report stays readable.
@@ -20,7 +22,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from offline_aws.defaults import REGION
-from offline_aws.services import image_names, offline_aws
+from offline_aws.services import offline_aws
+from offline_aws.setup_stack import SETUP_TEMPLATE, deploy, missing_exports, read_template
 
 HANDLER_LOG = Path("build/contract-handler.log")
 
@@ -34,7 +37,7 @@ def handler_output_to(path: Path) -> Iterator[None]:
         yield
 
 
-def cfn_test_command(endpoint: str, extra: Sequence[str]) -> list[str]:
+def cfn_test_command(endpoint: str, cloudformation: str, extra: Sequence[str]) -> list[str]:
     pytest_args = [
         *("-p", "no:cacheprovider", "-p", "make_targets.contract_report"),
         *("-o", "log_cli=false", "-W", "ignore::pytest.PytestRemovedIn10Warning"),
@@ -43,6 +46,7 @@ def cfn_test_command(endpoint: str, extra: Sequence[str]) -> list[str]:
     return [
         *(sys.executable, "-m", "offline_aws.cfn_offline", "test"),
         *("--endpoint", endpoint, "--region", REGION),
+        *("--cloudformation-endpoint-url", cloudformation),
         "--",
         *pytest_args,
     ]
@@ -53,11 +57,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("pytest_args", nargs="*", help="passed to the suite's pytest (e.g. -k)")
     args = parser.parse_args(argv)
     root = Path.cwd()
-    images = image_names(sorted((root / "inputs").glob("inputs_*.json")))
-    with offline_aws(root, images) as offline:
-        print(f"emulated SageMaker at {offline.emulator}; images: {', '.join(sorted(images))}")
+    inputs = sorted((root / "inputs").glob("inputs_*.json"))
+    unexported = missing_exports(inputs, read_template(root / SETUP_TEMPLATE))
+    for name, names in sorted(unexported.items()):
+        print(f"inputs/{name} names {', '.join(sorted(names))}, not exported by {SETUP_TEMPLATE}")
+    if unexported:
+        return 2
+    with offline_aws(root, ()) as offline:
+        exports = deploy(offline.emulator, root / SETUP_TEMPLATE)
+        print(f"emulated SageMaker and CloudFormation at {offline.emulator}")
+        print(f"{SETUP_TEMPLATE} deployed; its exports:")
+        for name, value in sorted(exports.items()):
+            print(f"   {name} = {value}")
         print(f"Lambda Invoke endpoint at {offline.endpoint}", flush=True)
-        command = cfn_test_command(offline.endpoint, args.pytest_args)
+        command = cfn_test_command(offline.endpoint, offline.emulator, args.pytest_args)
         with handler_output_to(root / HANDLER_LOG):
             status = subprocess.call(command, env=offline.cli_environment())  # noqa: S603
     verdict = "passed" if status == 0 else f"FAILED (exit status {status})"
