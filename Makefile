@@ -99,9 +99,9 @@ generate-check: generate
 	git diff --exit-code -- $(GENERATED)
 	test -z "$$(git status --porcelain -- $(GENERATED))"
 
-## templates: the example stack and template.yml, with cfn-lint and our schema
+## templates: the example stack, the registration template and template.yml, with cfn-lint and our schema
 templates: venv
-	PYTHONPATH=src $(PY) -m make_targets.template_check examples/image-versions.yaml template.yml
+	PYTHONPATH=src $(PY) -m make_targets.template_check examples/image-versions.yaml examples/registration.yaml template.yml
 
 ## namespace: the project under another type name, e.g. make namespace NAME=Acme::SageMaker::ImageVersion
 namespace: venv
