@@ -1,7 +1,8 @@
 """A CDK (Python) app that uses Community::SageMaker::ImageVersion through ``CfnResource``.
 
-``cdk synth`` (or ``python examples/cdk/app.py``) writes ``cdk.out/ImageVersions.template.json``;
-``cdk deploy`` deploys it once the type is registered in the account and region.
+``cdk synth --app "python examples/cdk/app.py"`` writes ``cdk.out/ImageVersions.template.json``;
+``cdk deploy`` deploys it once the type is registered in the account and region. Its test
+(tests/tools/test_cdk_app.py) synthesises it with ``build(outdir).synth()``.
 """
 
 from __future__ import annotations
