@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from cfnlint.decode import decode
 
-from make_targets.template_check import SCHEMA_FILE, check
+from make_targets.schema_rules import SCHEMA_FILE
+from make_targets.template_check import check
 
 REGISTRATION = Path("examples/registration.yaml")
 CLOUDFORMATION = "resources.cloudformation.amazonaws.com"
