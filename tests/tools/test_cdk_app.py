@@ -49,7 +49,10 @@ def test_the_synthesised_template_passes_cfn_lint_and_our_check(synthesised: Pat
     ("change", "expected"),
     [
         (("V1", "Processor", "TPU"), "'TPU' is not one of ['CPU', 'GPU']"),
-        (("V2", "Colour", "blue"), "'Colour' was unexpected"),
+        (
+            ("V2", "Colour", "blue"),
+            "Colour is not a property of Community::SageMaker::ImageVersion",
+        ),
     ],
 )
 def test_a_mistake_in_the_synthesised_template_is_reported(
