@@ -4,8 +4,11 @@ name calls its code makes."""
 
 import ast
 import importlib.util
+import logging
 import re
 from pathlib import Path
+
+from community_sagemaker_imageversion import telemetry
 
 PACKAGE = Path("src/community_sagemaker_imageversion")
 README = Path("README.md")
@@ -93,3 +96,17 @@ def test_the_runtime_librarys_rows_name_calls_it_makes():
         assert (level, literal) in made or (
             any(found == level for found, _ in made) and f'"{fragment}' in source
         ), f"{module} makes no {level} call logging {message!r}"
+
+
+def test_the_package_logs_at_info_unless_its_level_was_set_before():
+    package = logging.getLogger("community_sagemaker_imageversion")
+    before = package.level
+    try:
+        package.setLevel(logging.NOTSET)
+        telemetry.install()
+        assert package.level == telemetry.HANDLER_LOG_LEVEL == logging.INFO
+        package.setLevel(logging.WARNING)
+        telemetry.install()
+        assert package.level == logging.WARNING
+    finally:
+        package.setLevel(before)
