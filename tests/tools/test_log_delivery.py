@@ -24,6 +24,8 @@ from harness.events import handler_event
 from offline_aws.defaults import CALLER_CREDENTIALS, REGION, base_image
 from offline_aws.services import sagemaker_server
 
+pytestmark = pytest.mark.server
+
 IMAGE = "LoggedImage"
 BASE = base_image("logged:1.0")
 LOG_GROUP = "community-sagemaker-imageversion-logs"
