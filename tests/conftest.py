@@ -15,7 +15,7 @@ from harness.call_rules import (
     without_version,
 )
 from harness.recorder import Call, Recorder, recording
-from offline_aws.defaults import PROCESS_CREDENTIALS, REGION
+from offline_aws.defaults import ENDPOINT_VARIABLES, PROCESS_CREDENTIALS, REGION
 from reliability_suite import figures
 from reliability_suite.report import REQUIREMENTS
 from sagemaker_emulator import install
@@ -27,12 +27,7 @@ install()
 @pytest.fixture(autouse=True)
 def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """No real profile, endpoint or key can leak into a test."""
-    for name in (
-        "AWS_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_SAGEMAKER",
-        "MOTO_ACCOUNT_ID",
-    ):
+    for name in ("AWS_PROFILE", *ENDPOINT_VARIABLES, "MOTO_ACCOUNT_ID"):
         monkeypatch.delenv(name, raising=False)
     for name, value in PROCESS_CREDENTIALS.items():
         monkeypatch.setenv(name, value)

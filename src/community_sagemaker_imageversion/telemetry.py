@@ -16,15 +16,25 @@ stall the invocation past its deadline (boto3's default 60 s timeouts and retrie
 - a log line or a metric is shipped only while its calls, each at their bound, would end before
   the Lambda's own limit (the invocation's deadline plus the safety margin kept for the answer):
   a log line may take :data:`LOG_LINE_CALLS` calls (the library creates a missing group and
-  stream, then ships again), a metric one. Past that, it goes to standard error.
+  stream, then ships again), a metric one. Past that, it goes to standard error;
+- a record logged while a line is being shipped (botocore's own lines about that very call,
+  when its loggers are lowered to DEBUG) is not shipped by the same handler: shipping it would
+  ship again, without end.
 
-:func:`install` puts these in place of the library's log handler and metrics publisher.
+And the handler's own lines are logged at INFO: Lambda's Python runtime sets the root logger's
+level only when the function has a log level configured (``AWS_LAMBDA_LOG_LEVEL``), so it is
+left at Python's WARNING, and a registered type's function is configured by CloudFormation, not
+by us. Without a level of their own, the package's INFO lines would never reach the log group.
+
+:func:`install` puts these in place of the library's log handler and metrics publisher, and
+sets that level.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import threading
 from typing import Any
 
 from botocore.config import Config
@@ -39,6 +49,9 @@ from .invocation import SAFETY_MARGIN, Invocation
 CONNECT_TIMEOUT = 1.0
 READ_TIMEOUT = 2.0
 LOG_LINE_CALLS = 4  # PutLogEvents, CreateLogGroup, CreateLogStream, PutLogEvents
+# The level of the package's loggers, unless a level was set on them before.
+HANDLER_LOG_LEVEL = logging.INFO
+_PACKAGE = __name__.rpartition(".")[0]
 TELEMETRY_CONFIG = Config(
     retries={"mode": "legacy", "total_max_attempts": 1},
     connect_timeout=CONNECT_TIMEOUT,
@@ -78,6 +91,7 @@ class ShippedLogs(ProviderLogHandler):
     """The library's CloudWatch Logs handler; a failure stops it for the invocation."""
 
     stopped = False
+    _shipping = threading.local()
 
     @classmethod
     def setup(
@@ -92,16 +106,19 @@ class ShippedLogs(ProviderLogHandler):
             handler.stopped = False  # a new invocation ships again
 
     def emit(self, record: logging.LogRecord) -> None:
-        if self.stopped:
+        if self.stopped or getattr(self._shipping, "line", False):
             return
         if not fits(LOG_LINE_CALLS):
             _keep(self.format(record))
             return
+        self._shipping.line = True
         try:
             super().emit(record)
         except Exception as error:  # noqa: BLE001 (no shipping error may reach the handler)
             self.stopped = True
             _report("Shipping a log line to CloudWatch Logs", error)
+        finally:
+            self._shipping.line = False
 
 
 class ShippedMetric(MetricsPublisher):
@@ -131,6 +148,10 @@ class ShippedMetrics(MetricsPublisherProxy):
 
 
 def install() -> None:
-    """Make the runtime library's invocation ship logs and metrics with the classes above."""
+    """Make the runtime library's invocation ship logs and metrics with the classes above; the
+    package's loggers at :data:`HANDLER_LOG_LEVEL` unless their level was set already."""
+    package = logging.getLogger(_PACKAGE)
+    if package.level == logging.NOTSET:
+        package.setLevel(HANDLER_LOG_LEVEL)
     library_resource.ProviderLogHandler = ShippedLogs  # type: ignore[attr-defined]
     library_resource.MetricsPublisherProxy = ShippedMetrics  # type: ignore[attr-defined]

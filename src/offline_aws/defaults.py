@@ -46,10 +46,22 @@ EMULATOR_PORT: Final = 5000
 LAMBDA_ENDPOINT_PORT: Final = 3001
 
 
+# botocore's endpoint variables of the services a handler process calls: SageMaker (the
+# handlers), Logs and CloudWatch (the runtime library, shipping logs and metrics); the offline
+# AWS serves all three on one port.
+SERVED_ENDPOINTS: Final = (
+    "AWS_ENDPOINT_URL_SAGEMAKER",
+    "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
+    "AWS_ENDPOINT_URL_CLOUDWATCH",
+)
+# Every variable that sends a process's AWS calls elsewhere.
+ENDPOINT_VARIABLES: Final = ("AWS_ENDPOINT_URL", *SERVED_ENDPOINTS)
+
+
 def use_offline_account(environ: MutableMapping[str, str]) -> None:
     """Point a process environment at the offline account: its credentials and region, and no
     profile or endpoint taken from the developer's own configuration."""
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER"):
+    for name in ("AWS_PROFILE", *ENDPOINT_VARIABLES):
         environ.pop(name, None)
     environ.update(PROCESS_CREDENTIALS)
     environ["AWS_DEFAULT_REGION"] = REGION

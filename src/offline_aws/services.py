@@ -2,7 +2,8 @@
 
 Both serve from background threads of this process. The handler runs in this process too and
 reaches the emulator over HTTP through ``AWS_ENDPOINT_URL_SAGEMAKER``, as a deployed handler
-reaches SageMaker.
+reaches SageMaker; the logs and metrics it ships when a request names a log group reach moto's
+Logs and CloudWatch on the same server, through :data:`~offline_aws.defaults.SERVED_ENDPOINTS`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import boto3
 from moto.moto_api import state_manager
 from werkzeug.serving import make_server
 
-from offline_aws.defaults import IMAGE_ROLE, PROCESS_CREDENTIALS, REGION
+from offline_aws.defaults import IMAGE_ROLE, PROCESS_CREDENTIALS, REGION, SERVED_ENDPOINTS
 from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
 from sagemaker_emulator.server import running_server
 
@@ -91,16 +92,20 @@ def offline_aws(
 @contextlib.contextmanager
 def sagemaker_server(images: Iterable[str] = (), port: int = 0) -> Iterator[Any]:
     """The emulator as a server (background thread), reset, with ``images`` created; handlers
-    of this process reach it through AWS_ENDPOINT_URL_SAGEMAKER until the block ends. Yields a
-    SageMaker client of it for set-up and checks (its calls are not handler calls)."""
-    names = ("AWS_ENDPOINT_URL_SAGEMAKER", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+    of this process reach it (and the runtime library its Logs and CloudWatch) through
+    :data:`~offline_aws.defaults.SERVED_ENDPOINTS` until the block ends. Yields a SageMaker
+    client of it for set-up and checks (its calls are not handler calls)."""
+    names = (*SERVED_ENDPOINTS, *PROCESS_CREDENTIALS, "AWS_DEFAULT_REGION")
     saved = {name: os.environ.get(name) for name in names}
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:
         with running_server(port=port) as emulator:
-            os.environ["AWS_ENDPOINT_URL_SAGEMAKER"] = emulator
+            os.environ.update(dict.fromkeys(SERVED_ENDPOINTS, emulator))
             for variable, setting in PROCESS_CREDENTIALS.items():
                 os.environ.setdefault(variable, setting)
+            # Lambda always sets the region; the runtime library's log and metric clients take
+            # theirs from there (it builds their session without one).
+            os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
             sagemaker = boto3.client("sagemaker", region_name=REGION)
             reset = f"{emulator}/moto-api/reset"
             with urllib.request.urlopen(reset, data=b"{}", timeout=10):  # noqa: S310 (local)
