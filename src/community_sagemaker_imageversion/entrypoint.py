@@ -146,7 +146,7 @@ class ImageVersionResource(Resource):
                 # Before any client of them exists: botocore logs them at DEBUG.
                 log_redaction.redact_only(vars(data.providerCredentials).values(), "provider")
             shipping = data.providerLogGroupName and _get_boto_session(data.providerCredentials)
-            provider = telemetry_session(shipping) if shipping else None
+            provider = telemetry_session(shipping, event.region) if shipping else None
             action = Action[event.action]
             callback_context = event.callbackContext or {}
         except (TypeError, KeyError, ValueError, AttributeError) as error:

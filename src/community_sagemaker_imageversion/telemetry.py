@@ -10,9 +10,11 @@ stall the invocation past its deadline (boto3's default 60 s timeouts and retrie
 
 - each telemetry client has :data:`CONNECT_TIMEOUT` to connect, :data:`READ_TIMEOUT` to
   answer, and one attempt;
-- a failure to ship is written to standard error (Lambda's own log) and stops that shipping for
-  the rest of the invocation, so CloudWatch being down costs one bounded call per invocation at
-  most, and never changes the handler's outcome;
+- a failure to ship, or to build the client that ships, is written to standard error (Lambda's
+  own log) and stops that shipping for the rest of the invocation, so CloudWatch being down costs
+  one bounded call per invocation at most, and never changes the handler's outcome;
+- the clients are built in the request's region (the library gives the provider's session
+  none);
 - a log line or a metric is shipped only while its calls, each at their bound, would end before
   the Lambda's own limit (the invocation's deadline plus the safety margin kept for the answer):
   a log line may take :data:`LOG_LINE_CALLS` calls (the library creates a missing group and
@@ -59,12 +61,15 @@ TELEMETRY_CONFIG = Config(
 )
 
 
-def telemetry_session(session: SessionProxy) -> SessionProxy:
-    """``session``, its clients built with :data:`TELEMETRY_CONFIG`."""
+def telemetry_session(session: SessionProxy, region: str | None = None) -> SessionProxy:
+    """``session``, its clients built with :data:`TELEMETRY_CONFIG`, in ``region`` (the
+    request's: the library builds the provider's session with none, so without it the clients
+    would depend on the process's environment)."""
     build = session.session.client
+    where = {"region_name": region} if region else {}
 
     def client(*args: Any, **kwargs: Any) -> Any:
-        return build(*args, **{"config": TELEMETRY_CONFIG, **kwargs})
+        return build(*args, **{"config": TELEMETRY_CONFIG, **where, **kwargs})
 
     session.client = client
     return session
@@ -100,7 +105,16 @@ class ShippedLogs(ProviderLogHandler):
         provider_sess: SessionProxy | None,
         log_format: logging.Formatter | None = None,
     ) -> None:
-        super().setup(request, provider_sess, log_format)
+        try:
+            super().setup(request, provider_sess, log_format)
+        except Exception as error:  # noqa: BLE001 (no shipping error may reach the handler)
+            # a client that cannot be built (a bad endpoint, no region): this invocation's
+            # lines are not shipped; a handler kept from an earlier one stays stopped
+            _report("Setting up log shipping to CloudWatch Logs", error)
+            handler = cls._get_existing_logger()
+            if isinstance(handler, ShippedLogs):
+                handler.stopped = True
+            return
         handler = cls._get_existing_logger()
         if isinstance(handler, ShippedLogs):
             handler.stopped = False  # a new invocation ships again
@@ -144,7 +158,12 @@ class ShippedMetrics(MetricsPublisherProxy):
 
     def add_metrics_publisher(self, session: SessionProxy | None, type_name: str | None) -> None:
         if session and type_name:
-            self._publishers.append(ShippedMetric(session, type_name))
+            try:
+                publisher = ShippedMetric(session, type_name)
+            except Exception as error:  # noqa: BLE001 (no shipping error may reach the event)
+                _report("Setting up metrics for CloudWatch", error)
+                return
+            self._publishers.append(publisher)
 
 
 def install() -> None:

@@ -123,3 +123,45 @@ def test_a_log_line_that_cannot_be_shipped_hides_nothing_and_stops_shipping(
     again = driver.invoke(shipping(handler_event("CREATE", props(BaseImage=BASE + "-b"))))
     assert again["status"] == "SUCCESS", again
     assert telemetry_calls["calls"].count("PutLogEvents") > 1, "the next invocation ships again"
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        pytest.param({"AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": "not a url"}, id="logs-endpoint"),
+        pytest.param({"AWS_ENDPOINT_URL_CLOUDWATCH": "not a url"}, id="metrics-endpoint"),
+    ],
+)
+def test_a_telemetry_client_that_cannot_be_built_hides_nothing(
+    image, sm, driver, root_logger, monkeypatch, capsys, broken
+):
+    """botocore refuses to build a client for an invalid endpoint: the create goes on, and the
+    failure is written to Lambda's own log."""
+    for name, value in broken.items():
+        monkeypatch.setenv(name, value)
+    answer = driver.invoke(shipping(handler_event("CREATE", props())))
+    assert answer["status"] == "SUCCESS", answer
+    assert [answer["resourceModel"]["ImageVersionArn"]] == versions(sm)
+    assert "Setting up" in capsys.readouterr().err
+
+
+def test_telemetry_clients_are_built_in_the_requests_region(
+    image, driver, root_logger, telemetry_calls, monkeypatch
+):
+    """The library gives the provider's session no region: a process without one (or with
+    another) still ships, to the request's region."""
+    regions: list[str] = []
+    original = BOTOCORE_CLIENT._make_api_call
+
+    def make_api_call(self: Any, operation: str, params: Any) -> Any:
+        if self.meta.service_model.service_name in ("logs", "cloudwatch"):
+            regions.append(self.meta.region_name)
+        return original(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", make_api_call)
+    for name in ("AWS_DEFAULT_REGION", "AWS_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    answer = driver.invoke(shipping(handler_event("CREATE", props())))
+    assert answer["status"] == "SUCCESS", answer
+    assert regions, "nothing was shipped: nothing was tested"
+    assert set(regions) == {REGION}
