@@ -28,6 +28,12 @@ test-variants: venv
 contract: venv
 	PYTHONPATH=src $(PY) -m make_targets.contract $(ARGS)
 
+## contract-aws: the contract suite in a real account (AWS CLI, SAM CLI, Docker), e.g.
+## make contract-aws REGION=us-east-1 BASE_IMAGE=<uri>: deploys test/setup.yml, builds, serves, cfn test
+.PHONY: contract-aws
+contract-aws: venv
+	PYTHONPATH=src $(PY) -m make_targets.contract_aws $(if $(REGION),--region $(REGION)) $(if $(BASE_IMAGE),--base-image $(BASE_IMAGE)) $(ARGS)
+
 ## bench: every benchmark, side by side; rewrites reports/performance.md and its chart
 bench: venv
 	PYTHONPATH=src $(PY) -m benchmarks
