@@ -42,7 +42,7 @@ from typing import Any
 from botocore.config import Config
 from cloudformation_cli_python_lib import resource as library_resource
 from cloudformation_cli_python_lib.boto3_proxy import SessionProxy
-from cloudformation_cli_python_lib.log_delivery import ProviderLogHandler
+from cloudformation_cli_python_lib.log_delivery import ProviderFilter, ProviderLogHandler
 from cloudformation_cli_python_lib.metrics import MetricsPublisher, MetricsPublisherProxy
 from cloudformation_cli_python_lib.utils import HandlerRequest
 
@@ -92,6 +92,35 @@ def _keep(what: str) -> None:
     print(f"{what}: no time left to ship it to CloudWatch", file=sys.stderr)
 
 
+def log_group(request: HandlerRequest) -> str | None:
+    """The log group ``request`` asks its lines to be shipped to."""
+    group: str | None = request.requestData.providerLogGroupName
+    return group
+
+
+def stream_name(request: HandlerRequest) -> str:
+    """The stream the library ships ``request``'s lines to: one per stack and logical resource
+    (one per account and region without them), with ``:`` as ``__``."""
+    logical = request.requestData.logicalResourceId
+    if request.stackId and logical:
+        name = f"{request.stackId}/{logical}"
+    else:
+        name = f"{request.awsAccountId}-{request.region}"
+    return name.replace(":", "__")
+
+
+def _keep_out_of_first_handler(shipping: logging.Handler, request: HandlerRequest) -> None:
+    """The library filters the type's own lines out of the root logger's first handler (Lambda's
+    log) when it adds its shipping handler, once: a first handler put there since keeps them out
+    too."""
+    root = logging.getLogger()
+    first = root.handlers[0] if root.handlers else None
+    if first is None or first is shipping:
+        return
+    if not any(isinstance(f, ProviderFilter) for f in first.filters):
+        first.addFilter(ProviderFilter(str(request.resourceType).replace("::", "_").lower()))
+
+
 class ShippedLogs(ProviderLogHandler):
     """The library's CloudWatch Logs handler; a failure stops it for the invocation."""
 
@@ -117,7 +146,22 @@ class ShippedLogs(ProviderLogHandler):
             return
         handler = cls._get_existing_logger()
         if isinstance(handler, ShippedLogs):
-            handler.stopped = False  # a new invocation ships again
+            # A warm Lambda keeps the handler the first request made; the library then only
+            # gives it new credentials. It ships this invocation's lines where this request
+            # asks (its group, and a stream per stack and logical resource), or none at all
+            # when this request asks for no shipping.
+            asked = bool(provider_sess and log_group(request) and request.resourceType)
+            handler.stopped = not asked
+            if asked:
+                handler.follow(request)
+                _keep_out_of_first_handler(handler, request)
+
+    def follow(self, request: HandlerRequest) -> None:
+        """Ship to ``request``'s log group and stream from now on."""
+        group, stream = log_group(request) or self.group, stream_name(request)
+        if (group, stream) != (self.group, self.stream):
+            self.group, self.stream = group, stream
+            self.sequence_token = ""  # nosec (a new stream starts without one)
 
     def emit(self, record: logging.LogRecord) -> None:
         if self.stopped or getattr(self._shipping, "line", False):

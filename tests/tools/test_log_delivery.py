@@ -172,3 +172,30 @@ def test_a_shell_without_a_region_still_ships_offline(monkeypatch, lambda_loggin
         logs = boto3.client("logs", region_name=REGION, endpoint_url=sagemaker.meta.endpoint_url)
         created = lifecycle()
         assert f"Created {created['ImageVersionArn']}" in shipped_lines(logs)
+
+
+def test_a_warm_lambda_ships_each_resources_lines_to_its_own_stream(offline, lambda_logging):
+    """The library keeps the first request's group and stream in a reused process; each
+    resource's lines still go to its own stream (stack and logical id), and Lambda's own handler
+    still does not repeat them."""
+    _, logs, _ = offline
+    driver = Driver(resource, time_limit=30.0)
+    stack = "arn:aws:cloudformation:us-east-1:123456789012:stack/warm/1"
+    made = {}
+    for logical, base in (("VersionA", BASE), ("VersionB", BASE + "-b")):
+        event = shipping_event("CREATE", {"ImageName": IMAGE, "BaseImage": base})
+        event["stackId"], event["requestData"]["logicalResourceId"] = stack, logical
+        outcome = driver.drive("CREATE", event, lambda _step, sent: driver.invoke(sent))
+        assert outcome.status == "SUCCESS", outcome.final
+        assert outcome.model is not None
+        made[logical] = outcome.model["ImageVersionArn"]
+    for logical, arn in made.items():
+        stream = f"{stack}/{logical}".replace(":", "__")
+        events = logs.get_log_events(
+            logGroupName=LOG_GROUP, logStreamName=stream, startFromHead=True
+        )["events"]
+        lines = [e["message"] for e in events]
+        assert f"Created {arn}" in lines, (logical, lines)
+        other = next(a for name, a in made.items() if name != logical)
+        assert f"Created {other}" not in lines, (logical, lines)
+    assert "Created arn:" not in lambda_logging.getvalue()
