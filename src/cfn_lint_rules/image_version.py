@@ -165,6 +165,16 @@ def image_ref_problem(properties: Mapping[str, Any], images: set[str]) -> str | 
     return None
 
 
+def _by_condition(cfn: Any, type_name: str) -> dict[str, dict[str, Mapping[str, Any]]]:
+    """The resources of ``_resources_of``, grouped by their Condition ("" for none)."""
+    resources = cfn.template.get("Resources", {})
+    groups: dict[str, dict[str, Mapping[str, Any]]] = {}
+    for name, properties in _resources_of(cfn, type_name).items():
+        condition = resources[name].get("Condition", "")
+        groups.setdefault(json.dumps(condition, default=str), {})[name] = properties
+    return groups
+
+
 def _resources_of(cfn: Any, type_name: str) -> dict[str, Mapping[str, Any]]:
     """Name to properties of each resource of ``type_name`` in the template."""
     resources = cfn.template.get("Resources", {})
@@ -241,8 +251,11 @@ class ImageVersionSharedAlias(_OurTypeRule, CloudFormationLintRule):  # type: ig
     tags: ClassVar[list[str]] = ["resources", "sagemaker"]
 
     def problems(self, cfn: Any, schema: Mapping[str, Any]) -> Iterator[tuple[Location, str]]:
-        for path, message in shared_alias_problems(_resources_of(cfn, TYPE_NAME)):
-            yield ["Resources", *path], message
+        # Only resources under the same Condition (or none) surely exist together; two under
+        # different conditions may never do (Gpu and Not Gpu), so they are not compared.
+        for group in _by_condition(cfn, TYPE_NAME).values():
+            for path, message in shared_alias_problems(group):
+                yield ["Resources", *path], message
 
 
 class ImageVersionImageName(_OurTypeRule, CloudFormationLintRule):  # type: ignore[misc]

@@ -4,7 +4,8 @@ botocore's DEBUG lines print each request's headers, among them the access key i
 Authorization header) and the session token. ``clients`` holds botocore's loggers at INFO, but
 anyone may lower them later (``boto3.set_stream_logger``, a Lambda log configuration). So every
 log record is checked when it is created, for every logger: the credential values of the callers
-this process serves are replaced by ``[redacted]`` before any handler sees the record.
+this process serves are replaced by ``[redacted]`` in its message, its traceback and its stack
+before any handler sees the record.
 
 :func:`install` puts the check in place; the entrypoint calls it before the first invocation.
 """
@@ -12,9 +13,13 @@ this process serves are replaced by ``[redacted]`` before any handler sees the r
 from __future__ import annotations
 
 import logging
+import sys
 import threading
+import traceback
 from collections.abc import Iterable
 from typing import Any
+
+from cloudformation_cli_python_lib import resource as library_resource
 
 REDACTED = "[redacted]"
 # Shorter values are not credentials and would redact ordinary text.
@@ -53,14 +58,46 @@ def _record(*args: Any, **kwargs: Any) -> logging.LogRecord:
         clean = scrub(message)
         if clean != message:
             record.msg, record.args = clean, None
+        _scrub_traceback(record)
     return record
 
 
+_FORMATTER = logging.Formatter()
+
+
+def _scrub_traceback(record: logging.LogRecord) -> None:
+    """A record's traceback (``exc_info``, as ``logger.exception`` logs it) and stack, scrubbed:
+    an exception's message may quote a request (a signature mismatch quotes its canonical
+    request, headers and all). Formatters print ``exc_text`` in place of formatting the
+    traceback again."""
+    if record.exc_info and not record.exc_text:
+        record.exc_text = scrub(_FORMATTER.formatException(record.exc_info))
+    if record.stack_info:
+        record.stack_info = scrub(record.stack_info)
+
+
+class _ScrubbedTraceback:
+    """What the runtime library uses of :mod:`traceback`, with the printed text scrubbed: before
+    log shipping is set up, it prints a failure and its traceback to the console (Lambda's own
+    log) rather than logging them."""
+
+    @staticmethod
+    def print_exc() -> None:
+        sys.stderr.write(scrub(traceback.format_exc()))
+
+
+def _scrubbed_print(*values: object, **options: Any) -> None:
+    print(*(scrub(str(v)) for v in values), **options)
+
+
 def install() -> None:
-    """Check every log record of the process from now on (once: a second call changes nothing)."""
+    """Check every log record of the process from now on, and what the runtime library prints
+    (once: a second call changes nothing)."""
     global _make_record  # noqa: PLW0603 (the factory this one wraps, taken when installed)
     with _lock:
         current = logging.getLogRecordFactory()
         if current is not _record:
             _make_record = current
             logging.setLogRecordFactory(_record)
+        library_resource.print = _scrubbed_print  # type: ignore[attr-defined]
+        library_resource.traceback = _ScrubbedTraceback  # type: ignore[assignment,attr-defined]

@@ -6,8 +6,9 @@ handler bundle as `make package` does, serves it with ``sam local start-lambda``
 127.0.0.1:3001, runs ``cfn test`` in the region, and stops SAM. The setup stack is kept for the
 next run (an image and a role cost nothing); ``--delete-setup`` deletes it at the end.
 
-Nothing here runs offline: without the AWS CLI, the SAM CLI or Docker on PATH, or without a
-region or a base image, it says what is missing and exits 2 before any call.
+Nothing here runs offline: without the AWS CLI, the SAM CLI or Docker on PATH, without a region
+or a base image, or with port 3001 taken (by `make serve`, whose offline endpoint ``cfn test``
+would then drive), it says what is missing and exits 2 before any call.
 
 ``python -m make_targets.contract_aws --base-image URI [--region R] [--delete-setup]``
 """
@@ -56,6 +57,11 @@ def missing(
     ]
     if not (region or environment.get("AWS_REGION") or environment.get("AWS_DEFAULT_REGION")):
         problems.append("no region: pass REGION=... (or set AWS_REGION)")
+    if _listening(LAMBDA_PORT):
+        problems.append(
+            f"port {LAMBDA_PORT} is taken (`make serve`?): cfn test would drive that endpoint"
+            " instead of SAM's; stop it first"
+        )
     if not base_image:
         problems.append(
             "no base image: pass BASE_IMAGE=<an image SageMaker can pull in that region>"
@@ -92,15 +98,22 @@ def plan(region: str, base_image: str, cfn: str, *, delete_setup: bool) -> Plan:
     )
 
 
+def _listening(port: int) -> bool:
+    """Whether something already listens on 127.0.0.1:``port``."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def wait_for_port(port: int, seconds: float, alive: Callable[[], bool]) -> bool:
     """Whether something listens on 127.0.0.1:``port`` within ``seconds`` while ``alive()``."""
     ends = time.monotonic() + seconds
     while time.monotonic() < ends and alive():
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return True
-        except OSError:
-            time.sleep(0.5)
+        if _listening(port):
+            return True
+        time.sleep(0.5)
     return False
 
 

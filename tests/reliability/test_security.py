@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.client import BaseClient
 from moto import mock_aws
 
 from community_sagemaker_imageversion.handlers import resource
@@ -156,4 +157,27 @@ def test_no_credential_value_reaches_a_log_line_with_every_logger_at_debug(
             logging.getLogger(name).setLevel(level)
     text = every_log_line.getvalue() + "".join(capfd.readouterr())
     figures.keep("credential_scan_every_logger_debug", {"leaks": _leaks(text)})
+    assert _leaks(text) == {}
+
+
+@pytest.mark.requirement("no-credentials")
+def test_no_credential_value_reaches_a_log_line_through_a_traceback(
+    sagemaker, every_log_line, capfd, monkeypatch
+):
+    """An exception whose message quotes a credential (as a signature mismatch quotes its
+    canonical request) is logged with its traceback by the runtime library: the traceback is
+    scrubbed too."""
+    token = CALLER_CREDENTIALS["sessionToken"]
+
+    def quoting(self: Any, operation: str, params: Any) -> Any:
+        raise RuntimeError(f"canonical request: x-amz-security-token:{token}")
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", quoting)
+    answer = Driver(resource, time_limit=30.0).invoke(
+        handler_event("CREATE", {"ImageName": IMAGE, "BaseImage": "b"})
+    )
+    assert answer["status"] == "FAILED", answer
+    text = every_log_line.getvalue() + "".join(capfd.readouterr())
+    assert "Traceback" in text, "no traceback was logged: nothing was tested"
+    assert "x-amz-security-token:[redacted]" in text
     assert _leaks(text) == {}

@@ -115,3 +115,18 @@ def test_the_setup_stack_is_kept_unless_asked() -> None:
     deleting = contract_aws.plan("r", "i", "cfn", delete_setup=True).delete
     assert deleting is not None
     assert contract_aws.SETUP_STACK in deleting
+
+
+def test_a_taken_lambda_port_stops_the_run_before_any_call(
+    tools: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With `make serve` on 3001, SAM could not bind it and cfn test would drive the offline
+    endpoint: refused up front."""
+    folder, _ = tools
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        monkeypatch.setattr(contract_aws, "LAMBDA_PORT", taken.getsockname()[1])
+        problems = contract_aws.missing({"PATH": str(folder)}, "eu-west-1", "img")
+    assert len(problems) == 1
+    assert "is taken" in problems[0]

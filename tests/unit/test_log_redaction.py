@@ -10,6 +10,7 @@ from community_sagemaker_imageversion.clients import CallerSession, sagemaker_cl
 
 @pytest.fixture(autouse=True)
 def nothing_cached():
+    log_redaction.install()  # as the entrypoint does; this module may run before any import of it
     clients.CLIENTS.clear()
     log_redaction.redact_only(())
     yield
