@@ -5,8 +5,9 @@ the type's properties nor GetAtt attributes on it: ``Processor: TPU`` passes. Th
 the schema cfn-lint loaded (so they check against whatever version of the schema the user gives):
 
 - E9301: each literal property value against the schema (unknown or read-only property, missing
-  required property, type, enum, pattern, length, range); values inside an intrinsic function
-  are computed at deploy time and left to CloudFormation;
+  required property, type, enum, pattern, length, range), and the one rule the handler adds to
+  the schema: no alias listed twice in Aliases; values inside an intrinsic function are computed
+  at deploy time and left to CloudFormation;
 - E9302: every GetAtt on a resource of the type names one of its attributes (read-only properties);
 - E9303: no two resources claim one alias of one image (an alias names one version at a time: each
   would take it from the other, and one of them would drift);
@@ -90,6 +91,25 @@ def property_problems(
         else:
             where = "/".join(str(p) for p in path)
             yield path, f"{where}: {error.message} (schema rule {error.validator})"
+    yield from repeated_alias_problems(properties)
+
+
+def repeated_alias_problems(properties: Mapping[str, Any]) -> Iterator[tuple[Location, str]]:
+    """(path, message) for each literal alias Aliases lists a second time: the schema has no
+    ``uniqueItems``, but the handler refuses such a list (the aliases are a set)."""
+    listed = properties.get("Aliases")
+    if not isinstance(listed, list):
+        return
+    seen: set[str] = set()
+    for index, alias in enumerate(listed):
+        if isinstance(alias, str) and alias in seen:
+            yield (
+                ["Aliases", index],
+                f"Aliases lists {alias!r} more than once: the handler refuses a repeated alias"
+                " (each alias at most once)",
+            )
+        if isinstance(alias, str):
+            seen.add(alias)
 
 
 def get_att_problems(

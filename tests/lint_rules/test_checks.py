@@ -10,8 +10,10 @@ from cfn_lint_rules.image_version import (
     get_att_problems,
     is_computed,
     property_problems,
+    repeated_alias_problems,
     shared_alias_problems,
 )
+from community_sagemaker_imageversion.validation import raw_problems
 
 SCHEMA = json.loads(Path("sagemaker-imageversion.json").read_text())
 BASE = {"ImageName": "training", "BaseImage": "repo:1.0"}
@@ -56,3 +58,20 @@ def test_an_unknown_property_is_reported_whatever_its_value():
     properties = {**BASE, "Colour": {"Ref": "Colour"}}
     assert [path for path, _ in property_problems(properties, SCHEMA)] == [["Colour"]]
     assert list(property_problems({"Fn::If": ["Prod", BASE, {}]}, SCHEMA)) == []
+
+
+def test_a_repeated_alias_is_reported_exactly_where_the_handler_refuses_it():
+    cases = [
+        ["stable", "latest", "stable"],
+        ["stable", "Stable"],
+        ["a", {"Ref": "X"}, {"Ref": "X"}, "a"],
+        ["a", "b", "c"],
+        [],
+    ]
+    for aliases in cases:
+        properties = {**BASE, "Aliases": aliases}
+        linted = [path for path, _ in repeated_alias_problems(properties)]
+        refused = [p for p in raw_problems(properties) if "more than once" in p]
+        assert len(linted) == len(refused), aliases
+    properties = {**BASE, "Aliases": ["stable", "latest", "stable"]}
+    assert [path for path, _ in property_problems(properties, SCHEMA)] == [["Aliases", 2]]

@@ -91,6 +91,13 @@ MISTAKES = [
         "TrainingImageV1: Aliases: 'stable' is not of type 'array' (schema rule type)",
     ),
     (
+        "repeated_alias",
+        "E9301",
+        12,
+        "TrainingImageV1: Aliases lists 'stable' more than once: the handler refuses a repeated"
+        " alias (each alias at most once)",
+    ),
+    (
         "bogus_getatt",
         "E9302",
         13,
