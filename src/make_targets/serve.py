@@ -3,7 +3,7 @@
 The emulated SageMaker listens on 127.0.0.1:5000 and the Lambda Invoke endpoint on
 127.0.0.1:3001 (the endpoint `cfn invoke` and `cfn test` call by default). The parent images the
 example requests name are created at start, and the ARN `make invoke` kept from a CREATE against
-an earlier run is forgotten.
+an earlier run is forgotten once the ports are bound.
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ REQUESTS = Path("examples/requests")
 def main() -> int:
     root = Path.cwd()
     images = image_names(sorted((root / REQUESTS).glob("*.json")))
-    invoke.forget(root / invoke.STATE)
     with offline_aws(root, images, EMULATOR_PORT, LAMBDA_ENDPOINT_PORT) as offline:
+        # only once the ports are ours: a second `make serve` that cannot bind them leaves the
+        # running one's ARN alone
+        invoke.forget(root / invoke.STATE)
         print(f"emulated SageMaker at {offline.emulator}; images: {', '.join(sorted(images))}")
         print(f"Lambda Invoke endpoint at {offline.endpoint}; Ctrl-C stops both", flush=True)
         with contextlib.suppress(KeyboardInterrupt):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from community_sagemaker_imageversion import handlers
-from make_targets import invoke
+from make_targets import invoke, serve
 from offline_aws.services import Offline, image_names, offline_aws
 
 REQUESTS = Path("examples/requests")
@@ -166,3 +166,21 @@ def test_a_real_error_stays_visible_on_make_serves_side(served, tmp_path, monkey
     served_output = captured.out + captured.err
     assert "Traceback" in served_output
     assert "RuntimeError: a bug in READ" in served_output
+
+
+def test_a_second_make_serve_that_cannot_bind_keeps_the_running_ones_arn(tmp_path, monkeypatch):
+    state = tmp_path / serve.invoke.STATE
+    state.write_text(
+        '{"ImageVersionArn": "arn:aws:sagemaker:us-east-1:123456789012:image-version/a/1"}'
+    )
+    kept = state.read_text()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setattr(serve, "EMULATOR_PORT", port)
+        monkeypatch.setattr(serve, "LAMBDA_ENDPOINT_PORT", port)
+        with pytest.raises(SystemExit):  # the server library's exit on a taken port
+            serve.main()
+    assert state.read_text() == kept
