@@ -168,11 +168,13 @@ callback every 5 s and one status read each).
 | memory of that import | {s.import_peak_bytes / 1e6:.1f} MB allocated, resident {s.rss_kb / 1024:.0f} MB |
 | what the handler package adds to the runtime library's import | {s.own_seconds * 1000:.1f} ms, {s.own_modules} modules (its own) |
 
-Nothing cheap is left to trim. About 98% of the bundle is boto3 and botocore, which
-cloudformation-cli-python-lib requires and imports; `cfn submit` installs `requirements.txt` with
-pip into the bundle and offers no way to leave a dependency out. The handler package imports
-nothing beyond what the library already loads (`mypy_boto3_sagemaker` only for type checking),
-and creates SageMaker clients from botocore directly, once per caller.
+`make package` and `make submit` build the bundle through a pip of our own
+(`src/make_targets/lambda_pip`): wheels for CPython 3.11 on manylinux2014 x86_64 only, and
+without `bin/`, package metadata, setuptools or the botocore data of services other than SageMaker,
+CloudWatch Logs and CloudWatch (the handler's clients). What is left is mostly boto3 and botocore,
+which cloudformation-cli-python-lib requires and imports. The handler package imports nothing
+beyond what the library already loads (`mypy_boto3_sagemaker` only for type checking), and creates
+SageMaker clients from botocore directly, once per caller.
 
 {costs_section}"""
 
