@@ -169,7 +169,7 @@ def test_a_real_error_stays_visible_on_make_serves_side(served, tmp_path, monkey
 
 
 def test_a_second_make_serve_that_cannot_bind_keeps_the_running_ones_arn(tmp_path, monkeypatch):
-    state = tmp_path / serve.invoke.STATE
+    state = tmp_path / invoke.STATE
     state.write_text(
         '{"ImageVersionArn": "arn:aws:sagemaker:us-east-1:123456789012:image-version/a/1"}'
     )
