@@ -102,14 +102,15 @@ def repeated_alias_problems(properties: Mapping[str, Any]) -> Iterator[tuple[Loc
         return
     seen: set[str] = set()
     for index, alias in enumerate(listed):
-        if isinstance(alias, str) and alias in seen:
+        if not isinstance(alias, str):
+            continue
+        if alias in seen:
             yield (
                 ["Aliases", index],
                 f"Aliases lists {alias!r} more than once: the handler refuses a repeated alias"
                 " (each alias at most once)",
             )
-        if isinstance(alias, str):
-            seen.add(alias)
+        seen.add(alias)
 
 
 def get_att_problems(
