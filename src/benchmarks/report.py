@@ -169,12 +169,14 @@ callback every 5 s and one status read each).
 | what the handler package adds to the runtime library's import | {s.own_seconds * 1000:.1f} ms, {s.own_modules} modules (its own) |
 
 `make package` and `make submit` build the bundle through a pip of our own
-(`src/make_targets/lambda_pip`): wheels for CPython 3.11 on manylinux2014 x86_64 only, and
-without `bin/`, package metadata, setuptools or the botocore data of services other than SageMaker,
-CloudWatch Logs and CloudWatch (the handler's clients). What is left is mostly boto3 and botocore,
-which cloudformation-cli-python-lib requires and imports. The handler package imports nothing
-beyond what the library already loads (`mypy_boto3_sagemaker` only for type checking), and creates
-SageMaker clients from botocore directly, once per caller.
+(`src/make_targets/lambda_pip`): wheels only, for the runtime `.rpdk-config` names (CPython 3.11)
+on manylinux2014 x86_64, and without `bin/`, package metadata, setuptools, boto3's resource
+models, or the botocore data of services other than SageMaker (the handler's client), CloudWatch
+Logs and CloudWatch (which the runtime library calls to ship logs and metrics). boto3 and botocore,
+which cloudformation-cli-python-lib requires and imports, are the largest part of what is left.
+The handler package imports nothing beyond what the library already loads
+(`mypy_boto3_sagemaker` only for type checking), and creates SageMaker clients from botocore
+directly, once per caller.
 
 {costs_section}"""
 
