@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,3 +110,11 @@ def read_trace(path: Path) -> Trace | None:
         return from_document(json.loads(path.read_text()))
     except (OSError, ValueError):
         return None
+
+
+def longest_first(selections: Mapping[str, Sequence[str]]) -> list[str]:
+    """The variants with tests to run, the most tests first (ties in their given order): a long
+    run started last would leave the other workers idle at the end."""
+    return sorted(
+        (v for v, tests in selections.items() if tests), key=lambda v: -len(selections[v])
+    )

@@ -8,13 +8,13 @@ rules, traced (``build/variants/trace.log``). Then each variant is a pytest proc
 ``SAGEMAKER_EMULATOR_VARIANTS=<rule>=<variant>``, so every emulator backend it creates (in
 process and the server threads alike) follows that variant, running the tests the trace saw
 reading that rule (listed in ``build/variants/<rule>=<variant>.tests``, given to pytest as
-``@file``). Runs go ``--jobs`` at a time (the tests mostly wait on the emulator's transitions);
-each writes ``build/variants/<rule>=<variant>.log``. Prints one line per variant and exits
-non-zero when any run failed, and when a variant has no test reading its rule (that variant
-would go untested). Variants under which no handler can be correct (``rules.IMPOSSIBLE``) are
-left out: their clearest failure has a test of its own; so are the tests marked
-``rules_independent`` (input refused before any SageMaker call, a SageMaker that never answers),
-whose outcome no variant can change.
+``@file``). Runs go ``--jobs`` at a time, the longest first (the tests mostly wait on the
+emulator's transitions); each writes ``build/variants/<rule>=<variant>.log``. Prints one line per
+variant and exits non-zero when any run failed, and when a variant has no test reading its rule
+(that variant would go untested). Variants under which no handler can be correct
+(``rules.IMPOSSIBLE``) are left out: their clearest failure has a test of its own; so are the
+tests marked ``rules_independent`` (input refused before any SageMaker call, a SageMaker that
+never answers), whose outcome no variant can change.
 
 ``python -m make_targets.variants [--jobs N] [--only rule=variant ...] [--retrace]
 [-- pytest args]``
@@ -35,6 +35,7 @@ from pathlib import Path
 from make_targets.variant_selection import (
     ROOT,
     Trace,
+    longest_first,
     read_trace,
     selection_for,
     source_hash,
@@ -141,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     untested = [variant for variant, tests in selections.items() if not tests]
     for variant in untested:
         print(f"  FAILED  {variant:<40} no test reads {variant.partition('=')[0]}: UNTESTED")
-    planned = [variant for variant in variants if selections[variant]]
+    planned = longest_first(selections)
     print(
         f"{len(planned)} variants, {args.jobs} at a time, each running the tests that read its"
         f" rule (of {len(candidates)}); logs in {LOGS.relative_to(ROOT)}/"

@@ -6,6 +6,7 @@ import pytest
 from make_targets import variants
 from make_targets.variant_selection import (
     Trace,
+    longest_first,
     read_trace,
     selection_for,
     source_hash,
@@ -131,3 +132,8 @@ def test_a_variant_whose_rule_no_test_reads_fails_the_target(target, tmp_path, c
     assert "UNTESTED" in out
     assert "failed: archival=after_delay" in out
     assert [variant for variant, _ in target] == ["alias_clash=move"]
+
+
+def test_the_variants_with_most_tests_start_first_and_untested_ones_not_at_all():
+    selections = {"a=1": [READER], "b=1": [READER, OTHER, SILENT], "c=1": [], "d=1": [OTHER]}
+    assert longest_first(selections) == ["b=1", "a=1", "d=1"]
