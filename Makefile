@@ -13,14 +13,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 ## test: the whole offline test suite, with coverage: per file for the shipped package (which must
-## reach COVERAGE_FLOOR percent of its lines and branches), one total for all of src/
+## reach COVERAGE_FLOOR percent of its lines and branches), one total for all of src/; writes the
+## rule trace (which unknown rules each test reads) that test-variants reuses for the same source
 COVERAGE_FLOOR := 95
 test: venv
-	$(PY) -m pytest -q --cov --cov-report=
+	PYTHONPATH=src $(PY) -m pytest -q --cov --cov-report= -p make_targets.rule_trace --rule-trace=build/rule-trace.json
 	$(PY) -m coverage report --include='src/community_sagemaker_imageversion/*' --fail-under=$(COVERAGE_FLOOR)
 	@echo "coverage of all of src/ (handler, emulator, tooling, benchmarks): $$($(PY) -m coverage report --format=total)%"
 
-## test-variants: the handler and reliability tests once per variant of the emulator's unknown rules
+## test-variants: the handler and reliability tests under each variant of the emulator's unknown
+## rules, each variant running the tests that read its rule (from the rule trace: make test's when
+## the source is the same, else one traced run first); fails when no test reads a variant's rule
 test-variants: venv
 	PYTHONPATH=src $(PY) -m make_targets.variants $(ARGS)
 

@@ -376,11 +376,10 @@ class ImageVersion(BaseModel):
 
     def archive_when_due(self) -> None:
         """TO_BE_ARCHIVED turns ARCHIVED on its own (``archival=after_delay``)."""
-        due = now() - self._archival_from >= self.rules.archive_seconds
         if (
-            self.rules.archival == "after_delay"
-            and self.metadata.get("VendorGuidance") == "TO_BE_ARCHIVED"
-            and due
+            self.metadata.get("VendorGuidance") == "TO_BE_ARCHIVED"
+            and self.rules.archival == "after_delay"
+            and now() - self._archival_from >= self.rules.archive_seconds
         ):
             self.metadata["VendorGuidance"] = "ARCHIVED"
 
@@ -532,7 +531,7 @@ class ImageBackend(BaseBackend):
             if name_contains is None or name_contains in image.image_name
             if query.admits(image.creation_time, image.last_modified_time)
         ]
-        return _page(images, IMAGE_SORT_KEYS[query.sort_by], query, "ListImages", self._by_offset())
+        return _page(images, IMAGE_SORT_KEYS[query.sort_by], query, "ListImages", self._by_offset)
 
     @_synchronized
     def create_image_version(
@@ -643,7 +642,7 @@ class ImageBackend(BaseBackend):
             if query.admits(v.creation_time, v.last_modified_time)
         ]
         scope = f"ListImageVersions/{image_name}"
-        return _page(versions, VERSION_SORT_KEYS[query.sort_by], query, scope, self._by_offset())
+        return _page(versions, VERSION_SORT_KEYS[query.sort_by], query, scope, self._by_offset)
 
     @_synchronized
     def list_aliases(
@@ -671,7 +670,7 @@ class ImageBackend(BaseBackend):
             descending=False,
             max_results=max_results,
             next_token=next_token,
-            by_offset=self._by_offset(),
+            by_offset=self._by_offset,
         )
         return [name for _, name in page], token
 
@@ -767,7 +766,7 @@ def _page(
     key: Callable[[T], SortKey],
     query: ListQuery,
     scope: str,
-    by_offset: bool,
+    by_offset: Callable[[], bool],
 ) -> tuple[list[T], str | None]:
     return paginate(
         items,

@@ -41,15 +41,16 @@ def paginate(
     descending: bool,
     max_results: int | None,
     next_token: str | None,
-    by_offset: bool = False,
+    by_offset: Callable[[], bool] = lambda: False,
 ) -> tuple[list[T], str | None]:
     """Return one page of ``items`` in ``key`` order and the token of the next page, if any
-    (``by_offset``: the ``offset`` variant, else ``after_last``)."""
+    (``by_offset()`` True: the ``offset`` variant, else ``after_last``; asked only when a token
+    is read or written, the only times the variant decides anything)."""
     ordered = sorted(items, key=key, reverse=descending)
     start = 0
     if next_token:
         payload = _decode(next_token, scope)
-        if by_offset:
+        if by_offset():
             start = _offset(payload)
         else:
             last = _after(payload)
@@ -61,7 +62,7 @@ def paginate(
     if len(ordered) <= start + limit:
         return page, None
     position: dict[str, object] = (
-        {"offset": start + limit} if by_offset else {"after": list(key(page[-1]))}
+        {"offset": start + limit} if by_offset() else {"after": list(key(page[-1]))}
     )
     return page, _encode({"scope": scope, **position})
 

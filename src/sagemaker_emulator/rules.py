@@ -56,6 +56,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from . import rule_reads
+
 VARIANTS: Mapping[str, tuple[str, ...]] = {
     "alias_clash": ("refuse", "refuse_busy", "move"),
     "missing_alias_delete": ("refuse", "ignore"),
@@ -75,6 +77,7 @@ VARIANTS: Mapping[str, tuple[str, ...]] = {
 IMPOSSIBLE = frozenset({("create_answer", "none_always")})
 """Variants under which no handler can be correct (see the module docstring)."""
 ENVIRONMENT_VARIABLE = "SAGEMAKER_EMULATOR_VARIANTS"
+_FROM_ENVIRONMENT = "_rules_from_environment"
 TIMINGS = ("overlap_seconds", "lag_reads", "lag_seconds", "token_seconds", "archive_seconds")
 
 
@@ -99,27 +102,53 @@ class Rules:
 
     def __post_init__(self) -> None:
         for rule, variants in VARIANTS.items():
-            if getattr(self, rule) not in variants:
+            if self.__dict__[rule] not in variants:
                 raise ValueError(
-                    f"{rule} must be one of {', '.join(variants)}, not {getattr(self, rule)!r}"
+                    f"{rule} must be one of {', '.join(variants)}, not {self.__dict__[rule]!r}"
                 )
         for timing in TIMINGS:
-            value = getattr(self, timing)
+            value = self.__dict__[timing]
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise ValueError(f"{timing} must be a non-negative number, not {value!r}")
+        # The rules whose variant is still the one the environment chose (none for Rules built by
+        # hand): only their reads are reported to rule_reads. Not a field: copies, comparisons
+        # and the controls' JSON leave it out.
+        self.__dict__[_FROM_ENVIRONMENT] = frozenset()
+
+    def __getattribute__(self, name: str) -> Any:
+        value = object.__getattribute__(self, name)
+        if (
+            name in VARIANTS
+            and rule_reads.recording()
+            and name in object.__getattribute__(self, "__dict__").get(_FROM_ENVIRONMENT, ())
+        ):
+            rule_reads.record(name)
+        return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """A rule set after construction no longer follows the environment."""
+        object.__setattr__(self, name, value)
+        chosen = self.__dict__.get(_FROM_ENVIRONMENT)
+        if chosen is not None and name in chosen:
+            self.__dict__[_FROM_ENVIRONMENT] = chosen - {name}
 
     def changed(self, changes: Mapping[str, Any]) -> Rules:
-        """These rules with ``changes`` applied (ValueError for an unknown rule or variant)."""
+        """These rules with ``changes`` applied (ValueError for an unknown rule or variant); the
+        rules left unchanged follow the environment if these did."""
         known = {f.name for f in fields(self)}
         unknown = set(changes) - known
         if unknown:
             raise ValueError(f"unknown rules: {sorted(unknown)}")
-        return Rules(**{**{name: getattr(self, name) for name in known}, **changes})
+        copy = Rules(**{**{name: self.__dict__[name] for name in known}, **changes})
+        copy.__dict__[_FROM_ENVIRONMENT] = self.__dict__[_FROM_ENVIRONMENT] - set(changes)
+        return copy
 
     @classmethod
     def from_environment(cls) -> Rules:
         """The rules the environment variable chooses (the defaults when it is unset)."""
-        return cls().changed(parse(os.environ.get(ENVIRONMENT_VARIABLE, "")))
+        rules = cls().changed(parse(os.environ.get(ENVIRONMENT_VARIABLE, "")))
+        rules.__dict__[_FROM_ENVIRONMENT] = frozenset(VARIANTS)
+        return rules
 
     def answer_delay(self) -> float:
         """Seconds a Create/DeleteImageVersion takes to answer (``overlapping_calls``)."""
