@@ -15,7 +15,10 @@ TYPE_NAME = "Community::SageMaker::ImageVersion"
 
 
 class ImageVersions(cdk.Stack):
-    """One SageMaker image and two versions of it, the second one holding the alias ``stable``."""
+    """One SageMaker image and two versions of it, the second one holding the alias ``stable``.
+
+    Each version depends on the one before it: SageMaker makes one version of an image at a time,
+    and a chain costs fewer billed handler operations than versions started together (W9305)."""
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
@@ -27,6 +30,7 @@ class ImageVersions(cdk.Stack):
             "V1": {"BaseImage": f"{repository}:1.0", "Aliases": ["1.0"], "Processor": "CPU"},
             "V2": {"BaseImage": f"{repository}:2.0", "Aliases": ["2.0", "stable"]},
         }
+        previous: cdk.CfnResource | None = None
         for name, properties in versions.items():
             version = cdk.CfnResource(
                 self,
@@ -34,7 +38,8 @@ class ImageVersions(cdk.Stack):
                 type=TYPE_NAME,
                 properties={"ImageName": image_name, "JobType": "TRAINING", **properties},
             )
-            version.node.add_dependency(image)
+            version.node.add_dependency(image if previous is None else previous)
+            previous = version
             cdk.CfnOutput(self, f"{name}Arn", value=version.ref)
             cdk.CfnOutput(self, f"{name}Number", value=version.get_att("Version").to_string())
 

@@ -11,7 +11,10 @@ the schema cfn-lint loaded (so they check against whatever version of the schema
 - E9302: every GetAtt on a resource of the type names one of its attributes (read-only properties);
 - E9303: no two resources claim one alias of one image (an alias names one version at a time: each
   would take it from the other, and one of them would drift);
-- E9304: ImageName is not a Ref to an AWS::SageMaker::Image (that Ref gives the image's ARN).
+- E9304: ImageName is not a Ref to an AWS::SageMaker::Image (that Ref gives the image's ARN);
+- W9305: versions of one image are ordered (DependsOn, Ref or GetAtt, directly or through other
+  resources): SageMaker makes one version of an image at a time, so versions that CloudFormation
+  starts together wait for their turn in billed handler operations.
 
 cfn-lint loads every ``*.py`` file of an ``--append-rules`` folder on its own, outside any package,
 so this file imports nothing of the project, and nothing cfn-lint does not bring (its own JSON
@@ -20,8 +23,9 @@ Schema validator, as it has no dependency on ``jsonschema``).
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from cfnlint.jsonschema import StandardValidator
@@ -175,6 +179,66 @@ def shared_alias_problems(
                 )
 
 
+def unordered_versions(
+    resources: Mapping[str, Mapping[str, Any]], dependencies: Mapping[str, Iterable[str]]
+) -> Iterator[tuple[str, str]]:
+    """(later, earlier) for each two versions of one image that nothing orders, such that
+    ``later`` DependsOn ``earlier`` for each pair makes every image's versions one chain.
+
+    ``resources`` maps names to properties; ``dependencies`` maps each resource of the template
+    to those it depends on directly (DependsOn, Ref, GetAtt, Sub). The versions of an image are
+    put in the order their dependencies allow (by name where they allow either), and each two
+    neighbours in that order that no path of dependencies joins are one pair; at most one pair
+    per version, none when the versions already form a chain."""
+    images: dict[str, list[str]] = {}
+    for name, properties in sorted(resources.items()):
+        if "ImageName" in properties:
+            images.setdefault(image_key(properties["ImageName"]), []).append(name)
+    for versions in images.values():
+        reached = {name: _reachable(name, dependencies) for name in versions}
+        order = _in_dependency_order(versions, reached)
+        for earlier, later in itertools.pairwise(order):
+            if earlier not in reached[later]:
+                yield later, earlier
+
+
+def _reachable(start: str, dependencies: Mapping[str, Iterable[str]]) -> set[str]:
+    """Every resource ``start`` depends on, directly or through others."""
+    found: set[str] = set()
+    pending = list(dependencies.get(start, ()))
+    while pending:
+        name = pending.pop()
+        if name not in found:
+            found.add(name)
+            pending.extend(dependencies.get(name, ()))
+    return found
+
+
+def _in_dependency_order(versions: list[str], reached: Mapping[str, set[str]]) -> list[str]:
+    """``versions`` with each after every one it depends on, by name where that allows either
+    (and where a dependency cycle, which cfn-lint reports itself, allows none)."""
+    remaining = sorted(versions)
+    order: list[str] = []
+    while remaining:
+        ready = [n for n in remaining if not reached[n] & (set(remaining) - {n})]
+        chosen = (ready or remaining)[0]
+        order.append(chosen)
+        remaining.remove(chosen)
+    return order
+
+
+def unordered_message(later: str, earlier: str, depends_on: Any) -> str:
+    """Why two versions of one image should be ordered, and how (``depends_on``: ``later``'s
+    DependsOn as the template gives it, None when it has none)."""
+    how = f"DependsOn: {earlier}" if depends_on is None else f"{earlier} to its DependsOn"
+    return (
+        f"{later} and {earlier} are versions of one image that nothing orders: SageMaker makes"
+        " one version of an image at a time, so versions started together keep asking for their"
+        " turn, each time in a billed handler operation; a DependsOn chain costs fewer operations"
+        f" and, simulated, takes no longer: add {how}"
+    )
+
+
 def image_ref_problem(properties: Mapping[str, Any], images: set[str]) -> str | None:
     """Why ImageName is wrong when it is a Ref to an image of the template, else None."""
     image_name = properties.get("ImageName")
@@ -184,6 +248,15 @@ def image_ref_problem(properties: Mapping[str, Any], images: set[str]) -> str | 
             " use the name itself (a parameter or literal) with DependsOn on the image"
         )
     return None
+
+
+def _dependencies(cfn: Any) -> dict[str, set[str]] | None:
+    """What each resource depends on directly, from cfn-lint's graph of the template (DependsOn,
+    Ref, GetAtt and Sub); None when cfn-lint could build no graph."""
+    graph = getattr(cfn, "graph", None)
+    if graph is None:
+        return None
+    return {str(node): {str(n) for n in graph.graph.successors(node)} for node in graph.graph}
 
 
 def _by_condition(cfn: Any, type_name: str) -> dict[str, dict[str, Mapping[str, Any]]]:
@@ -290,3 +363,26 @@ class ImageVersionImageName(_OurTypeRule, CloudFormationLintRule):  # type: igno
         for name, properties in sorted(_resources_of(cfn, TYPE_NAME).items()):
             if (problem := image_ref_problem(properties, images)) is not None:
                 yield ["Resources", name, "Properties", "ImageName"], f"{name}: {problem}"
+
+
+class ImageVersionOrder(_OurTypeRule, CloudFormationLintRule):  # type: ignore[misc]
+    id = "W9305"
+    shortdesc = f"{TYPE_NAME} resources of one image are ordered"
+    description = (
+        "Versions of one image (the same literal ImageName, whatever its case, or the same "
+        "intrinsic function) form one chain of dependencies: SageMaker makes one version of an "
+        "image at a time, and versions started together wait for their turn in billed "
+        "handler operations"
+    )
+    tags: ClassVar[list[str]] = ["resources", "dependson", "sagemaker"]
+
+    def problems(self, cfn: Any, schema: Mapping[str, Any]) -> Iterator[tuple[Location, str]]:
+        dependencies = _dependencies(cfn)
+        if dependencies is None:  # no order is known: nothing can be said about it
+            return
+        resources = cfn.template.get("Resources", {})
+        # as for E9303: only resources under the same Condition (or none) surely exist together
+        for group in _by_condition(cfn, TYPE_NAME).values():
+            for later, earlier in unordered_versions(group, dependencies):
+                depends_on = resources[later].get("DependsOn")
+                yield ["Resources", later], unordered_message(later, earlier, depends_on)

@@ -5,6 +5,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from cfn_lint_rules.image_version import (
     claimed_aliases,
     get_att_problems,
@@ -12,6 +15,7 @@ from cfn_lint_rules.image_version import (
     property_problems,
     repeated_alias_problems,
     shared_alias_problems,
+    unordered_versions,
 )
 
 SCHEMA = json.loads(Path("sagemaker-imageversion.json").read_text())
@@ -78,3 +82,66 @@ def test_a_repeated_alias_is_reported_exactly_where_the_handler_refuses_it():
         assert len(linted) == len(refused), aliases
     properties = {**BASE, "Aliases": ["stable", "latest", "stable"]}
     assert [path for path, _ in property_problems(properties, SCHEMA)] == [["Aliases", 2]]
+
+
+def test_versions_of_one_image_are_put_in_one_chain_in_the_order_their_dependencies_allow():
+    resources: dict[str, dict[str, Any]] = {
+        "A": {"ImageName": "training"},
+        "B": {"ImageName": "Training"},
+        "C": {"ImageName": "training"},
+        "D": {"ImageName": "inference"},
+        "E": {"ImageName": {"Ref": "Name"}},
+        "F": {"ImageName": {"Ref": "Name"}},
+        "G": {"BaseImage": "repo:1.0"},
+    }
+    # C after A; F after E through another resource; A, B, C otherwise free; D alone
+    dependencies = {"C": {"A"}, "F": {"Between"}, "Between": {"E"}}
+    assert list(unordered_versions(resources, dependencies)) == [("B", "A"), ("C", "B")]
+    # B after A as well: only C and B are left unordered
+    dependencies["B"] = {"A"}
+    assert list(unordered_versions(resources, dependencies)) == [("C", "B")]
+    # B after C: A, C, B is one chain
+    dependencies["B"] = {"C"}
+    assert list(unordered_versions(resources, dependencies)) == []
+    # a cycle (cfn-lint reports it: E3004) is no crash
+    cyclic = {"A": {"B"}, "B": {"A"}}
+    assert list(unordered_versions({"A": resources["A"], "B": resources["B"]}, cyclic)) == []
+
+
+@given(
+    st.integers(min_value=1, max_value=7).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.sets(
+                st.tuples(st.integers(0, n + 1), st.integers(0, n + 1)).filter(
+                    lambda e: e[0] > e[1]
+                )
+            ),
+        )
+    )
+)
+def test_adding_each_suggested_dependency_leaves_one_chain_and_no_cycle(
+    case: tuple[int, set[tuple[int, int]]],
+) -> None:
+    versions, edges = case
+    # versions 0..n-1 of one image, and two resources of other types (n and n + 1); an edge
+    # (a, b) with a > b keeps the graph acyclic
+    resources = {f"R{i}": {"ImageName": "training"} for i in range(versions)}
+    dependencies: dict[str, set[str]] = {}
+    for after, before in edges:
+        dependencies.setdefault(f"R{after}", set()).add(f"R{before}")
+    suggested = list(unordered_versions(resources, dependencies))
+    assert len(suggested) <= versions - 1
+    for later, earlier in suggested:
+        dependencies.setdefault(later, set()).add(earlier)
+    assert list(unordered_versions(resources, dependencies)) == []
+    # no cycle: no resource depends on itself, through any path
+    for start, direct in dependencies.items():
+        seen: set[str] = set()
+        pending = list(direct)
+        while pending:
+            name = pending.pop()
+            assert name != start
+            if name not in seen:
+                seen.add(name)
+                pending.extend(dependencies.get(name, ()))

@@ -107,16 +107,34 @@ MISTAKES = [
     (
         "shared_alias_literal",
         "E9303",
-        17,
+        18,
         "TrainingImageV1 and TrainingImageV2 both claim alias 'stable' of one image: an alias"
         " names one version at a time, so each would take it from the other",
     ),
     (
         "shared_alias_ref",
         "E9303",
-        18,
+        19,
         "TrainingImageV1 and TrainingImageV2 both claim alias 'stable' of one image: an alias"
         " names one version at a time, so each would take it from the other",
+    ),
+    (
+        "unordered_versions",
+        "W9305",
+        11,
+        "TrainingImageV2 and TrainingImageV1 are versions of one image that nothing orders:"
+        " SageMaker makes one version of an image at a time, so versions started together keep"
+        " asking for their turn, each time in a billed handler operation; a DependsOn chain"
+        " costs fewer operations and, simulated, takes no longer: add DependsOn: TrainingImageV1",
+    ),
+    (
+        "unordered_versions",
+        "W9305",
+        16,
+        "TrainingImageV3 and TrainingImageV2 are versions of one image that nothing orders:"
+        " SageMaker makes one version of an image at a time, so versions started together keep"
+        " asking for their turn, each time in a billed handler operation; a DependsOn chain"
+        " costs fewer operations and, simulated, takes no longer: add DependsOn: TrainingImageV2",
     ),
     (
         "image_ref",
@@ -176,6 +194,6 @@ def test_plain_cfn_lint_with_the_schema_lets_the_mistakes_through():
     assert (result.returncode, result.stdout) == (0, "")
 
 
-def test_the_folder_gives_cfn_lint_exactly_our_four_rules():
+def test_the_folder_gives_cfn_lint_exactly_our_five_rules():
     loaded = load_plugins("src/cfn_lint_rules")
-    assert sorted(rule.id for rule in loaded) == ["E9301", "E9302", "E9303", "E9304"]
+    assert sorted(rule.id for rule in loaded) == ["E9301", "E9302", "E9303", "E9304", "W9305"]

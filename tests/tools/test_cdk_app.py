@@ -40,7 +40,8 @@ def test_the_synthesised_template_passes_cfn_lint_and_our_check(synthesised: Pat
     ours = {n: r for n, r in template["Resources"].items() if r["Type"] == TYPE_NAME}
     assert sorted(ours) == ["V1", "V2"]
     assert ours["V2"]["Properties"]["Aliases"] == ["2.0", "stable"]
-    assert all(r["DependsOn"] == ["Image"] for r in ours.values())
+    # a chain: the image, then each version after the one before it (W9305)
+    assert [ours["V1"]["DependsOn"], ours["V2"]["DependsOn"]] == [["Image"], ["V1"]]
     assert template["Outputs"]["V2Number"]["Value"] == {"Fn::GetAtt": ["V2", "Version"]}
     assert check([synthesised]) == []
 
