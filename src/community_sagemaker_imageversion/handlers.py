@@ -29,7 +29,15 @@ from .listing import CALLS_PER_PAGE, Cursor, Walk
 from .locating import Located, describe_unless_image_gone, local_version_arn, locate
 from .models import ResourceHandlerRequest, ResourceModel
 from .progress import CallbackState, listed, success, tracked_model
-from .stabilisation import CallBack, retry_while_busy, run, settle, starting_with, wait_out_busy
+from .stabilisation import (
+    CallBack,
+    expect_from_history,
+    retry_while_busy,
+    run,
+    settle,
+    starting_with,
+    wait_out_busy,
+)
 from .translation import (
     client_token,
     create_request,
@@ -134,6 +142,10 @@ def _create(
     if desired is None:
         raise exceptions.InvalidRequest("The callback carries no resource model")
     name, version = _tracked(state)
+    if created_here and state.busyRetries == 0 and version > 1:
+        # made at the first try (a queued create learned the image's period while it queued),
+        # and not the image's first version, which has no earlier ones to learn from
+        expect_from_history(state, lambda: calls.recent_versions(client, name))
     if state.createFailure is None:
         description = settle(
             lambda: calls.describe_version(client, name, version),

@@ -5,6 +5,8 @@ where every handler's ending becomes a progress event.
   the image is busy, SageMaker keeps failing transiently, or the deadline is near).
 - :func:`settle`: observe until the decision is no longer WAIT, polling (waiting.poll_delay) while
   the invocation is in its free window; then CallBack, timed for the next poll.
+- :func:`expect_from_history`: how long a change of the image takes, from its latest versions,
+  for a create that did not have to queue.
 - :func:`retry_while_busy`: a change refused with ResourceInUse, retried when the image's change
   in progress should be over (waiting.busy_wait), inside the invocation's free window or after a
   callback; ResourceConflict once the image stayed busy with no version changing state for
@@ -168,6 +170,21 @@ def wait_out_busy(
     LOG.info("Image busy (attempt %d, again in %.1f s): %s", state.busyRetries, delay, busy)
     if not invocation.wait(delay):
         raise CallBack(str(busy), callback_seconds(delay))
+
+
+def expect_from_history(state: CallbackState, queue: Queue) -> None:
+    """Learn how long one change of the image takes (waiting.estimate_period, from its latest
+    versions) before waiting for a version this operation has just made, unless it knows
+    already: then settle polls sparsely until about when the change should end. Nothing is
+    learned when the versions cannot be read, or only transiently."""
+    if state.period is not None:
+        return
+    try:
+        versions = queue()
+    except TRANSIENT as error:
+        LOG.info("The image's versions were not read (%s): polling without an expectation", error)
+        return
+    state.period = estimate_period(creation_starts(versions))
 
 
 def run(

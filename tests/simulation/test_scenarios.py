@@ -79,6 +79,17 @@ def test_a_chained_stack_costs_about_two_invocations_per_version():
     assert run["makespan_over_floor"] <= 1.25
 
 
+def test_a_chained_version_after_the_first_polls_sparsely_and_no_slower():
+    """Each version of a chain but the first learns how long a change of the image takes (one
+    ListImageVersions): about 9 calls where polling as for a new image takes 37."""
+    run = scenarios.parallel(Settings(policy="ours-dependson"), 10, 60.0)
+    assert run["outcomes"] == {"SUCCESS": 10}
+    # (37 + 9 x 9) / 10 = 11.8; 37 if no version learned anything
+    assert run["calls_per_version"] <= 13
+    assert run["invocations_per_version"] <= 2.0
+    assert run["makespan_over_floor"] <= 1.05
+
+
 def test_the_before_policy_runs_the_package_from_before_and_only_that():
     run = before.run(["single", "--creation-seconds", "60"])
     assert (run["policy"], run["status"]) == ("before", "SUCCESS")
