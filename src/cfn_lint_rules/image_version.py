@@ -215,13 +215,15 @@ def _reachable(start: str, dependencies: Mapping[str, Iterable[str]]) -> set[str
 
 
 def _in_dependency_order(versions: list[str], reached: Mapping[str, set[str]]) -> list[str]:
-    """``versions`` with each after every one it depends on, by name where that allows either
-    (and where a dependency cycle, which cfn-lint reports itself, allows none)."""
+    """``versions`` with each after every one it depends on; where that allows several, one that
+    depends on the version placed last first (an existing chain is followed, not cut), then by
+    name (and where a dependency cycle, which cfn-lint reports itself, allows none, by name)."""
     remaining = sorted(versions)
     order: list[str] = []
     while remaining:
-        ready = [n for n in remaining if not reached[n] & (set(remaining) - {n})]
-        chosen = (ready or remaining)[0]
+        ready = [n for n in remaining if not reached[n] & (set(remaining) - {n})] or remaining
+        following = [n for n in ready if order and order[-1] in reached[n]]
+        chosen = (following or ready)[0]
         order.append(chosen)
         remaining.remove(chosen)
     return order
@@ -261,7 +263,7 @@ def _dependencies(cfn: Any) -> dict[str, set[str]] | None:
 
 def _by_condition(cfn: Any, type_name: str) -> dict[str, dict[str, Mapping[str, Any]]]:
     """The resources of ``_resources_of``, grouped by their Condition ("" for none)."""
-    resources = cfn.template.get("Resources", {})
+    resources = _by_name(cfn)
     groups: dict[str, dict[str, Mapping[str, Any]]] = {}
     for name, properties in _resources_of(cfn, type_name).items():
         condition = resources[name].get("Condition", "")
@@ -269,16 +271,19 @@ def _by_condition(cfn: Any, type_name: str) -> dict[str, dict[str, Mapping[str, 
     return groups
 
 
+def _by_name(cfn: Any) -> dict[str, Any]:
+    """The template's resources by name as a string (YAML may give a name as a number)."""
+    resources = cfn.template.get("Resources", {})
+    return {str(k): v for k, v in resources.items()} if isinstance(resources, Mapping) else {}
+
+
 def _resources_of(cfn: Any, type_name: str) -> dict[str, Mapping[str, Any]]:
     """Name to properties of each resource of ``type_name`` in the template."""
-    resources = cfn.template.get("Resources", {})
-    if not isinstance(resources, Mapping):
-        return {}
     found = {}
-    for name, resource in resources.items():
+    for name, resource in _by_name(cfn).items():
         if isinstance(resource, Mapping) and resource.get("Type") == type_name:
             properties = resource.get("Properties", {})
-            found[str(name)] = properties if isinstance(properties, Mapping) else {}
+            found[name] = properties if isinstance(properties, Mapping) else {}
     return found
 
 
@@ -380,7 +385,7 @@ class ImageVersionOrder(_OurTypeRule, CloudFormationLintRule):  # type: ignore[m
         dependencies = _dependencies(cfn)
         if dependencies is None:  # no order is known: nothing can be said about it
             return
-        resources = cfn.template.get("Resources", {})
+        resources = _by_name(cfn)
         # as for E9303: only resources under the same Condition (or none) surely exist together
         for group in _by_condition(cfn, TYPE_NAME).values():
             for later, earlier in unordered_versions(group, dependencies):

@@ -145,7 +145,9 @@ def _create(
     if created_here and state.busyRetries == 0 and version > 1:
         # made at the first try (a queued create learned the image's period while it queued),
         # and not the image's first version, which has no earlier ones to learn from
-        expect_from_history(state, lambda: calls.recent_versions(client, name))
+        expect_from_history(
+            state, invocation, lambda: calls.recent_versions(client, name, retries=False)
+        )
     if state.createFailure is None:
         description = settle(
             lambda: calls.describe_version(client, name, version),

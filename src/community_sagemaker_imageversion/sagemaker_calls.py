@@ -58,9 +58,15 @@ def _failure(
 
 
 def _attempt(
-    operation: str, label: str, send: Callable[[], R], busy_is_retryable: bool = False
+    operation: str,
+    label: str,
+    send: Callable[[], R],
+    busy_is_retryable: bool = False,
+    *,
+    retries: bool = True,
 ) -> R:
-    """``send()``: admitted, timed, retried and translated (see the module docstring)."""
+    """``send()``: admitted, timed, retried (not when ``retries`` is False) and translated (see
+    the module docstring)."""
     invocation = Invocation.current()
     attempt = 0
     while True:
@@ -74,7 +80,7 @@ def _attempt(
             failure = _failure(error, operation, label, busy_is_retryable)
             if failure is None:
                 raise
-            delay = retry_delay(attempt) if isinstance(failure, TRANSIENT) else None
+            delay = retry_delay(attempt) if retries and isinstance(failure, TRANSIENT) else None
             if delay is None or not invocation.pause(delay):
                 raise failure from error
         attempt += 1
@@ -239,9 +245,12 @@ def versions_page(
     return [dict(item) for item in page.get("ImageVersions", [])], page.get("NextToken") or None
 
 
-def recent_versions(client: SageMakerClient, image_name: str) -> list[dict[str, Any]]:
+def recent_versions(
+    client: SageMakerClient, image_name: str, *, retries: bool = True
+) -> list[dict[str, Any]]:
     """The image's most recently created versions, newest first (one page); none when the image
-    is missing. What a change refused with ResourceInUse looks at to know when to come back."""
+    is missing. What a change refused with ResourceInUse looks at to know when to come back
+    (``retries``: a transient failure is attempted again, as for any call)."""
     params = {
         "ImageName": image_name,
         "MaxResults": RECENT_VERSIONS,
@@ -253,6 +262,7 @@ def recent_versions(client: SageMakerClient, image_name: str) -> list[dict[str, 
             "ListImageVersions",
             f"image {image_name}",
             lambda: client.list_image_versions(**params),  # type: ignore[arg-type]
+            retries=retries,
         )
     except (exceptions.NotFound, exceptions.InvalidRequest, exceptions.AccessDenied) as unseen:
         # Without the queue (a role written for an earlier version of this type may lack

@@ -6,7 +6,7 @@ where every handler's ending becomes a progress event.
 - :func:`settle`: observe until the decision is no longer WAIT, polling (waiting.poll_delay) while
   the invocation is in its free window; then CallBack, timed for the next poll.
 - :func:`expect_from_history`: how long a change of the image takes, from its latest versions,
-  for a create that did not have to queue.
+  for a create that did not have to queue (an optional look: it never fails the create).
 - :func:`retry_while_busy`: a change refused with ResourceInUse, retried when the image's change
   in progress should be over (waiting.busy_wait), inside the invocation's free window or after a
   callback; ResourceConflict once the image stayed busy with no version changing state for
@@ -28,7 +28,7 @@ from cloudformation_cli_python_lib import exceptions
 from cloudformation_cli_python_lib.interface import ProgressEvent
 
 from .errors import TRANSIENT, HandlerError, ImageBusy
-from .invocation import ATTEMPT_MINIMUM, Invocation, clock
+from .invocation import ATTEMPT_MINIMUM, CONNECT_TIMEOUT, READ_TIMEOUT, Invocation, clock
 from .models import ResourceModel
 from .progress import CallbackState, in_progress, tracked_model
 from .waiting import (
@@ -41,6 +41,7 @@ from .waiting import (
     change_started,
     creation_starts,
     estimate_period,
+    expectation,
     poll_delay,
     queue_signature,
     required_age,
@@ -172,19 +173,20 @@ def wait_out_busy(
         raise CallBack(str(busy), callback_seconds(delay))
 
 
-def expect_from_history(state: CallbackState, queue: Queue) -> None:
-    """Learn how long one change of the image takes (waiting.estimate_period, from its latest
-    versions) before waiting for a version this operation has just made, unless it knows
-    already: then settle polls sparsely until about when the change should end. Nothing is
-    learned when the versions cannot be read, or only transiently."""
-    if state.period is not None:
+def expect_from_history(state: CallbackState, invocation: Invocation, queue: Queue) -> None:
+    """Learn how long one change of the image takes (waiting.expectation of the period its
+    latest versions show) before waiting for a version this operation has just made, unless it
+    knows already: then settle polls sparsely until about when the change should end. The look
+    is optional: it is made only when one attempt of it ends within the free window, and any
+    failure of it (SageMaker's, or no time left) only leaves the create without an expectation."""
+    if state.period is not None or invocation.waitable() < CONNECT_TIMEOUT + READ_TIMEOUT:
         return
     try:
         versions = queue()
-    except TRANSIENT as error:
+    except (HandlerError, CallBack) as error:
         LOG.info("The image's versions were not read (%s): polling without an expectation", error)
         return
-    state.period = estimate_period(creation_starts(versions))
+    state.period = expectation(estimate_period(creation_starts(versions)))
 
 
 def run(

@@ -280,6 +280,23 @@ def _change_start(version: dict[str, Any]) -> float:
     return float(moment.timestamp()) if moment is not None else 0.0
 
 
+# A create that made its version at the first try polls sparsely only when the image's history
+# says a change takes at least LONG_CHANGE seconds. A period is measured between creations, so it
+# also counts the time between one version's end and the next one's start (CloudFormation
+# starting the next resource, the last poll's lag): for a quick change that share is large, and
+# polling later would lengthen the next gap in turn. Twice the dense-polling span, it stays out of
+# reach of changes short enough to be seen by X + 1 s.
+LONG_CHANGE = 2 * QUICK_UNTIL
+
+
+def expectation(period: float | None) -> float | None:
+    """How long the next change of the image is expected to take, from the image's ``period``
+    as a create that did not queue reads it: the period when it is LONG_CHANGE or more, else
+    None (no expectation: poll as for an image with no history)."""
+    usable = usable_period(period)
+    return usable if usable is not None and usable >= LONG_CHANGE else None
+
+
 def busy_stalled(last_progress_at: float, now: float) -> bool:
     """Whether the image has been busy with no version changing state for BUSY_STALL_SECONDS."""
     return now - last_progress_at >= BUSY_STALL_SECONDS

@@ -94,15 +94,19 @@ def test_versions_of_one_image_are_put_in_one_chain_in_the_order_their_dependenc
         "F": {"ImageName": {"Ref": "Name"}},
         "G": {"BaseImage": "repo:1.0"},
     }
-    # C after A; F after E through another resource; A, B, C otherwise free; D alone
+    # C after A; F after E through another resource; B free; D alone: B goes at the end of the
+    # chain A, C (one edit), not between them (two)
     dependencies = {"C": {"A"}, "F": {"Between"}, "Between": {"E"}}
-    assert list(unordered_versions(resources, dependencies)) == [("B", "A"), ("C", "B")]
+    assert list(unordered_versions(resources, dependencies)) == [("B", "C")]
     # B after A as well: only C and B are left unordered
     dependencies["B"] = {"A"}
     assert list(unordered_versions(resources, dependencies)) == [("C", "B")]
     # B after C: A, C, B is one chain
     dependencies["B"] = {"C"}
     assert list(unordered_versions(resources, dependencies)) == []
+    # a chain already there is followed, not cut: one edit joins the version left out to its end
+    chain: dict[str, dict[str, Any]] = {n: {"ImageName": "training"} for n in ("A", "AA", "B", "C")}
+    assert list(unordered_versions(chain, {"B": {"A"}, "C": {"B"}})) == [("AA", "C")]
     # a cycle (cfn-lint reports it: E3004) is no crash
     cyclic = {"A": {"B"}, "B": {"A"}}
     assert list(unordered_versions({"A": resources["A"], "B": resources["B"]}, cyclic)) == []

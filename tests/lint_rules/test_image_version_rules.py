@@ -122,19 +122,10 @@ MISTAKES = [
         "unordered_versions",
         "W9305",
         11,
-        "TrainingImageV2 and TrainingImageV1 are versions of one image that nothing orders:"
+        "TrainingImageV2 and TrainingImageV3 are versions of one image that nothing orders:"
         " SageMaker makes one version of an image at a time, so versions started together keep"
         " asking for their turn, each time in a billed handler operation; a DependsOn chain"
-        " costs fewer operations and, simulated, takes no longer: add DependsOn: TrainingImageV1",
-    ),
-    (
-        "unordered_versions",
-        "W9305",
-        16,
-        "TrainingImageV3 and TrainingImageV2 are versions of one image that nothing orders:"
-        " SageMaker makes one version of an image at a time, so versions started together keep"
-        " asking for their turn, each time in a billed handler operation; a DependsOn chain"
-        " costs fewer operations and, simulated, takes no longer: add DependsOn: TrainingImageV2",
+        " costs fewer operations and, simulated, takes no longer: add DependsOn: TrainingImageV3",
     ),
     (
         "image_ref",
@@ -197,3 +188,21 @@ def test_plain_cfn_lint_with_the_schema_lets_the_mistakes_through():
 def test_the_folder_gives_cfn_lint_exactly_our_five_rules():
     loaded = load_plugins("src/cfn_lint_rules")
     assert sorted(rule.id for rule in loaded) == ["E9301", "E9302", "E9303", "E9304", "W9305"]
+
+
+def test_a_resource_named_by_a_number_is_no_crash_of_our_rules(tmp_path):
+    template = tmp_path / "numbered.yaml"
+    template.write_text(
+        "Resources:\n"
+        "  123:\n"
+        "    Type: Community::SageMaker::ImageVersion\n"
+        "    Properties: {ImageName: training, BaseImage: repo:1.0, Aliases: [stable]}\n"
+        "  V2:\n"
+        "    Type: Community::SageMaker::ImageVersion\n"
+        "    Properties: {ImageName: training, BaseImage: repo:2.0, Aliases: [stable]}\n"
+    )
+    _, found = _lint([template])
+    rules = {rule for _, rule, message in found[template] if "9305" in message or "930" in rule}
+    assert {"E9303", "W9305"} <= rules
+    crashes = [m for _, rule, m in found[template] if rule == "E0002" and "930" in m]
+    assert crashes == []

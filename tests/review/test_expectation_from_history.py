@@ -1,12 +1,14 @@
 """A create that makes its version at the first try polls it as often as an image with no history
 would (0.25 s, 0.5 s, then every 0.75 s) unless it learns how long a change of the image takes:
 in a DependsOn chain of 60 s versions that was 37 calls a version where 9 do. It learns it from
-the image's latest versions (one ListImageVersions), and only where those are a usable guide."""
+the image's latest versions (one ListImageVersions), only where those say a change is long, and
+the look never fails, slows or bills the create."""
 
 import pytest
+from botocore.exceptions import ReadTimeoutError
 
 from tests.botocore_errors import client_error
-from tests.review.fake import props, world
+from tests.review.fake import Durations, props, world
 
 SECONDS = 55.0
 
@@ -37,16 +39,19 @@ def test_a_version_made_after_a_chain_of_its_image_polls_sparsely_and_is_seen_in
 
 
 @pytest.mark.parametrize(
-    "history",
+    ("history", "last_ago"),
     [
-        pytest.param([], id="the image's first version"),
-        pytest.param([2 * 3600.0, 3 * 3600.0], id="versions hours apart"),
+        pytest.param([], 0.0, id="the image's first version"),
+        pytest.param([2 * 3600.0, 3 * 3600.0], 3 * 3600.0, id="versions hours apart"),
+        pytest.param([30.0, 30.0, 30.0], 30.0, id="versions under a minute apart"),
     ],
 )
-def test_with_nothing_to_learn_from_a_quick_version_is_seen_within_a_second(monkeypatch, history):
+def test_where_the_history_says_no_long_change_a_quick_version_is_seen_within_a_second(
+    monkeypatch, history, last_ago
+):
     with world(monkeypatch, create_seconds=5.0) as (clock, sm, driver):
         if history:
-            _created_after(sm, history, last_ago=history[-1])
+            _created_after(sm, history, last_ago=last_ago)
         out = driver.run("CREATE", props())
         assert out.status == "SUCCESS", out.final
         assert clock.t <= 5.0 + 1.0
@@ -54,14 +59,49 @@ def test_with_nothing_to_learn_from_a_quick_version_is_seen_within_a_second(monk
         assert sm.count("ListImageVersions") == (1 if history else 0)
 
 
-def test_a_throttled_look_at_the_history_costs_no_callback_and_no_failure(monkeypatch):
+@pytest.mark.parametrize(("seconds", "dispatch"), [(3.0, 2.0), (8.0, 3.0), (20.0, 10.0)])
+def test_a_chain_of_quick_versions_stays_quick(monkeypatch, seconds, dispatch):
+    """Each version of a DependsOn chain starts ``dispatch`` seconds after the one before it
+    succeeded (CloudFormation starting the next resource): the gaps between creations count that
+    and the last poll's lag, so a sparse poll would widen the next gap, and so on."""
+    with world(monkeypatch, create_seconds=seconds) as (clock, sm, driver):
+        for _ in range(20):
+            clock.t += dispatch
+            start = clock.t
+            out = driver.run("CREATE", props())
+            assert out.status == "SUCCESS", out.final
+            assert clock.t - start <= seconds + 1.0
+        assert sorted(sm.versions) == list(range(1, 21))  # each made once
+
+
+@pytest.mark.parametrize(
+    "code", ["ResourceInUse", "SomeNewError", "ExpiredTokenException", "ThrottlingException"]
+)
+def test_a_failed_look_at_the_history_fails_nothing_and_is_not_asked_again(monkeypatch, code):
     with world(monkeypatch, create_seconds=5.0) as (clock, sm, driver):
         _created_after(sm, [60.0, 60.0])
-        throttled = client_error("ThrottlingException", "ListImageVersions", message="slow down")
-        sm.fail["ListImageVersions"] = [throttled] * 10
+        sm.fail["ListImageVersions"] = [client_error(code, "ListImageVersions", message="no")] * 5
         out = driver.run("CREATE", props())
         assert out.status == "SUCCESS", out.final
-        assert len(out.events) == 1  # one invocation: the throttling was not handed back
-        assert sm.count("ListImageVersions") >= 2  # asked again, inside the invocation
-        # then it polls as for an image with no history
+        assert len(out.events) == 1  # one invocation: nothing was handed back
+        assert sm.count("ListImageVersions") == 1
+        # it polls as for an image with no history
         assert clock.t <= 5.0 + 1.0
+
+
+def test_a_look_at_the_history_that_times_out_bills_no_second(monkeypatch):
+    with world(monkeypatch, create_seconds=5.0) as (clock, sm, driver):
+        _created_after(sm, [60.0, 60.0])
+        durations = Durations(driver, clock)
+
+        def time_out(operation: str) -> None:
+            if operation == "ListImageVersions":
+                clock.t += 10.0  # the call's read timeout
+                timeout = ReadTimeoutError(endpoint_url="https://api.sagemaker")
+                sm.fail.setdefault(operation, []).insert(0, timeout)
+
+        sm.hook = time_out
+        out = driver.run("CREATE", props())
+        assert out.status == "SUCCESS", out.final
+        assert sm.count("ListImageVersions") == 1
+        assert max(durations.spans) <= 28.0

@@ -245,3 +245,16 @@ def test_a_refused_create_waits_only_for_an_image_that_will_take_it(image_status
 @pytest.mark.parametrize("attempt", [6, 7, 1023, 1024, 10**6])
 def test_busy_delays_stay_at_the_cap_however_many_retries(attempt):
     assert waiting.busy_delay(attempt, draw=0.999999) == pytest.approx(waiting.BUSY_CAP, rel=1e-5)
+
+
+def test_a_create_that_did_not_queue_expects_only_a_long_change():
+    # a period counts the time between one version's end and the next one's start too: below
+    # LONG_CHANGE it may be a quick change plus that time, which sparse polling would lengthen
+    assert waiting.expectation(None) is None
+    assert waiting.expectation(waiting.LONG_CHANGE - 0.5) is None
+    assert waiting.expectation(waiting.LONG_CHANGE) == waiting.LONG_CHANGE
+    assert waiting.expectation(600.0) == 600.0
+    # what is not a plausible period is no expectation either
+    assert waiting.expectation(2 * 3600.0) is None
+    assert waiting.expectation(float("nan")) is None
+    assert waiting.LONG_CHANGE >= 2 * waiting.QUICK_UNTIL
