@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from community_sagemaker_imageversion import invocation, waiting
 from simulation import before, scenarios
 from simulation.service import DEFAULT_RATE
 
@@ -94,6 +95,31 @@ def single_latency_bound(creation_seconds: float) -> float:
 
 def single_invocation_bound(creation_seconds: float) -> int | None:
     return None if creation_seconds <= 25 else math.ceil(creation_seconds / 60) + 1
+
+
+def invocation_floor(
+    versions: int,
+    creation_seconds: float,
+    longest_callback: float = waiting.MAX_GAP,
+    free_window: float = invocation.FREE_WINDOW,
+) -> float:
+    """The fewest invocations per version that any handler needs for ``versions`` versions of
+    one image that CloudFormation starts together, each taking ``creation_seconds``, even one
+    told its place in the queue, when callbacks come at most ``longest_callback`` seconds after
+    an answer (this handler's longest) and an invocation waits at most ``free_window`` seconds
+    (no billed second).
+
+    The version in place r (from 0) is CREATED (r + 1) X seconds after the start at the
+    earliest, as SageMaker makes one version of an image at a time; its first invocation starts
+    at 0, and each next one at most free_window + longest_callback seconds after the one before,
+    so a chain of invocations that sees it CREATED is 1 + ceil(((r + 1) X - free_window) /
+    (free_window + longest_callback)) long at least."""
+    reach = free_window + longest_callback
+    counts = [
+        1 + math.ceil(max(0.0, (place + 1) * creation_seconds - free_window) / reach)
+        for place in range(versions)
+    ]
+    return sum(counts) / versions
 
 
 def targets(result: CostResult) -> list[tuple[str, bool, str]]:

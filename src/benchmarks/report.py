@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from community_sagemaker_imageversion import invocation, waiting
 from harness.machine import describe
 from simulation.service import DEFAULT_RATE
 
@@ -185,6 +186,30 @@ def _money(value: float) -> str:
     return f"${value:.4f}"
 
 
+def _floors_markdown(c: costs.CostResult) -> str:
+    """Why the targets on invocations and on the request rate cannot hold without DependsOn."""
+    n = max(row["versions"] for row in c.of("parallel", "ours"))
+    x = costs.CREATION_SECONDS
+    window = invocation.FREE_WINDOW
+    floors = "; ".join(
+        f"{costs.invocation_floor(n, x, longest, window):.2f} with callbacks of up to {longest:g} s"
+        for longest in (waiting.MAX_GAP, 2 * waiting.MAX_GAP, 6 * waiting.MAX_GAP)
+    )
+    return f"""### What no handler can do without DependsOn
+
+- **Invocations.** Of {n} versions started together, the one in place r (from 0) is CREATED
+  {x:g} x (r + 1) s after the start at the earliest. An invocation waits at most {window:g} s
+  without billed seconds, then comes back at most one callback later. So even a handler told its
+  place in the queue needs, per version, at least: {floors} (`costs.invocation_floor`). This
+  handler's callbacks are at most {waiting.MAX_GAP:g} s: we found no documented maximum of
+  CloudFormation's, nor any statement that it honours longer ones.
+- **Request rate.** A lone create of 1 s is seen within 2 s only if its first invocation asks
+  SageMaker at once, and no first invocation can tell whether {n - 1} others started with it: all
+  {n} ask within their first second, which no bucket of {DEFAULT_RATE:g} requests/s admits.
+- A `DependsOn` chain (the **ours-dependson** rows; cfn-lint rule `W9305` names the versions a
+  template leaves unordered) needs neither: one version is in progress at a time."""
+
+
 def _costs_markdown(c: costs.CostResult, chart_name: str) -> str:
     target_rows = "\n".join(
         f"| {name} | {figure} | {'holds' if holds else '**misses**'} |"
@@ -230,6 +255,8 @@ action once. The AWS type itself is free; its row is priced as if it were privat
 | target | figure | |
 | --- | --- | --- |
 {target_rows}
+
+{_floors_markdown(c)}
 
 ### N versions of one image in one stack, each taking {costs.CREATION_SECONDS:g} s
 

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from benchmarks.costs import invocation_floor
 from simulation import before, scenarios
 from simulation.scenarios import Settings
 
@@ -26,6 +27,11 @@ def test_a_stack_of_25_versions_of_one_image_all_succeed_and_are_all_deleted(sta
     assert run["delete"]["versions_left"] == 0
     # SageMaker makes one version at a time: the stack cannot beat the floor, and should be near
     assert 1.0 <= run["makespan_over_floor"] <= 1.5
+
+
+def test_the_stack_costs_no_fewer_invocations_than_the_reports_floor(stack_of_25):
+    floor = invocation_floor(25, 60.0)  # with this handler's longest callback and free window
+    assert stack_of_25["invocations_per_version"] >= floor
 
 
 def test_waiting_in_a_busy_queue_pays_for_no_second_above_30(stack_of_25):
