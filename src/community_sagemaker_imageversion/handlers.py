@@ -172,6 +172,8 @@ def _create(
             f"{_reason(description)}"
         )
         LOG.info("%s; deleting it", state.createFailure)
+        # how long the image's creations take says nothing of how long this deletion will
+        state.period = None
     if created_here:
         # The invocation that made the version never deletes it: were this first invocation
         # delivered again, its ClientToken must still find the version (SageMaker may forget a

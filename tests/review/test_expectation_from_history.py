@@ -5,7 +5,7 @@ the image's latest versions (one ListImageVersions), only where those say a chan
 the look never fails, slows or bills the create."""
 
 import pytest
-from botocore.exceptions import ReadTimeoutError
+from botocore.exceptions import BotoCoreError, ReadTimeoutError
 
 from tests.botocore_errors import client_error
 from tests.review.fake import Durations, props, world
@@ -74,13 +74,74 @@ def test_a_chain_of_quick_versions_stays_quick(monkeypatch, seconds, dispatch):
         assert sorted(sm.versions) == list(range(1, 21))  # each made once
 
 
+def test_a_chain_whose_next_resource_starts_late_costs_at_most_the_documented_price(monkeypatch):
+    """With 30 s between one version's end and the next one's start, the gaps of a chain of 20 s
+    versions pass LONG_CHANGE: each is then seen up to about 9 s late, no later."""
+    with world(monkeypatch, create_seconds=20.0) as (clock, sm, driver):
+        for _ in range(10):
+            clock.t += 30.0
+            start = clock.t
+            out = driver.run("CREATE", props())
+            assert out.status == "SUCCESS", out.final
+            assert len(out.events) == 1
+            assert clock.t - start <= 20.0 + 1.0 + 9.5
+        assert sorted(sm.versions) == list(range(1, 11))  # each made once
+
+
+def test_a_version_that_fails_is_deleted_without_the_creations_expectation(monkeypatch):
+    with world(monkeypatch, create_seconds=5.0) as (clock, sm, driver):
+        _created_after(sm, [60.0, 60.0, 60.0])
+        sent: list[float] = []
+
+        def fail_when_done(operation: str) -> None:
+            version = sm.versions.get(5)
+            if version and version["status"] == "CREATED":
+                version["status"] = "CREATE_FAILED"
+            if operation == "DeleteImageVersion":
+                sent.append(clock.t)
+
+        sm.hook = fail_when_done
+        out = driver.run("CREATE", props())
+        assert out.error_code == "NotStabilized", out.final
+        assert 5 not in sm.versions
+        assert len(sent) == 1
+        # the delete takes 5 s (as a create here): seen gone within a second of that
+        assert clock.t - sent[0] <= 5.0 + 1.0
+
+
+def test_an_answer_it_cannot_read_fails_nothing(monkeypatch):
+    with world(monkeypatch, create_seconds=5.0) as (clock, sm, driver):
+        _created_after(sm, [60.0, 60.0])
+        listed = sm.list_image_versions
+
+        def without_times(**kw):
+            answer = listed(**kw)
+            for item in answer["ImageVersions"]:
+                item["CreationTime"] = None
+            return answer
+
+        sm.list_image_versions = without_times  # type: ignore[method-assign]
+        out = driver.run("CREATE", props())
+        assert out.status == "SUCCESS", out.final
+        assert clock.t <= 5.0 + 1.0
+
+
 @pytest.mark.parametrize(
-    "code", ["ResourceInUse", "SomeNewError", "ExpiredTokenException", "ThrottlingException"]
+    "code",
+    [
+        "ResourceInUse",
+        "SomeNewError",
+        "ExpiredTokenException",
+        "ThrottlingException",
+        "BotoCoreError",
+    ],
 )
 def test_a_failed_look_at_the_history_fails_nothing_and_is_not_asked_again(monkeypatch, code):
     with world(monkeypatch, create_seconds=5.0) as (clock, sm, driver):
         _created_after(sm, [60.0, 60.0])
-        sm.fail["ListImageVersions"] = [client_error(code, "ListImageVersions", message="no")] * 5
+        failure = BotoCoreError() if code == "BotoCoreError" else None
+        error = failure or client_error(code, "ListImageVersions", message="no")
+        sm.fail["ListImageVersions"] = [error] * 5
         out = driver.run("CREATE", props())
         assert out.status == "SUCCESS", out.final
         assert len(out.events) == 1  # one invocation: nothing was handed back
