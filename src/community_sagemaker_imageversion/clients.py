@@ -15,24 +15,21 @@ sessions (logs, metrics) are its own.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import hashlib
 import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import botocore.session
 from botocore.config import Config
 from cloudformation_cli_python_lib import exceptions
 from cloudformation_cli_python_lib.boto3_proxy import SessionProxy
 
-from . import __version__, log_redaction
-from .invocation import CONNECT_TIMEOUT, READ_TIMEOUT
+from . import __version__, log_redaction, wire
+from .timing import CONNECT_TIMEOUT, READ_TIMEOUT
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -55,40 +52,17 @@ def keep_credentials_out_of_logs() -> None:
 # whatever registered type version CloudFormation numbered it.
 USER_AGENT = f"community-sagemaker-imageversion/{__version__}"
 
-# One attempt per botocore call: sagemaker_calls retries throttling, 5xx answers and network
-# failures itself, each attempt only while it fits before the invocation's deadline (botocore's
-# retries know no deadline). Legacy mode, because standard mode keeps a retry quota per client
-# even when it makes one attempt. Each attempt's read timeout is cut to the time left
-# (``read_timeout``); connecting is bounded by the fixed connect timeout.
+# One attempt per botocore call: the engine retries what botocore's own rules would (its
+# classification, errors.classify), each attempt only while it fits before the invocation's
+# deadline (botocore's retries know no deadline). Legacy mode, because standard mode keeps a
+# retry quota per client even when it makes one attempt. Each attempt's whole answer is bounded
+# by the time left (``wire.answer_by``); connecting by the fixed connect timeout.
 CLIENT_CONFIG = Config(
     user_agent_extra=USER_AGENT,
     retries={"mode": "legacy", "total_max_attempts": 1},
     connect_timeout=CONNECT_TIMEOUT,
     read_timeout=READ_TIMEOUT,
 )
-_read_timeout: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "read_timeout", default=None
-)
-
-
-@contextlib.contextmanager
-def read_timeout(seconds: float) -> Iterator[None]:
-    """Calls made in this block (in this thread) wait at most ``seconds`` for an answer."""
-    token = _read_timeout.set(seconds)
-    try:
-        yield
-    finally:
-        _read_timeout.reset(token)
-
-
-def _apply_read_timeout(context: MutableMapping[str, Any], **_: Any) -> None:
-    """botocore's ``before-call`` hook: the request's own read timeout, which botocore's HTTP
-    session applies in place of the client's (``URLLib3Session._get_request_timeout``)."""
-    seconds = _read_timeout.get()
-    if seconds is not None:
-        context["read_timeout"] = seconds
-
-
 # The trimmed SageMaker model's data path: what it does not hold (the endpoint rule set,
 # paginators, waiters) the loader finds in botocore's own data.
 BOTOCORE_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "botocore_data")
@@ -154,7 +128,7 @@ class _ClientCache:
             aws_session_token=caller.session_token,
             config=CLIENT_CONFIG,
         )
-        client.meta.events.register("before-call.sagemaker", _apply_read_timeout)
+        wire.install(client, wire.deadline_of_call)
         return cast("SageMakerClient", client)
 
     def clear(self) -> None:

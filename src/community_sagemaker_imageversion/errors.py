@@ -1,47 +1,77 @@
-"""SageMaker errors -> CloudFormation error codes.
+"""What a failed SageMaker call means: one function, :func:`classify`, decides it for every call.
 
-One table decides which HandlerErrorCode a SageMaker or botocore failure becomes. Callers that give
-an error a meaning of their own (a missing parent image on create, a busy image to retry) catch
-those codes first; everything else comes here.
+- ``ResourceNotFound`` is :class:`Missing`: whether that means *gone* is decided once, in
+  :func:`.sagemaker.find_version`, never here.
+- ``ResourceInUse`` is :class:`Busy`: another version of the image is changing (or, where
+  SageMaker answers an alias clash that way, another version holds an alias); a phase decides.
+- What botocore's own retry rules retry (``botocore.retries.standard``: throttling codes, 429,
+  5xx, RequestTimeoutException, PriorRequestNotComplete, network failures; plus an answer cut
+  short, which botocore would take for a success) is a :class:`Fault`, which the engine retries,
+  bounded by the deadline, and reports with the error code of its class when it outlasts that.
+- ``ValidationException`` is :class:`Refused`: SageMaker will not do it in its present state; a
+  phase decides whether a state explains it.
+- Everything else becomes the CloudFormation exception of the table below.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from types import SimpleNamespace
 
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
-    ConnectionError,
-    HTTPClientError,
     NoCredentialsError,
     ParamValidationError,
     PartialCredentialsError,
 )
+from botocore.retries import standard
+from botocore.retries.standard import RetryContext
 from cloudformation_cli_python_lib import exceptions
 
-from . import TYPE_NAME
+from .timing import SERVER, THROTTLING
 
 # The runtime library's base class of every error it turns into a FAILED event. It is private
 # (its name starts with an underscore) but it is the only type that says "a handler error".
 HandlerError = exceptions._HandlerError
-TRANSIENT = (exceptions.Throttling, exceptions.ServiceInternalError, exceptions.NetworkFailure)
 
 
-class ImageBusy(Exception):
-    """SageMaker refused a change with ResourceInUse: another version of the image is changing,
-    or (where SageMaker answers an alias clash that way) another version holds an alias."""
+class Missing(Exception):
+    """SageMaker answered ResourceNotFound: not shown now, which is not yet "gone"."""
 
 
-# Error codes SageMaker (and the AWS front end before it) sends, by the exception they become.
+class Busy(Exception):
+    """SageMaker refused a change with ResourceInUse."""
+
+
+class Refused(Exception):
+    """SageMaker refused a request with ValidationException (its message says why)."""
+
+
+class Fault(Exception):
+    """A transient failure: retried by the engine; ``failure`` is what it becomes when it
+    outlasts every retry, ``kind`` its retry class (timing.THROTTLING or timing.SERVER)."""
+
+    def __init__(self, message: str, kind: str, failure: Callable[[str], HandlerError]) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.failure = failure
+
+    def outlasted(self) -> HandlerError:
+        return self.failure(f"{self} (SageMaker kept failing; every retry was spent)")
+
+
+class IncompleteAnswer(Exception):
+    """An answer without what the handler needs: cut short on the wire (botocore parses a 200
+    answer whose JSON body is cut as a success without members), or lacking a field."""
+
+
+# Error codes SageMaker (and the AWS front end before it) sends, by the exception they become
+# when they are not retried (or outlast every retry).
 _BY_CODE: Mapping[str, Callable[[str], HandlerError]] = {
     "ResourceInUse": exceptions.ResourceConflict,
     "ResourceLimitExceeded": exceptions.ServiceLimitExceeded,
     "ValidationException": exceptions.InvalidRequest,
-    "ThrottlingException": exceptions.Throttling,
-    "Throttling": exceptions.Throttling,
-    "TooManyRequestsException": exceptions.Throttling,
-    "RequestLimitExceeded": exceptions.Throttling,
     "AccessDeniedException": exceptions.AccessDenied,
     "AccessDenied": exceptions.AccessDenied,
     "UnauthorizedOperation": exceptions.AccessDenied,
@@ -51,10 +81,16 @@ _BY_CODE: Mapping[str, Callable[[str], HandlerError]] = {
     "InvalidSignatureException": exceptions.InvalidCredentials,
     "SignatureDoesNotMatch": exceptions.InvalidCredentials,
     "IncompleteSignature": exceptions.InvalidCredentials,
-    "InternalFailure": exceptions.ServiceInternalError,
-    "InternalServerError": exceptions.ServiceInternalError,
-    "ServiceUnavailable": exceptions.ServiceInternalError,
 }
+
+# botocore's standard retry conditions (StandardRetryConditions), but for the two special
+# checkers of other services (DynamoDB checksums, STS identity providers), which read an
+# operation model this classification has no need of. ThrottlingStatusCodeChecker (botocore's
+# 429 rule) is newer than botocore's type stubs.
+_THROTTLED = (standard.ThrottledRetryableChecker(), standard.ThrottlingStatusCodeChecker())  # type: ignore[attr-defined]
+_RETRYABLE = standard.OrRetryChecker(
+    [standard.TransientRetryableChecker(), *_THROTTLED, standard.ModeledRetryableChecker()]
+)
 
 
 def error_code(error: ClientError) -> str:
@@ -65,25 +101,59 @@ def _message(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Message", "")) or "no message"
 
 
-def from_client_error(error: ClientError, operation: str, identifier: str) -> HandlerError:
-    """The CloudFormation exception for a SageMaker error on ``identifier``."""
-    code = error_code(error)
-    if code == "ResourceNotFound":
-        return exceptions.NotFound(TYPE_NAME, identifier)
-    text = f"{operation} on {identifier} failed: {code}: {_message(error)}"
+def _status(error: ClientError) -> int:
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return status if isinstance(status, int) else 0
+
+
+def _retry_context(error: Exception) -> RetryContext:
+    if isinstance(error, ClientError):
+        answer = SimpleNamespace(status_code=_status(error))
+        return RetryContext(1, parsed_response=error.response, http_response=answer)
+    return RetryContext(1, caught_exception=error)
+
+
+def classify(error: Exception, operation: str, label: str) -> Exception | None:  # noqa: PLR0911
+    """What ``error`` (from ``operation`` on ``label``) means; None for an error no table knows
+    (a bug in the handler, which the engine reports as one)."""
+    if isinstance(error, IncompleteAnswer):
+        return Fault(f"{operation} on {label}: {error}", SERVER, exceptions.NetworkFailure)
+    if not isinstance(error, ClientError | BotoCoreError):
+        return None
+    if isinstance(error, ClientError):
+        code = error_code(error)
+        if code == "ResourceNotFound":
+            return Missing(f"{operation} on {label}: {_message(error)}")
+        if code == "ResourceInUse":
+            return Busy(f"{operation} on {label} failed: {code}: {_message(error)}")
+    context = _retry_context(error)
+    if _RETRYABLE.is_retryable(context):
+        text = f"{operation} on {label} failed: {_describe(error)}"
+        if any(checker.is_retryable(context) for checker in _THROTTLED):
+            return Fault(text, THROTTLING, exceptions.Throttling)
+        if isinstance(error, ClientError):
+            return Fault(text, SERVER, exceptions.ServiceInternalError)
+        return Fault(text, SERVER, exceptions.NetworkFailure)
+    if isinstance(error, BotoCoreError):
+        return _client_side(error, operation)
+    code, text = error_code(error), f"{operation} on {label} failed: {_describe(error)}"
+    if code == "ValidationException":
+        return Refused(text)
     if code in _BY_CODE:
         return _BY_CODE[code](text)
-    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-    if isinstance(status, int) and status >= 500:
-        return exceptions.ServiceInternalError(text)
+    if _status(error) >= 500:
+        return Fault(text, SERVER, exceptions.ServiceInternalError)
     return exceptions.GeneralServiceException(text)
 
 
-def from_botocore_error(error: BotoCoreError, operation: str) -> HandlerError | None:
-    """The exception for a client-side failure; None for an unknown one (a bug)."""
+def _describe(error: ClientError | BotoCoreError) -> str:
+    if isinstance(error, ClientError):
+        return f"{error_code(error) or _status(error)}: {_message(error)}"
+    return str(error)
+
+
+def _client_side(error: BotoCoreError, operation: str) -> HandlerError | None:
     text = f"{operation} failed: {error}"
-    if isinstance(error, ConnectionError | HTTPClientError):
-        return exceptions.NetworkFailure(text)
     if isinstance(error, NoCredentialsError | PartialCredentialsError):
         return exceptions.InvalidCredentials(text)
     if isinstance(error, ParamValidationError):

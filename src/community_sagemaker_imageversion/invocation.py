@@ -29,27 +29,12 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-CONTRACT_SECONDS = 60.0
-"""The handler contract: every invocation returns a progress event within 60 seconds."""
-FREE_WINDOW = 28.0
-"""Seconds from an invocation's start during which it may wait for a change: CloudFormation bills
-a private type per operation and per second of an operation above 30 s, so waiting stops 2 s
-short of that and hands back with a callback delay instead."""
-SAFETY_MARGIN = 5.0
-"""Seconds kept back at the end of an invocation for the answer."""
-MIN_STEP = 2.0
-"""Seconds every invocation has for one step, whatever its Lambda says is left."""
-DEFAULT_REMAINING = 25.0
-"""Time left assumed when no Lambda context is known (the test entrypoint, direct calls)."""
-
-CONNECT_TIMEOUT = 1.0
-"""Seconds a call may take to connect (the clients' fixed connect timeout)."""
-READ_TIMEOUT = 10.0
-"""The longest read timeout of one call attempt."""
-MIN_READ_TIMEOUT = 0.5
-"""A call attempt is made only when at least this read timeout still fits."""
-ATTEMPT_MINIMUM = CONNECT_TIMEOUT + MIN_READ_TIMEOUT
-"""Seconds one call attempt needs at least: connecting and the shortest read."""
+from .timing import (
+    ATTEMPT_MINIMUM,
+    FREE_WINDOW,
+    attempt_timeout,
+    budget,
+)
 
 
 class Clock(Protocol):
@@ -94,19 +79,6 @@ def use_clock(replacement: Clock) -> Clock:
     global _clock
     previous, _clock = _clock, replacement
     return previous
-
-
-def budget(remaining: float | None) -> float:
-    """Seconds an invocation may spend on calls, given the time its Lambda says is left."""
-    limit = min(CONTRACT_SECONDS, DEFAULT_REMAINING if remaining is None else remaining)
-    return max(limit - SAFETY_MARGIN, MIN_STEP)
-
-
-def attempt_timeout(left: float) -> float | None:
-    """The read timeout of a call attempt that starts with ``left`` seconds to the deadline, so
-    that connecting and reading both end by then; None when no attempt fits."""
-    read = min(READ_TIMEOUT, left - CONNECT_TIMEOUT)
-    return read if read >= MIN_READ_TIMEOUT else None
 
 
 @dataclass

@@ -9,7 +9,7 @@ ClientError is caught), so a version just created would be named by no event, an
 stall the invocation past its deadline (boto3's default 60 s timeouts and retries). Here:
 
 - each telemetry client has :data:`CONNECT_TIMEOUT` to connect, :data:`READ_TIMEOUT` to
-  answer, and one attempt;
+  answer (the whole answer, :mod:`.wire`), and one attempt;
 - a failure to ship, or to build the client that ships, is written to standard error (Lambda's
   own log) and stops that shipping for the rest of the invocation, so CloudWatch being down costs
   one bounded call per invocation at most, and never changes the handler's outcome;
@@ -46,10 +46,12 @@ from cloudformation_cli_python_lib.log_delivery import ProviderFilter, ProviderL
 from cloudformation_cli_python_lib.metrics import MetricsPublisher, MetricsPublisherProxy
 from cloudformation_cli_python_lib.utils import HandlerRequest
 
-from .invocation import SAFETY_MARGIN, Invocation
+from . import wire
+from .invocation import Invocation
+from .timing import SAFETY_MARGIN
+from .timing import TELEMETRY_CONNECT_TIMEOUT as CONNECT_TIMEOUT
+from .timing import TELEMETRY_READ_TIMEOUT as READ_TIMEOUT
 
-CONNECT_TIMEOUT = 1.0
-READ_TIMEOUT = 2.0
 LOG_LINE_CALLS = 4  # PutLogEvents, CreateLogGroup, CreateLogStream, PutLogEvents
 # The level of the package's loggers, unless a level was set on them before.
 HANDLER_LOG_LEVEL = logging.INFO
@@ -69,7 +71,9 @@ def telemetry_session(session: SessionProxy, region: str | None = None) -> Sessi
     where = {"region_name": region} if region else {}
 
     def client(*args: Any, **kwargs: Any) -> Any:
-        return build(*args, **{"config": TELEMETRY_CONFIG, **where, **kwargs})
+        built = build(*args, **{"config": TELEMETRY_CONFIG, **where, **kwargs})
+        wire.install(built, wire.telemetry_deadline)
+        return built
 
     session.client = client
     return session

@@ -55,16 +55,35 @@ def create_request(model: ResourceModel, token: str) -> dict[str, Any]:
     return request
 
 
+def reported_aliases(aliases: Iterable[str], asked: ResourceModel | None) -> list[str]:
+    """The aliases a model reports in ``Aliases``, so that what comes back is what was asked:
+    of the aliases the version holds, those the ``asked`` model lists in ``Aliases``; when it
+    lists none (an import, a template without ``Aliases``), every one but the model's
+    write-only ``Alias``. (CloudFormation reads a resource with the model it last returned, which
+    cannot carry ``Alias``: reporting the aliases a model lists is what keeps an ``Alias`` from
+    showing as drift straight after a deploy. An alias added to the version outside
+    CloudFormation is then not reported; one taken away from it is.)"""
+    held = set(aliases)
+    if asked is not None and asked.Aliases is not None:
+        return sorted(held & set(asked.Aliases))
+    left_out = {asked.Alias} if asked is not None and asked.Alias else set()
+    return sorted(held - left_out)
+
+
 def model_from_api(
-    image_name: str, description: Mapping[str, Any], aliases: Iterable[str]
+    image_name: str,
+    description: Mapping[str, Any],
+    aliases: Iterable[str],
+    asked: ResourceModel | None = None,
 ) -> ResourceModel:
-    """The model READ reports, from DescribeImageVersion and the version's aliases."""
+    """The model READ reports, from DescribeImageVersion and the version's aliases (the
+    ``asked`` model's write-only ``Alias`` left out of ``Aliases``, see reported_aliases)."""
     metadata = {name: description.get(name) for name in METADATA_FIELDS}
     return ResourceModel(
         ImageName=image_name,
         BaseImage=description.get("BaseImage"),
         Alias=None,
-        Aliases=sorted(aliases),
+        Aliases=reported_aliases(aliases, asked),
         ImageArn=description.get("ImageArn"),
         ImageVersionArn=description.get("ImageVersionArn"),
         ContainerImage=description.get("ContainerImage"),

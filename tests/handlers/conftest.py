@@ -73,7 +73,7 @@ def failing_calls(monkeypatch: pytest.MonkeyPatch) -> Any:
     """``failing_calls(operation, code, times)``: the next ``times`` attempts of ``operation``
     fail with ``code`` as SageMaker would answer it, or with a connection failure when ``code``
     is NETWORK (botocore makes one attempt per call; the handler retries transient errors
-    itself, up to waiting.CALL_ATTEMPTS per call)."""
+    itself, up to timing.ATTEMPTS per call)."""
     plan: dict[str, list[str]] = {}
     original = BOTOCORE_CLIENT._make_api_call
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from community_sagemaker_imageversion import waiting
+from community_sagemaker_imageversion import timing
 from community_sagemaker_imageversion.handlers import resource
 from harness.driver import Driver
 from offline_aws.defaults import version_arn
@@ -16,7 +16,7 @@ from .conftest import IMAGE, NETWORK, props
 
 VERSION_1 = version_arn("trainingimage", 1)
 # Enough failed attempts to outlast every in-call retry of every callback of one operation.
-FOREVER = waiting.CALL_ATTEMPTS * (waiting.TRANSIENT_CALLBACKS + 2)
+FOREVER = timing.ATTEMPTS * (timing.FAULT_CALLBACKS + 2)
 
 
 def versions(sm):
@@ -77,7 +77,7 @@ def test_a_version_gone_past_the_grace_names_the_version(image, driver):
     context = {
         "arn": VERSION_1,
         "imageName": IMAGE,
-        "createdAt": time.time() - 2 * waiting.READ_AFTER_WRITE_GRACE,
+        "createdAt": time.time() - 2 * timing.LAG_BOUND,
     }
     outcome = driver.run("CREATE", props(ImageVersionArn=VERSION_1), callback_context=context)
     assert outcome.error_code == "NotStabilized"

@@ -6,7 +6,7 @@ import time
 import pytest
 from moto.moto_api import state_manager
 
-from community_sagemaker_imageversion import waiting
+from community_sagemaker_imageversion import timing
 from community_sagemaker_imageversion.handlers import resource
 from harness.driver import Driver
 from harness.events import handler_event
@@ -26,7 +26,9 @@ def test_a_slow_create_hands_back_to_cloudformation_with_the_identifier(image, s
     assert all(e["status"] == "IN_PROGRESS" for e in waiting)
     for event in waiting:
         assert event["resourceModel"]["ImageVersionArn"].endswith("/trainingimage/1")
-        assert event["callbackContext"]["arn"] == event["resourceModel"]["ImageVersionArn"]
+        assert (
+            event["callbackContext"]["version"]["arn"] == event["resourceModel"]["ImageVersionArn"]
+        )
         assert event["callbackDelaySeconds"] >= 1
         assert "errorCode" not in event
     assert [v["Version"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]] == [1]
@@ -101,12 +103,12 @@ def test_a_busy_image_is_retried_across_invocations_without_a_second_version(
     deferred = [
         e
         for e in outcome.events
-        if e["status"] == "IN_PROGRESS" and "arn" not in e["callbackContext"]
+        if e["status"] == "IN_PROGRESS" and "version" not in e["callbackContext"]
     ]
     assert deferred, "the image was never busy past one invocation"
-    assert all(e["callbackContext"]["busyRetries"] >= 1 for e in deferred)
+    assert all(e["callbackContext"]["queue"]["refusals"] >= 1 for e in deferred)
     # Back when the sibling's change should be over (its period unknown yet), spread out.
-    longest = (1 + waiting.BUSY_SPREAD_MAX) * waiting.UNKNOWN_PERIOD + 1
+    longest = (1 + timing.BUSY_SPREAD_MAX) * timing.UNKNOWN_PERIOD + 1
     assert all(1 <= e["callbackDelaySeconds"] <= longest for e in deferred)
     assert outcome.model is not None
     assert outcome.model["Version"] == 2
@@ -134,7 +136,7 @@ def test_an_image_busy_beyond_the_budget_is_a_resource_conflict(
 def test_a_transient_error_after_the_create_calls_back_and_finishes(
     image, driver, sm, failing_calls
 ):
-    failing_calls("DescribeImageVersion", "ThrottlingException", times=waiting.CALL_ATTEMPTS)
+    failing_calls("DescribeImageVersion", "ThrottlingException", times=timing.ATTEMPTS)
     outcome = driver.run("CREATE", props())
     assert outcome.status == "SUCCESS", outcome.final
     assert outcome.invocations == 2
@@ -178,7 +180,7 @@ def test_a_busy_queue_that_makes_progress_is_never_a_conflict(
     answer = driver.invoke(handler_event("CREATE", props(), callback_context=seen_before))
     assert answer["status"] == "IN_PROGRESS", answer
     context = answer["callbackContext"]
-    assert context["busyChange"] == "1:CREATING"
-    assert context["busySince"] > long_ago + 60 * 60
+    assert context["queue"]["signature"] == "1:CREATING"
+    assert context["queue"]["progress_at"] > long_ago + 60 * 60
     catch_up()
     assert [v["Version"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]] == [1]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from community_sagemaker_imageversion import waiting
+from community_sagemaker_imageversion import timing
 from community_sagemaker_imageversion.handlers import resource
 from harness.driver import Driver, Outcome
 from harness.inventory import versions_of
@@ -27,7 +27,7 @@ SETTINGS = fault_lifecycles.Settings(lifecycles=20, rate=0.2, seed=1, parallel=F
 IMAGE = "img"
 PROPS = {"ImageName": IMAGE, "BaseImage": base_image("b:1")}
 # The handler attempts each call up to CALL_ATTEMPTS times within an invocation.
-ATTEMPTS = waiting.CALL_ATTEMPTS
+ATTEMPTS = timing.ATTEMPTS
 
 
 @pytest.mark.requirement("faults")

@@ -4,7 +4,7 @@ invocation); a negative period gives a negative sleep (time.sleep raises ValueEr
 
 import contextlib
 
-from community_sagemaker_imageversion import waiting
+from community_sagemaker_imageversion import timing
 from tests.review.fake import props, world
 
 
@@ -19,4 +19,4 @@ def test_period_zero_in_the_context_does_not_spin(monkeypatch):
 
 
 def test_busy_wait_is_never_negative():
-    assert waiting.busy_wait(1000.0, 990.0, -100.0, 1, draw=0.5) >= 0
+    assert timing.busy_wait(1000.0, 990.0, -100.0, 1, draw=0.5) >= 0

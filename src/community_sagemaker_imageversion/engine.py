@@ -1,0 +1,384 @@
+"""The engine: the one runner of every action's phases.
+
+An action (:mod:`.actions`) is a set of phases. A phase observes SageMaker through the
+:class:`~.sagemaker.SageMaker` calls it is given and decides, returning one of:
+
+- :class:`Done`: the operation succeeded (with its model, or LIST's models);
+- :class:`Next`: go on with another phase (the phase moved the context on already);
+- :class:`Wait`: run this phase again in ``seconds``, and why;
+
+or raising a CloudFormation exception (the library's HandlerErrors) to fail. The runner is the
+only code that:
+
+- sleeps (a Wait, inside the invocation's free window; a retry's backoff);
+- hands back to CloudFormation (IN_PROGRESS with the callback context and a callback delay);
+- retries a call: a transient failure (:class:`~.errors.Fault`: botocore's own classification,
+  or an answer cut short) makes the phase run again, after a jittered backoff within the
+  invocation and then after callbacks (timing's one policy per class), before the operation fails
+  with the class's error code;
+- reads the deadline: each call is admitted only while it fits, its whole answer bounded by the
+  time left (:mod:`.wire`), and counted against the invocation's call budget;
+- turns every ending into a progress event, a failure nobody expected included, and names the
+  version the operation tracks in every event from the moment it has one.
+
+Phases are written to run again from their start at any time (after a retry, a callback, or an
+answer lost with the change applied): each observes before it changes anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from cloudformation_cli_python_lib import exceptions
+from cloudformation_cli_python_lib.interface import OperationStatus, ProgressEvent
+
+from . import wire
+from .clients import CallerSession, sagemaker_client
+from .context import Context, Tracked
+from .errors import Fault, HandlerError, classify
+from .invocation import Invocation, clock
+from .models import ResourceHandlerRequest, ResourceModel
+from .sagemaker import SageMaker
+from .timing import (
+    ATTEMPT_MINIMUM,
+    CALL_BUDGET,
+    CONNECT_TIMEOUT,
+    FAULT_CALLBACKS,
+    LAST_POLL_MINIMUM,
+    MIN_WAIT,
+    READ_TIMEOUT,
+    STEPS_WITHOUT_PAUSE,
+    callback_seconds,
+    fault_callback_delay,
+    required_age,
+    retry_delay,
+    waits_past_free_window,
+)
+from .translation import identifier_model
+
+if TYPE_CHECKING:
+    from cloudformation_cli_python_lib.boto3_proxy import SessionProxy
+
+LOG = logging.getLogger(__name__)
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Done:
+    """The operation succeeded: ``model`` (None for DELETE), or LIST's ``models``."""
+
+    model: ResourceModel | None = None
+    models: list[ResourceModel] | None = None
+    next_token: str | None = None
+
+
+@dataclass(frozen=True)
+class Next:
+    """Go on with ``phase`` at once."""
+
+    phase: str
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Run this phase again in ``seconds``, because ``why``.
+
+    ``since``: the wall-clock start of the change being waited for (its waits may use a last
+    poll at the end of the free window, and billed seconds where timing says the invocation bound
+    needs them, unless ``billable`` is False); ``hand_back``: hand back to CloudFormation even
+    if the invocation could wait; ``otherwise``: what an action that cannot call back (READ,
+    LIST) answers when it cannot wait that long."""
+
+    seconds: float
+    why: str
+    since: float | None = None
+    billable: bool = True
+    hand_back: bool = False
+    otherwise: HandlerError | None = None
+
+
+Outcome = Done | Next | Wait
+
+
+@dataclass
+class Step:
+    """What a phase is given: the operation's context, SageMaker, the request, the wall-clock
+    time the phase started, and a random draw in [0, 1) for jitter."""
+
+    context: Context
+    sagemaker: SageMaker
+    request: ResourceHandlerRequest
+    now: float
+    draw: Callable[[], float]
+
+    @property
+    def desired(self) -> ResourceModel | None:
+        return self.request.desiredResourceState
+
+    @property
+    def previous(self) -> ResourceModel | None:
+        return self.request.previousResourceState
+
+
+Phase = Callable[[Step], Outcome]
+
+
+@dataclass(frozen=True)
+class Action:
+    """An action's phases, the first of them, and whether it can call back."""
+
+    name: str
+    first: str
+    phases: Mapping[str, Phase]
+    synchronous: bool = False
+    check: Callable[[ResourceHandlerRequest], None] = lambda _request: None
+    """Run once, before the first phase of a new operation (input checks)."""
+
+
+class _HandBack(Exception):
+    """No call fits in this invocation any more (its deadline, or its call budget)."""
+
+
+@dataclass
+class _Calls:
+    """The engine's :class:`~.sagemaker.Attempts`: every SageMaker call of one invocation."""
+
+    invocation: Invocation
+    made: int = 0
+    log: list[str] = field(default_factory=list)
+
+    def attempt(self, operation: str, label: str, send: Callable[[], R]) -> R:
+        if self.made >= CALL_BUDGET:
+            raise _HandBack(f"{self.made} SageMaker calls made in this invocation")
+        timeout = self.invocation.attempt_timeout()
+        if timeout is None:
+            raise _HandBack(f"no time left in this invocation for {operation} on {label}")
+        return self._send(operation, label, send, timeout)
+
+    def fits(self) -> bool:
+        return self.made < CALL_BUDGET and self.invocation.attempt_timeout() is not None
+
+    def optional(self, operation: str, label: str, send: Callable[[], R]) -> R | None:
+        if self.made >= CALL_BUDGET or self.invocation.waitable() < CONNECT_TIMEOUT + READ_TIMEOUT:
+            return None
+        try:
+            return self._send(operation, label, send, READ_TIMEOUT)
+        except Exception as error:  # noqa: BLE001 (optional: nothing it meets may fail the action)
+            LOG.info("%s on %s was not read (%s): going on without it", operation, label, error)
+            return None
+
+    def _send(self, operation: str, label: str, send: Callable[[], R], timeout: float) -> R:
+        self.made += 1
+        try:
+            with wire.answer_by(timeout):
+                return send()
+        except Exception as error:
+            meaning = classify(error, operation, label)
+            if meaning is None:
+                raise
+            raise meaning from error
+
+
+def run(
+    action: Action,
+    session: SessionProxy | CallerSession | None,
+    request: ResourceHandlerRequest,
+    raw_context: MutableMapping[str, Any] | None,
+) -> ProgressEvent:
+    """The progress event of one invocation of ``action`` (see the module docstring)."""
+    invocation = Invocation.current()
+    context: Context | None = None
+    try:
+        context = Context.load(raw_context, action.name, action.first)
+        if not raw_context:
+            action.check(request)
+        calls = _Calls(invocation)
+        sagemaker = SageMaker(sagemaker_client(session, request.region), calls)
+        return _Runner(action, request, context, invocation, sagemaker).run()
+    except HandlerError as failure:
+        return _failed(failure, context, request)
+    except Exception as error:
+        # A failure nobody expected is a bug: reported as one, with the version the operation
+        # tracks, so CloudFormation never loses it (the runtime library would answer
+        # InternalFailure with no model).
+        LOG.exception("Unexpected failure in %s", action.name)
+        bug = exceptions.InternalFailure(
+            f"Unexpected {type(error).__name__} in the handler (a bug: please report it): {error}"
+        )
+        return _failed(bug, context, request)
+
+
+@dataclass
+class _Runner:
+    action: Action
+    request: ResourceHandlerRequest
+    context: Context
+    invocation: Invocation
+    sagemaker: SageMaker
+    attempts: int = 0
+    steps: int = 0
+    last_poll_used: bool = False
+
+    def run(self) -> ProgressEvent:
+        while True:
+            phase = self.action.phases[self.context.phase]
+            step = Step(self.context, self.sagemaker, self.request, clock().wall(), _draw)
+            try:
+                outcome = phase(step)
+            except Fault as fault:
+                wait = self._after_fault(fault)
+                if wait is not None:
+                    return wait
+                continue
+            except _HandBack as signal:
+                return self._hand_back(MIN_WAIT, str(signal))
+            self.attempts, self.context.faults = 0, 0
+            if isinstance(outcome, Done):
+                return _succeeded(outcome)
+            if isinstance(outcome, Next):
+                if outcome.phase != self.context.phase:
+                    self.context.enter(outcome.phase)
+                if not self._paced():
+                    return self._hand_back(MIN_WAIT, "phases went round without waiting")
+                continue
+            event = self._wait(outcome)
+            if event is not None:
+                return event
+
+    def _paced(self) -> bool:
+        """No cycle of phases calls SageMaker without a pause (False: no time for one)."""
+        self.steps += 1
+        if self.steps <= STEPS_WITHOUT_PAUSE:
+            return True
+        self.steps = 0
+        return self.invocation.pause(MIN_WAIT)
+
+    def _after_fault(self, fault: Fault) -> ProgressEvent | None:
+        """Back off and run the phase again (None), or hand back, or fail."""
+        delay = retry_delay(fault.kind, self.attempts, _draw())
+        self.attempts += 1
+        LOG.info("Transient failure (attempt %d): %s", self.attempts, fault)
+        if delay is not None and self.invocation.pause(delay):
+            return None
+        if self.action.synchronous or self.context.faults >= FAULT_CALLBACKS:
+            raise fault.outlasted() from fault
+        self.context.faults += 1
+        return self._hand_back(fault_callback_delay(self.context.faults - 1, _draw()), str(fault))
+
+    def _wait(self, wait: Wait) -> ProgressEvent | None:
+        """Sleep and run the phase again (None), or hand back, or (READ, LIST) answer."""
+        self.steps = 0
+        seconds = max(wait.seconds, MIN_WAIT)
+        if not wait.hand_back:
+            if self.invocation.wait(seconds):
+                return None
+            if wait.since is not None and self._wait_for_change(wait, seconds):
+                return None
+        if self.action.synchronous:
+            raise wait.otherwise or exceptions.NetworkFailure(
+                f"SageMaker did not answer in time: {wait.why}"
+            )
+        self.context.handbacks += 1
+        return self._hand_back(seconds, wait.why)
+
+    def _wait_for_change(self, wait: Wait, seconds: float) -> bool:
+        """Past the free window, a change is waited for only where the invocation bound needs
+        it (timing.waits_past_free_window), and polled once more at the window's end."""
+        elapsed = clock().wall() - float(wait.since or 0.0)
+        handbacks = self.context.handbacks
+        if wait.billable and waits_past_free_window(handbacks, elapsed):
+            room = self.invocation.left() - ATTEMPT_MINIMUM
+            needed = required_age(handbacks) - elapsed
+            if room >= LAST_POLL_MINIMUM and self.invocation.pause(min(seconds, room, needed)):
+                return True
+        room = self.invocation.waitable()
+        if not self.last_poll_used and room >= LAST_POLL_MINIMUM:
+            self.last_poll_used = True
+            return self.invocation.wait(room)
+        return False
+
+    def _hand_back(self, seconds: float, why: str) -> ProgressEvent:
+        if self.action.synchronous:
+            raise exceptions.NetworkFailure(f"SageMaker did not answer in time: {why}")
+        return ProgressEvent(
+            status=OperationStatus.IN_PROGRESS,
+            resourceModel=_model_in_progress(self.request, self.context),
+            callbackContext=self.context.dump(),
+            callbackDelaySeconds=callback_seconds(seconds),
+            message=why,
+        )
+
+
+def _draw() -> float:
+    return clock().random()
+
+
+def _succeeded(done: Done) -> ProgressEvent:
+    if done.models is not None:
+        return ProgressEvent(
+            status=OperationStatus.SUCCESS,
+            resourceModels=list(done.models),
+            nextToken=done.next_token,
+        )
+    return ProgressEvent(status=OperationStatus.SUCCESS, resourceModel=done.model)
+
+
+def tracked_model(tracked: Tracked, spelled: str | None = None) -> ResourceModel:
+    """The identifiers of a tracked version, its BaseImage and (once shown) its ContainerImage;
+    ImageName as ``spelled`` when that names the same image."""
+    name = spelled if spelled and spelled.lower() == tracked.image.lower() else tracked.image
+    model = identifier_model(name, {"ImageVersionArn": tracked.arn, "Version": tracked.number})
+    model.BaseImage = tracked.base
+    model.ContainerImage = tracked.container
+    return model
+
+
+def _spelled(request: ResourceHandlerRequest) -> str | None:
+    for model in (request.desiredResourceState, request.previousResourceState):
+        if model is not None and isinstance(model.ImageName, str):
+            return model.ImageName
+    return None
+
+
+def _model_in_progress(request: ResourceHandlerRequest, context: Context) -> ResourceModel | None:
+    """The desired model, naming the tracked version (its identifiers and BaseImage)."""
+    desired = request.desiredResourceState
+    tracked = context.version
+    if tracked is None:
+        return desired
+    if desired is None:
+        return tracked_model(tracked, _spelled(request))
+    desired.ImageVersionArn = tracked.arn
+    desired.Version = tracked.number
+    desired.BaseImage = desired.BaseImage or tracked.base
+    desired.ImageName = desired.ImageName or tracked.image
+    return desired
+
+
+def _failed(
+    failure: HandlerError, context: Context | None, request: ResourceHandlerRequest
+) -> ProgressEvent:
+    """The FAILED event, naming the version the operation tracks; a failed create whose clean-up
+    did not finish says why the create failed too."""
+    if context is not None and context.failure and context.failure not in str(failure):
+        failure = exceptions.NotStabilized(
+            f"{context.failure}. Deleting the failed version did not finish: {failure}"
+        )
+    event = failure.to_progress_event()
+    desired = request.desiredResourceState
+    tracked = context.version if context is not None else None
+    if tracked is None and desired is not None and isinstance(desired.ImageVersionArn, str):
+        # (UPDATE, DELETE) the version CloudFormation named, as it named it
+        event.resourceModel = identifier_model(
+            str(desired.ImageName), {"ImageVersionArn": desired.ImageVersionArn}
+        )
+        event.resourceModel.Version = desired.Version
+        event.resourceModel.BaseImage = desired.BaseImage
+    elif tracked is not None:
+        model = tracked_model(tracked, _spelled(request))
+        model.BaseImage = model.BaseImage or (desired.BaseImage if desired else None)
+        event.resourceModel = model
+    return event

@@ -1,0 +1,393 @@
+"""Every SageMaker call the handler makes, typed, and the one place that decides what finding a
+version (or not) means.
+
+Each method makes one kind of call through the engine's :class:`Attempts` (which admits it
+before the deadline, bounds its answer in time, counts it against the invocation's call budget
+and classifies its failure, :func:`.errors.classify`), and believes only a complete answer: one
+that lacks what the handler needs (a status, a version, an ARN) is an
+:class:`.errors.IncompleteAnswer`, a transient fault, never "not found", "no aliases" or success.
+
+:func:`find_version` is the only place where a version's absence, or its image's going, is
+decided: it answers what a phase may act on (:class:`Shown`, :class:`NotShown`,
+:class:`ImageGoing`, :class:`ImageGone`, :class:`Foreign`); whether a version not shown is gone
+is then the phases' (``decisions.absence``), with the state their context keeps.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+
+from .decisions import IMAGE_DELETING
+from .errors import IncompleteAnswer, Missing, Refused
+from .timing import RECENT_VERSIONS
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker import SageMakerClient
+    from mypy_boto3_sagemaker.type_defs import (
+        DescribeImageResponseTypeDef,
+        DescribeImageVersionResponseTypeDef,
+        ImageVersionTypeDef,
+    )
+
+LOG = logging.getLogger(__name__)
+R = TypeVar("R")
+
+MAX_RESULTS = 100
+"""The largest page SageMaker returns (MaxResults 1-100)."""
+NO_ARN = "None"
+"""CreateImageVersion's answer when it does not say which version it made (the model allows it)."""
+
+
+class Attempts(Protocol):
+    """How a call is made: the engine's (see the module docstring)."""
+
+    def attempt(self, operation: str, label: str, send: Callable[[], R]) -> R: ...
+
+    def optional(self, operation: str, label: str, send: Callable[[], R]) -> R | None:
+        """One attempt, only while it fits in the free window; None on any failure."""
+        ...
+
+    @property
+    def made(self) -> int:
+        """Calls made so far in this invocation."""
+        ...
+
+    def fits(self) -> bool:
+        """Whether another call fits in this invocation."""
+        ...
+
+
+def version_label(image_name: str, version: int) -> str:
+    return f"version {version} of image {image_name}"
+
+
+def _require(answer: Mapping[str, Any], operation: str, **kinds: type) -> None:
+    """IncompleteAnswer unless ``answer`` has each field of ``kinds`` with a value of its type."""
+    for name, kind in kinds.items():
+        value = answer.get(name)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise IncompleteAnswer(f"{operation} answered without {name}")
+
+
+def _listed(answer: Mapping[str, Any], key: str, operation: str) -> list[Any]:
+    """The list ``key`` of a page (a whole answer: wire.refuse_malformed checked it)."""
+    items = answer.get(key, [])
+    if not isinstance(items, list):
+        raise IncompleteAnswer(f"{operation} answered {key} that is not a list")
+    return items
+
+
+def _next_token(answer: Mapping[str, Any]) -> str | None:
+    token = answer.get("NextToken")
+    return token if isinstance(token, str) and token else None
+
+
+def _page(params: Mapping[str, Any], token: str | None) -> dict[str, Any]:
+    return {**params, **({"NextToken": token} if token else {})}
+
+
+class SageMaker:
+    """The SageMaker calls of one invocation, made through ``calls``."""
+
+    def __init__(self, client: SageMakerClient, calls: Attempts) -> None:
+        self._client = client
+        self._calls = calls
+
+    def calls_made(self) -> int:
+        return self._calls.made
+
+    def has_time(self) -> bool:
+        """Whether another call fits in this invocation (its deadline, its call budget)."""
+        return self._calls.fits()
+
+    def create_version(self, request: Mapping[str, Any]) -> str:
+        """CreateImageVersion; the new version's ARN, or NO_ARN when SageMaker does not say it."""
+        answer = self._calls.attempt(
+            "CreateImageVersion",
+            f"image {request['ImageName']}",
+            lambda: self._client.create_image_version(**request),
+        )
+        arn = answer.get("ImageVersionArn")
+        if not isinstance(arn, str) or not arn:
+            raise IncompleteAnswer("CreateImageVersion answered without ImageVersionArn")
+        return arn
+
+    def describe_version(self, image: str, version: int) -> DescribeImageVersionResponseTypeDef:
+        """DescribeImageVersion of exactly ``version`` (never the latest); Missing when SageMaker
+        does not show it."""
+        answer = self._calls.attempt(
+            "DescribeImageVersion",
+            version_label(image, version),
+            lambda: self._client.describe_image_version(ImageName=image, Version=version),
+        )
+        _require(
+            answer,
+            "DescribeImageVersion",
+            ImageVersionStatus=str,
+            ImageVersionArn=str,
+            Version=int,
+            BaseImage=str,
+        )
+        return answer
+
+    def alias_holder(self, image: str, alias: str) -> int | None:
+        """The number of the version of the image that holds ``alias`` (None: none does, which
+        SageMaker may answer as ResourceNotFound or as ValidationException)."""
+        try:
+            answer = self._calls.attempt(
+                "DescribeImageVersion",
+                f"alias {alias} of image {image}",
+                lambda: self._client.describe_image_version(ImageName=image, Alias=alias),
+            )
+        except (Missing, Refused):
+            return None
+        _require(answer, "DescribeImageVersion", Version=int)
+        return int(answer["Version"])
+
+    def version_aliases(self, image: str, version: int) -> frozenset[str]:
+        """Every alias of exactly ``version``, following every page of ListAliases."""
+        aliases: set[str] = set()
+        token: str | None = None
+        params = {"ImageName": image, "Version": version, "MaxResults": MAX_RESULTS}
+        while True:
+            page = _page(params, token)
+            answer = self._calls.attempt(
+                "ListAliases",
+                version_label(image, version),
+                functools.partial(self._client.list_aliases, **page),
+            )
+            items = _listed(answer, "SageMakerImageVersionAliases", "ListAliases")
+            if not all(isinstance(alias, str) for alias in items):
+                raise IncompleteAnswer("ListAliases answered an alias that is not a string")
+            aliases.update(items)
+            token = _next_token(answer)
+            if token is None:
+                return frozenset(aliases)
+
+    def update_version(self, request: Mapping[str, Any]) -> None:
+        self._calls.attempt(
+            "UpdateImageVersion",
+            version_label(str(request["ImageName"]), int(request["Version"])),
+            lambda: self._client.update_image_version(**request),
+        )
+
+    def delete_version(self, image: str, version: int) -> None:
+        self._calls.attempt(
+            "DeleteImageVersion",
+            version_label(image, version),
+            lambda: self._client.delete_image_version(ImageName=image, Version=version),
+        )
+
+    def describe_image(self, image: str) -> DescribeImageResponseTypeDef | None:
+        """DescribeImage (None: SageMaker shows no image of that name)."""
+        try:
+            answer = self._calls.attempt(
+                "DescribeImage",
+                f"image {image}",
+                lambda: self._client.describe_image(ImageName=image),
+            )
+        except Missing:
+            return None
+        _require(answer, "DescribeImage", ImageStatus=str, ImageName=str)
+        return answer
+
+    def image_status(self, image: str) -> str | None:
+        """The image's ImageStatus (None: there is no such image)."""
+        described = self.describe_image(image)
+        return None if described is None else str(described["ImageStatus"])
+
+    def images_page(
+        self, created_after: datetime | None, token: str | None
+    ) -> tuple[list[tuple[str, datetime]], str | None]:
+        """One page of images (name, creation time), oldest first, from ``created_after`` on."""
+        params = {"MaxResults": MAX_RESULTS, **_oldest_first(created_after)}
+        answer = self._calls.attempt(
+            "ListImages",
+            "the images of this account",
+            lambda: self._client.list_images(**_page(params, token)),
+        )
+        images = []
+        for item in _listed(answer, "Images", "ListImages"):
+            _require(item, "ListImages", ImageName=str, CreationTime=datetime)
+            images.append((str(item["ImageName"]), item["CreationTime"]))
+        return images, _next_token(answer)
+
+    def versions_page(
+        self, image: str, created_after: datetime | None, token: str | None
+    ) -> tuple[list[ImageVersionTypeDef], str | None]:
+        """One page of the image's versions in number order, created at ``created_after`` or
+        later (versions are numbered in the order they are created); Missing when SageMaker
+        shows no such image."""
+        params = {
+            "ImageName": image,
+            "MaxResults": MAX_RESULTS,
+            **_oldest_first(created_after),
+            "SortBy": "VERSION",
+        }
+        answer = self._calls.attempt(
+            "ListImageVersions",
+            f"image {image}",
+            lambda: self._client.list_image_versions(**_page(params, token)),
+        )
+        return _versions(answer), _next_token(answer)
+
+    def recent_versions(self, image: str, *, optional: bool = False) -> list[ImageVersionTypeDef]:
+        """The image's most recently created versions, newest first (one page); none when they
+        cannot be read (the image missing, or a role made for an earlier version of this type
+        without ListImageVersions: a busy image is then waited out by plain backoff).
+        ``optional``: one attempt, only while it fits in the free window, any failure ignored."""
+        params: dict[str, Any] = {
+            "ImageName": image,
+            "MaxResults": RECENT_VERSIONS,
+            "SortBy": "CREATION_TIME",
+            "SortOrder": "DESCENDING",
+        }
+        operation, label = "ListImageVersions", f"image {image}"
+
+        def send() -> Any:
+            return self._client.list_image_versions(**params)
+
+        if optional:
+            answer = self._calls.optional(operation, label, send)
+            try:
+                return [] if answer is None else _versions(answer)
+            except IncompleteAnswer:
+                return []
+        try:
+            return _versions(self._calls.attempt(operation, label, send))
+        except (Missing, Refused) as unseen:
+            LOG.info("The versions of image %s cannot be read: %s", image, unseen)
+            return []
+
+    def image_name_for(self, name: str) -> str | None:
+        """The real name of the image whose name differs from ``name`` at most in case: one
+        DescribeImage when an image has exactly that name, else a walk through ListImages."""
+        described = self.describe_image(name)
+        if described is not None:
+            return str(described["ImageName"])
+        token: str | None = None
+        while True:
+            images, token = self.images_page(None, token)
+            for real_name, _ in images:
+                if real_name.lower() == name.lower():
+                    return real_name
+            if token is None:
+                return None
+
+
+def _oldest_first(created_after: datetime | None) -> dict[str, Any]:
+    """Ascending creation time, from ``created_after`` on (inclusive or not: either serves)."""
+    order: dict[str, Any] = {"SortBy": "CREATION_TIME", "SortOrder": "ASCENDING"}
+    if created_after is not None:
+        order["CreationTimeAfter"] = created_after
+    return order
+
+
+def _versions(answer: Mapping[str, Any]) -> list[ImageVersionTypeDef]:
+    items = _listed(answer, "ImageVersions", "ListImageVersions")
+    for item in items:
+        _require(
+            item,
+            "ListImageVersions",
+            Version=int,
+            ImageVersionStatus=str,
+            ImageVersionArn=str,
+            CreationTime=datetime,
+        )
+    return cast("list[ImageVersionTypeDef]", items)
+
+
+# -- Finding a version ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """SageMaker shows the version: its description."""
+
+    description: DescribeImageVersionResponseTypeDef
+
+    @property
+    def status(self) -> str:
+        return str(self.description["ImageVersionStatus"])
+
+
+@dataclass(frozen=True)
+class NotShown:
+    """SageMaker does not show the version, and its image is there: gone, or not shown yet."""
+
+
+@dataclass(frozen=True)
+class ImageGoing:
+    """The version's image is being deleted: its versions go with it."""
+
+
+@dataclass(frozen=True)
+class ImageGone:
+    """SageMaker shows no image of that name (in that case): none of its versions exists."""
+
+
+@dataclass(frozen=True)
+class Foreign:
+    """The number names a version that is not the one sought (another BaseImage, or another
+    ARN): the image may have been deleted and made again."""
+
+    why: str
+
+
+Sighting = Shown | NotShown | ImageGoing | ImageGone | Foreign
+
+
+def find_version(
+    sm: SageMaker,
+    image: str,
+    version: int,
+    *,
+    arn: str | None = None,
+    base: str | None = None,
+    why_not: bool = True,
+) -> Sighting:
+    """What SageMaker shows of version ``version`` of ``image``: the version (:class:`Foreign`
+    when its ARN is not ``arn`` or its BaseImage not ``base``, where given), or why not
+    (``why_not`` False: NotShown, without asking about the image, for a caller to whom the
+    image's going means the version's going)."""
+    try:
+        description = sm.describe_version(image, version)
+    except Missing:
+        if not why_not:
+            return NotShown()
+        return _why_not_shown(sm, image, None)
+    except Refused as refused:
+        return _why_not_shown(sm, image, refused)
+    return _shown_or_foreign(description, arn, base)
+
+
+def _why_not_shown(sm: SageMaker, image: str, refused: Refused | None) -> Sighting:
+    """A version not shown (or refused, ``refused``): its image gone or going, or not shown."""
+    status = sm.image_status(image)
+    if status is None:
+        return ImageGone()
+    if status == IMAGE_DELETING:
+        return ImageGoing()
+    if refused is not None:
+        raise refused
+    return NotShown()
+
+
+def _shown_or_foreign(
+    description: DescribeImageVersionResponseTypeDef, arn: str | None, base: str | None
+) -> Sighting:
+    if arn is not None and description["ImageVersionArn"] != arn:
+        return Foreign(f"SageMaker names that version {description['ImageVersionArn']}, not {arn}")
+    made_from = description["BaseImage"]
+    if base is not None and made_from != base:
+        return Foreign(
+            f"{description['ImageVersionArn']} is made from {made_from}, not from {base} as"
+            " the model says: the image may have been deleted and made again, and this version"
+            " be another one"
+        )
+    return Shown(description)

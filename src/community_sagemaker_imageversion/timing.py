@@ -1,0 +1,325 @@
+"""Every timing constant of the handler, each with why it has its value, and the pure policies
+that turn them into delays: how long an invocation may take, how often a change is polled, how
+long a busy image is waited for, how transient failures are retried, and how long an absence is
+doubted. Nothing here sleeps or reads a clock: :mod:`.engine` does, with what these say.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+
+# -- One invocation ------------------------------------------------------------------------------
+
+CONTRACT_SECONDS = 60.0
+"""The handler contract: every invocation returns a progress event within 60 seconds."""
+FREE_WINDOW = 28.0
+"""Seconds from an invocation's start during which it may wait for a change: CloudFormation bills
+a private type per operation and per second of an operation above 30 s, so waiting stops 2 s
+short of that and hands back with a callback delay instead."""
+SAFETY_MARGIN = 5.0
+"""Seconds kept back at the end of an invocation for the answer (and the log lines shipped)."""
+MIN_STEP = 2.0
+"""Seconds every invocation has for one step, whatever its Lambda says is left: an invocation
+that starts with no time left still makes progress."""
+DEFAULT_REMAINING = 25.0
+"""Time left assumed when no Lambda context is known (the test entrypoint, direct calls)."""
+CALL_BUDGET = 80
+"""SageMaker calls one invocation may make: more than a whole free window of polling at the
+quickest cadence (28 s / 0.75 s, plus the calls around it), so only a path that calls without
+waiting can reach it; it then hands back instead of competing with the account's own calls."""
+STEPS_WITHOUT_PAUSE = 12
+"""Phases one invocation may run in a row without waiting: an action is a handful of phases, so
+more is a cycle, which is then paced by :data:`MIN_WAIT`."""
+
+# -- One SageMaker call --------------------------------------------------------------------------
+
+CONNECT_TIMEOUT = 1.0
+"""Seconds a call may take to connect: a healthy regional endpoint connects in milliseconds."""
+READ_TIMEOUT = 10.0
+"""The longest time one call attempt waits for its whole answer (SageMaker answers these calls
+in well under a second), cut further to the time left before the deadline."""
+MIN_READ_TIMEOUT = 0.5
+"""A call attempt is made only when at least this much time for its answer still fits."""
+ATTEMPT_MINIMUM = CONNECT_TIMEOUT + MIN_READ_TIMEOUT
+"""Seconds one call attempt needs at least: connecting and the shortest answer."""
+TELEMETRY_CONNECT_TIMEOUT = 1.0
+"""Seconds a log or metric shipping call may take to connect (CloudWatch's regional endpoint)."""
+TELEMETRY_READ_TIMEOUT = 2.0
+"""Seconds a log or metric shipping call may take for its whole answer: shipping is a courtesy
+that must never hold the handler's own work."""
+
+# -- Transient failures: one policy per class ----------------------------------------------------
+# A call that fails as botocore's own retry rules say is worth retrying (throttling, 5xx, network,
+# an answer cut short) makes its phase run again after a full-jitter delay. Within an invocation,
+# a phase runs at most ATTEMPTS times in a row that way (while the deadline allows); what outlasts
+# that hands back to CloudFormation with a growing delay, at most FAULT_CALLBACKS times in a row
+# (the count starts again with any phase that ends without a fault), before the operation fails
+# with the class's error code.
+
+THROTTLING = "throttling"
+SERVER = "server"
+"""The two classes of transient failure: SageMaker asking us to slow down, and everything else
+(5xx answers, network failures, answers cut short)."""
+ATTEMPTS = 4
+"""Runs of a phase in one invocation when its calls keep failing transiently: enough to ride out
+a blip, few enough to leave the account's request budget to its owner."""
+RETRY_BASE = {THROTTLING: 0.5, SERVER: 0.25}
+"""The first retry's delay cap: throttling backs off harder (its cause is our own rate)."""
+RETRY_CAP = {THROTTLING: 4.0, SERVER: 2.0}
+"""The largest delay between two attempts within an invocation."""
+FAULT_CALLBACKS = 20
+"""Hand-backs in a row on transient failures before giving up: with the delays below, over an
+hour of SageMaker failing every call, far past any outage worth waiting in a stack operation."""
+FAULT_CALLBACK_BASE = 20
+FAULT_CALLBACK_MAX = 300
+"""Callback delay caps after transient failures: from 20 s doubling to 5 minutes, jittered, so
+resources failing together do not all come back at once."""
+MIN_WAIT = 0.05
+"""The shortest pause anywhere: no loop calls SageMaker without one."""
+
+# -- Polling a change ----------------------------------------------------------------------------
+# Status polls: quick at first, then every 0.75 s until QUICK_UNTIL seconds after the change began
+# (a change that takes X <= 25 s is seen before X + 1 s), then further apart as the change lasts,
+# so a change that takes X seconds is seen by 1.05 X + 10 s: the gap after ``elapsed`` seconds is
+# at most LATENCY_SLOPE * elapsed + LATENCY_ALLOWANCE, up to MAX_GAP.
+
+POLL_DELAYS = ((0.25, 0.25), (0.75, 0.5))
+"""(until, gap): the first polls, for changes that end within a second."""
+POLL_CAP = 0.75
+"""The gap between polls until QUICK_UNTIL: a change of X <= 25 s is seen by X + 1 s."""
+QUICK_UNTIL = 25.0
+"""How long a change is polled densely: most creations in tests and small images end by then."""
+LATENCY_SLOPE = 0.05
+LATENCY_ALLOWANCE = 9.0
+"""The gap bound later on: a change of X seconds is seen by 1.05 X + 10 s."""
+MAX_GAP = 600.0
+"""The longest callback delay: no documented maximum exists, and a maintained community type
+caps its own at 600 s."""
+EXPECTED_LEAD = 0.9
+"""When a change is expected to take ``expected`` seconds (learned from the image's history),
+nothing is polled before this share of it has passed."""
+LAST_POLL_MINIMUM = 1.0
+"""The shortest wait worth a poll at the end of an invocation's free window."""
+CYCLE_SECONDS = 60.0
+CYCLE_MARGIN = 1.0
+"""An invocation waits past its free window (billed seconds) only where handing back would let a
+change that ends X seconds after it began take more than ceil(X / CYCLE_SECONDS) + 1
+invocations to be seen: the invocation that hands back for the k-th time keeps polling until the
+change is CYCLE_SECONDS * (k - 1) old."""
+LONG_CHANGE = 2 * QUICK_UNTIL
+"""A create made at the first try polls sparsely only when the image's history says a change
+takes this long at least: a period between creations also counts CloudFormation starting the
+next resource, which for a quick change is a large share, and polling later would lengthen the
+next gap in turn."""
+CLEANUP_DELAY = 1
+"""Seconds before the invocation that deletes a version which ended CREATE_FAILED: the invocation
+that made it never deletes it, so a repeated first invocation still finds it by its ClientToken."""
+UNNAMED_ANSWERS = 4
+"""CreateImageVersion answers that do not say which version (the literal ``None`` the model
+allows) before the create gives up: each is asked again with the same ClientToken."""
+
+# -- A busy image (ResourceInUse) ----------------------------------------------------------------
+# SageMaker changes one version of an image at a time. A refused change looks at the image's
+# latest versions and comes back when the change in progress should be over: at its start plus
+# the image's period (the time one change takes, learned from consecutive changes), spread over
+# BUSY_SPREAD periods so the waiting resources do not all come at once; the spread widens by
+# BUSY_SPREAD_GROWTH with every refusal, up to BUSY_SPREAD_MAX periods. While no period is known,
+# a change is assumed to last UNKNOWN_PERIOD seconds, or twice as long as it has so far. With no
+# change in progress, the retry comes a share of a period on, or, with no period known, after a
+# full-jitter backoff (BUSY_BASE doubling up to BUSY_CAP).
+
+BUSY_BASE = 0.5
+BUSY_CAP = 30.0
+_DOUBLINGS_TO_CAP = math.ceil(math.log2(BUSY_CAP / BUSY_BASE))
+BUSY_SPREAD = 0.5
+BUSY_SPREAD_GROWTH = 1.5
+BUSY_SPREAD_MAX = 4.0
+UNKNOWN_PERIOD = 30.0
+"""What a change is assumed to take before any is measured: a small image's creation."""
+PERIOD_SAMPLES = 4
+"""Gaps between the image's latest creations a period is learned from."""
+OVERDUE_SHARE = 0.05
+"""How far past its expected end an overdue change is looked at again, as a share of a period."""
+MIN_BUSY_WAIT = 1.0
+"""The shortest wait after ResourceInUse: the image's change takes seconds at least."""
+PERIOD_RANGE = (1.0, 3600.0)
+"""A period outside these bounds (a crafted or corrupt callback context) is not used."""
+_GROWTHS_TO_MAX = math.ceil(math.log(BUSY_SPREAD_MAX / BUSY_SPREAD, BUSY_SPREAD_GROWTH))
+BUSY_STALL_SECONDS = 60 * 60
+"""ResourceConflict once the image stays busy with no version changing state for this long: a
+queue that moves is never failed, one that is stuck is reported within the hour."""
+RECENT_VERSIONS = 10
+"""Versions a refused change reads: enough to see the change in progress and a period."""
+
+# -- Aliases -------------------------------------------------------------------------------------
+
+ALIAS_LAG_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0)
+"""Pauses before an alias taken from its holder is given again while SageMaker still counts it
+as the holder's (its alias index lags): about 15 s in all, far past a lag seen in practice."""
+ALIAS_FIGHTS = 4
+"""Times an alias may be taken back by another version before the update gives up: two
+resources claiming one alias would otherwise take it from each other forever."""
+
+# -- Doubting an absence -------------------------------------------------------------------------
+# SageMaker may not show a version for a while after it was made (read-after-write lag), and one
+# read may miss a version the previous one saw (non-monotonic reads). A version is taken to be
+# gone only once its absence is confirmed: by ABSENT_READS reads in a row, ABSENT_SPACING apart,
+# when the operation knows SageMaker has shown the version before (the model carries what only
+# SageMaker's answer does); else by reads in a row over LAG_BOUND seconds, or, for READ (which
+# cannot call back), over what its one invocation allows.
+
+ABSENT_READS = 2
+"""Reads in a row that must miss a version SageMaker has shown before: one stale read does not
+make a version gone."""
+ABSENT_SPACING = 1.0
+"""Seconds between those reads (a stale replica catches up): a second more for a true NotFound."""
+LAG_BOUND = 180.0
+"""Seconds a version SageMaker has never shown may stay invisible: three times the minute that
+reads are commonly seen to lag, and past the 75 s seen in a review."""
+ABSENT_POLL = 5.0
+"""Seconds between reads of a version not shown yet, while its absence is doubted."""
+
+
+def budget(remaining: float | None) -> float:
+    """Seconds an invocation may spend on calls, given the time its Lambda says is left."""
+    limit = min(CONTRACT_SECONDS, DEFAULT_REMAINING if remaining is None else remaining)
+    return max(limit - SAFETY_MARGIN, MIN_STEP)
+
+
+def attempt_timeout(left: float) -> float | None:
+    """How long a call attempt that starts with ``left`` seconds to the deadline may wait for
+    its answer, so that connecting and answering both end by then; None when none fits."""
+    read = min(READ_TIMEOUT, left - CONNECT_TIMEOUT)
+    return read if read >= MIN_READ_TIMEOUT else None
+
+
+def poll_delay(elapsed: float, expected: float | None = None) -> float:
+    """Seconds from now to the next status poll of a change that began ``elapsed`` seconds ago
+    (and is expected to take ``expected`` seconds, when that is known)."""
+    for until, delay in POLL_DELAYS:
+        if elapsed < until:
+            gap = delay
+            break
+    else:
+        gap = POLL_CAP if elapsed < QUICK_UNTIL else LATENCY_SLOPE * elapsed + LATENCY_ALLOWANCE
+    if expected is not None:
+        # never later than the latency bound allows, however wrong the expectation
+        bound = LATENCY_SLOPE * elapsed + LATENCY_ALLOWANCE
+        gap = max(gap, min(EXPECTED_LEAD * expected - elapsed, bound))
+    return min(gap, MAX_GAP)
+
+
+def required_age(handbacks: int) -> float:
+    """How old a change must be before the invocation after ``handbacks`` earlier hand-backs on
+    it may hand back (0 for the first invocation)."""
+    return CYCLE_SECONDS * handbacks + CYCLE_MARGIN if handbacks > 0 else 0.0
+
+
+def waits_past_free_window(handbacks: int, elapsed: float) -> bool:
+    """Whether an invocation keeps waiting past its free window, after ``handbacks`` earlier
+    hand-backs on a change that began ``elapsed`` seconds ago (as of its last poll)."""
+    return elapsed < required_age(handbacks)
+
+
+def callback_seconds(delay: float) -> int:
+    """A callback delay in whole seconds (CloudFormation's unit), at least 1, at most MAX_GAP."""
+    if not math.isfinite(delay):
+        return int(MAX_GAP)
+    return max(1, min(int(MAX_GAP), math.ceil(delay)))
+
+
+def estimate_period(starts: Sequence[float]) -> float | None:
+    """The time one change of the image takes, from the start times of its latest consecutive
+    changes: the shortest gap of the last PERIOD_SAMPLES (a gap is one change plus the time the
+    image stood idle after it); None with fewer than two."""
+    ordered = sorted(starts)[-(PERIOD_SAMPLES + 1) :]
+    gaps = [b - a for a, b in itertools.pairwise(ordered) if b > a]
+    return usable_period(min(gaps)) if gaps else None
+
+
+def usable_period(period: float | None) -> float | None:
+    """``period`` when it is a plausible period (within PERIOD_RANGE), else None."""
+    low, high = PERIOD_RANGE
+    if period is None or not math.isfinite(period) or not low <= period <= high:
+        return None
+    return period
+
+
+def expectation(period: float | None) -> float | None:
+    """How long the next change of the image is expected to take, from the image's ``period``
+    as a create that did not queue reads it: the period when it is LONG_CHANGE or more, else
+    None (no expectation: poll as for an image with no history)."""
+    usable = usable_period(period)
+    return usable if usable is not None and usable >= LONG_CHANGE else None
+
+
+def busy_wait(
+    now: float,
+    change_started: float | None,
+    period: float | None,
+    refusals: int,
+    draw: float,
+) -> float:
+    """Seconds to wait before asking again after refusal number ``refusals`` (from 1), given
+    when the change in progress started (None: none is) and the image's period (None: unknown);
+    ``draw`` is a random draw in [0, 1)."""
+    growth = BUSY_SPREAD_GROWTH ** min(max(0, refusals - 1), _GROWTHS_TO_MAX)
+    slots = min(BUSY_SPREAD_MAX, BUSY_SPREAD * growth)
+    if change_started is None:
+        # No change is seen in progress (SageMaker may not list a version being deleted): some
+        # share of a period on, spread as for a change about to end; backoff without a period.
+        if period is None:
+            return busy_delay(refusals - 1, draw)
+        return max(MIN_BUSY_WAIT, min(MAX_GAP, period * (OVERDUE_SHARE + draw * slots)))
+    change_started = min(change_started, now)  # SageMaker's clock may run ahead of ours
+    elapsed = now - change_started
+    # A period read from the image's history may count idle time between its versions: the
+    # change is never expected to last longer than twice its age (and UNKNOWN_PERIOD at least).
+    probe = max(UNKNOWN_PERIOD, 2.0 * elapsed)
+    length = probe if period is None else min(period, probe)
+    # Overdue (it is taking longer than the period): back soon, a small share of a period on.
+    until_end = max(change_started + length - now, OVERDUE_SHARE * length)
+    if period is None:  # its age may be SageMaker's clock running behind ours: look again soon
+        until_end = min(until_end, 2 * UNKNOWN_PERIOD)
+    spread = slots * (period if period is not None else UNKNOWN_PERIOD)
+    return max(MIN_BUSY_WAIT, min(MAX_GAP, until_end + draw * spread))
+
+
+def busy_delay(attempt: int, draw: float) -> float:
+    """Seconds to wait before retry ``attempt`` (0-based) of a change refused with ResourceInUse
+    while no change of the image is seen in progress: full jitter under a growing cap."""
+    doublings = min(attempt, _DOUBLINGS_TO_CAP)  # 2.0 ** 1024 would overflow
+    return _jittered(min(BUSY_CAP, BUSY_BASE * 2.0**doublings), draw)
+
+
+def busy_stalled(last_progress_at: float, now: float) -> bool:
+    """Whether the image has been busy with no version changing state for BUSY_STALL_SECONDS."""
+    return now - last_progress_at >= BUSY_STALL_SECONDS
+
+
+def retry_delay(kind: str, attempt: int, draw: float) -> float | None:
+    """Seconds before run ``attempt + 1`` of a phase whose calls failed transiently (``attempt``
+    is 0-based) within one invocation; None once it has had ATTEMPTS runs."""
+    if attempt + 1 >= ATTEMPTS:
+        return None
+    return _jittered(min(RETRY_CAP[kind], RETRY_BASE[kind] * 2.0**attempt), draw)
+
+
+def fault_callback_delay(retries: int, draw: float) -> int:
+    """The callback delay after transient failure number ``retries`` (from 0) in a row: 1 s plus
+    full jitter under a cap that doubles from FAULT_CALLBACK_BASE to FAULT_CALLBACK_MAX."""
+    doublings = min(retries, math.ceil(math.log2(FAULT_CALLBACK_MAX / FAULT_CALLBACK_BASE)))
+    cap = min(FAULT_CALLBACK_MAX, FAULT_CALLBACK_BASE * 2**doublings)
+    return 1 + int(draw * cap)
+
+
+def alias_lag_pause(attempt: int) -> float | None:
+    """The pause before giving an alias again after refusal ``attempt`` (0-based) that the alias
+    index explains; None once the pauses are spent."""
+    return ALIAS_LAG_PAUSES[attempt] if attempt < len(ALIAS_LAG_PAUSES) else None
+
+
+def _jittered(ceiling: float, draw: float) -> float:
+    return max(MIN_WAIT, draw * ceiling)
