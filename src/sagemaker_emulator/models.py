@@ -73,8 +73,7 @@ Versions
     (highest-numbered) version that still exists, whatever its status. Version and Alias
     together raise ValidationException. An Alias no version holds raises ResourceNotFound or
     ValidationException (*variant* ``alias_not_held``). DescribeImageVersion omits aliases and
-    every metadata
-    field never set.
+    every metadata field never set.
   * UpdateImageVersion of a CREATING or DELETING version raises ResourceInUse, of a
     CREATE_FAILED or DELETE_FAILED one ValidationException (*choice*); it sets LastModifiedTime.
   * DeleteImageVersion of a version already DELETING (or still CREATING) raises ResourceInUse
