@@ -3,15 +3,26 @@
 CloudFormation re-invokes a handler that answers IN_PROGRESS after ``callbackDelaySeconds``, with
 the same bearer token, the model and the callback context the handler returned. LIST is re-invoked
 with each ``nextToken`` until there is none.
+
+CloudFormation also delivers a request again when it FAILED with an error code its documentation
+calls retriable (:data:`RETRIABLE_ERROR_CODES`; cloudformation-cli issue #800 shows a FAILED
+Throttling retried until the stack succeeded). :attr:`Driver.redeliver_retriable` does the same,
+up to that many times per operation: the same bearer token and the request model as first sent
+(not the model the FAILED event carried: a re-delivery repeats the request). The callback
+context is none by default (:data:`FRESH`): a re-delivery of a failed request is a fresh attempt
+of the operation, and the handler must not rely on the context a failed attempt left behind;
+:data:`LAST` gives the context of the last IN_PROGRESS answer instead, for a test that wants the
+other case.
 """
 
 from __future__ import annotations
 
+import copy
 import time
 import uuid
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from offline_aws.defaults import FUNCTION_ARN
 
@@ -20,6 +31,14 @@ from .events import handler_event
 Handler = Callable[[MutableMapping[str, Any], Any], MutableMapping[str, Any]]
 # How one step of an operation is delivered: (step number from 0, event) -> the answer kept.
 Deliver = Callable[[int, MutableMapping[str, Any]], dict[str, Any]]
+
+RETRIABLE_ERROR_CODES = frozenset(
+    {"ResourceConflict", "Throttling", "NetworkFailure", "ServiceInternalError"}
+)
+"""The handler error codes CloudFormation's documentation marks retriable."""
+RedeliveredContext = Literal["fresh", "last"]
+FRESH: RedeliveredContext = "fresh"
+LAST: RedeliveredContext = "last"
 
 
 @dataclass
@@ -45,6 +64,8 @@ class Outcome:
     """How one operation ended, and every event on the way."""
 
     events: list[dict[str, Any]]
+    redeliveries: int = 0
+    """How many times the request was delivered again after a retriable FAILED answer."""
 
     @property
     def final(self) -> dict[str, Any]:
@@ -76,7 +97,10 @@ class Driver:
     ``time_limit`` is each invocation's Lambda time; ``delay_scale`` multiplies callback delays
     (0 for tests that should not sleep); ``wait`` is how a callback delay passes and ``clock``
     the time each invocation's Lambda context counts down on (a simulated clock's, say);
-    ``max_invocations`` stops a runaway operation.
+    ``max_invocations`` stops a runaway operation. ``redeliver_retriable``: how many times a
+    request that FAILED with a retriable code is delivered again (see the module docstring),
+    after ``redeliver_delay`` seconds (times ``delay_scale``), with the callback context
+    ``redelivered_context`` says.
     """
 
     handler: Handler
@@ -86,6 +110,9 @@ class Driver:
     event_options: Mapping[str, Any] = field(default_factory=dict)
     wait: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+    redeliver_retriable: int = 0
+    redeliver_delay: float = 0.0
+    redelivered_context: RedeliveredContext = FRESH
 
     def call_back_after(self, response: Mapping[str, Any]) -> None:
         """Let the callback delay of an IN_PROGRESS ``response`` pass, as CloudFormation does."""
@@ -119,17 +146,42 @@ class Driver:
 
     def drive(self, action: str, event: dict[str, Any], deliver: Deliver) -> Outcome:
         """Deliver ``event``, then call back with the returned model and callback context after
-        each IN_PROGRESS answer, until the operation ends."""
+        each IN_PROGRESS answer, until the operation ends; deliver it again after a retriable
+        FAILED answer, as many times as :attr:`redeliver_retriable` allows."""
+        sent = copy.deepcopy(event["requestData"]["resourceProperties"])
         events = [deliver(0, event)]
-        while events[-1]["status"] == "IN_PROGRESS":
-            if len(events) >= self.max_invocations:
-                raise RuntimeError(f"{action} still IN_PROGRESS after {len(events)} invocations")
+        redeliveries = 0
+        last_context: Any = None
+        while True:
             response = events[-1]
-            self.call_back_after(response)
-            event["requestData"]["resourceProperties"] = response.get("resourceModel")
-            event["callbackContext"] = response.get("callbackContext")
+            if response["status"] == "IN_PROGRESS":
+                self._check_runaway(action, events)
+                self.call_back_after(response)
+                last_context = response.get("callbackContext")
+                event["requestData"]["resourceProperties"] = response.get("resourceModel")
+                event["callbackContext"] = last_context
+            elif self._redelivered(response, redeliveries):
+                self._check_runaway(action, events)
+                redeliveries += 1
+                self.wait(self.redeliver_delay * self.delay_scale)
+                event["requestData"]["resourceProperties"] = copy.deepcopy(sent)
+                kept = self.redelivered_context == LAST
+                event["callbackContext"] = last_context if kept else None
+            else:
+                return Outcome(events, redeliveries)
             events.append(deliver(len(events), event))
-        return Outcome(events)
+
+    def _redelivered(self, response: Mapping[str, Any], redeliveries: int) -> bool:
+        """Whether CloudFormation would deliver the request again after ``response``."""
+        return (
+            response["status"] == "FAILED"
+            and response.get("errorCode") in RETRIABLE_ERROR_CODES
+            and redeliveries < self.redeliver_retriable
+        )
+
+    def _check_runaway(self, action: str, events: list[dict[str, Any]]) -> None:
+        if len(events) >= self.max_invocations:
+            raise RuntimeError(f"{action} still IN_PROGRESS after {len(events)} invocations")
 
     def list_all(self, properties: Mapping[str, Any] | None) -> tuple[list[dict[str, Any]], int]:
         """Every model LIST returns, following nextToken; and how many invocations it took."""

@@ -5,7 +5,10 @@ resource here, each driving its operation to the end through :class:`~.driver.Dr
 Lambda entrypoint, re-invoked on IN_PROGRESS after the callback delay). A :class:`Stack` keeps
 what CloudFormation keeps of each resource: its last model, from which updates and deletes start.
 A failed create whose event names the version it made is remembered too, as CloudFormation does
-(so a later delete cleans it up); one that names none leaves nothing for CloudFormation to find.
+(so a later delete cleans it up): the model that FAILED event carried, exactly, is what the
+delete is given; one that names none leaves nothing for CloudFormation to find.
+:meth:`Stack.delete_kept` deletes with models given explicitly (the model CloudFormation would
+have kept, built by a test), whether or not the stack holds them.
 
 Lambda runs invocations that overlap in separate execution environments (processes); here they
 share one process, and so whatever the handler package keeps per process (its cached clients,
@@ -105,17 +108,22 @@ class Stack:
         return outcomes
 
     def delete(self, logical_ids: Iterable[str] | None = None) -> dict[str, Outcome]:
-        """Delete the resources named (default: every one the stack holds); forget those deleted
-        (or already gone)."""
+        """Delete the resources named (default: every one the stack holds), each given the model
+        the stack kept for it; forget those deleted (or already gone)."""
         chosen = self.models if logical_ids is None else {i: self.models[i] for i in logical_ids}
+        return self.delete_kept(chosen)
+
+    def delete_kept(self, models: Mapping[str, Properties]) -> dict[str, Outcome]:
+        """Delete resources given the model kept for each (by logical id), all at once; forget
+        those deleted (or already gone) if the stack held them."""
         jobs = {
-            logical_id: self._job("DELETE", logical_id, model, None)
-            for logical_id, model in chosen.items()
+            logical_id: self._job("DELETE", logical_id, dict(model), None)
+            for logical_id, model in dict(models).items()
         }
         outcomes = run_at_once(jobs)
         for logical_id, outcome in outcomes.items():
             if outcome.status == "SUCCESS" or outcome.error_code == "NotFound":
-                del self.models[logical_id]
+                self.models.pop(logical_id, None)
         return outcomes
 
     def _job(

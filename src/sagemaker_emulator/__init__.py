@@ -7,14 +7,17 @@ moto's server alike: moto dispatches a SageMaker action by name to the snake_cas
 ``moto.sagemaker.responses.SageMakerResponse``, looked up on the class at request time, so
 install() sets those methods on the class. The domain and its rules are :mod:`.models`, the
 variants of the unknown rules :mod:`.rules`, validation :mod:`.validation`, test controls
-:mod:`.control` (planned failures :mod:`.failures`, injected faults :mod:`.faults`), the server
-:mod:`.server`.
+:mod:`.control` (planned failures :mod:`.failures`, injected faults :mod:`.faults`, request rate
+limits :mod:`.rate_limits`), the server :mod:`.server`. install() also puts the rate limits and
+faults in front of moto's in-process answers (:mod:`.in_process`); the server puts them in front
+of its HTTP answers.
 """
 
 import moto
 from moto.moto_api import state_manager
 from moto.sagemaker.responses import SageMakerResponse
 
+from . import in_process
 from .models import DEFAULT_TRANSITIONS
 from .responses import ACTIONS, ImageResponses
 
@@ -27,7 +30,8 @@ class InstallError(RuntimeError):
 
 
 def install() -> None:
-    """Attach the image actions to moto's SageMakerResponse. Idempotent."""
+    """Attach the image actions to moto's SageMakerResponse, and the controls' rate limits and
+    faults to moto's in-process answers. Idempotent."""
     if moto.__version__ != MOTO_VERSION:
         raise InstallError(
             f"sagemaker_emulator is written for moto {MOTO_VERSION}, found {moto.__version__}: "
@@ -47,3 +51,4 @@ def install() -> None:
         setattr(SageMakerResponse, action, handler)
     for model_name, transition in DEFAULT_TRANSITIONS.items():
         state_manager.register_default_transition(model_name, transition)
+    in_process.install()

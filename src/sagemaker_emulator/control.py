@@ -15,10 +15,11 @@ resets: unset them (``state_manager.unset_transition`` or ``.../unset-transition
 
 The variants of the rules the real service does not document are :mod:`.rules`; a test that
 sets up versions itself, or checks what exists, calls :func:`catch_up` so that a
-read-after-write lag hides nothing from it.
+read-after-write lag, or a lagging alias index, hides nothing from it.
 
 Planned failures (:mod:`.failures`), the concurrency check, limits, injected faults
-(:mod:`.faults`) and the variants are the :class:`Controls` of one account and region, made with
+(:mod:`.faults`), request rate limits (:mod:`.rate_limits`) and the variants are the
+:class:`Controls` of one account and region, made with
 its backend (:class:`ControlledBackend`, in :data:`image_backends`) and cleared by every reset
 like the rest of it; the domain consults them as its :class:`~.models.Knobs`::
 
@@ -32,8 +33,12 @@ parameters ``account_id`` and ``region`` pick the backend (default ``12345678901
 ``us-east-1``). Keys of the change object, all optional: ``concurrency_check`` (bool),
 ``max_images`` and ``max_versions_per_image`` (int or null), ``clear_failures`` (bool, applied
 first), ``failures`` (a list of ``{"phase": "create"|"delete", "reason": str,
-"image_name": str|null, "once": bool}``) and ``faults`` (a fault plan or null, see
-:mod:`.faults`). :func:`remote_controls` is a client for it.
+"image_name": str|null, "once": bool}``), ``faults`` (a fault plan or null, see
+:mod:`.faults`), ``rate_limits`` (rate limits or null, see :mod:`.rate_limits`) and ``rules``
+(variants and timings, see :mod:`.rules`). :func:`remote_controls` is a client for it.
+
+Every SageMaker request, over HTTP and in process, is first admitted by its backend's controls
+(:meth:`Controls.admit`): the rate limits, then the fault plan.
 """
 
 import dataclasses
@@ -49,8 +54,18 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from werkzeug.wrappers import Request, Response
 
 from .failures import FailureRule, take_failure
-from .faults import DEFAULT_REGION, FaultPlan, FaultRule, plan_from_document
+from .faults import (
+    DEFAULT_REGION,
+    DEFAULT_TRICKLE_SECONDS,
+    THROTTLING,
+    FaultPlan,
+    FaultRule,
+    Transport,
+    Verdict,
+    plan_from_document,
+)
 from .models import ImageBackend, Phase
+from .rate_limits import RateLimits, limits_from_document
 from .rules import Rules
 
 if TYPE_CHECKING:
@@ -69,11 +84,27 @@ class Controls:
     failures: list[FailureRule] = field(default_factory=list)
     faults: FaultPlan | None = None
     rules: Rules = field(default_factory=Rules.from_environment)
+    rate_limits: RateLimits | None = None
 
-    def inject_faults(self, rules: list[FaultRule], seed: int = 0) -> FaultPlan:
-        """Faults on requests over HTTP from now on (see :mod:`.faults`); the new plan."""
-        self.faults = FaultPlan(seed=seed, rules=rules)
+    def inject_faults(
+        self,
+        rules: list[FaultRule],
+        seed: int = 0,
+        trickle_seconds: float = DEFAULT_TRICKLE_SECONDS,
+    ) -> FaultPlan:
+        """Faults on requests from now on, over HTTP and in process (see :mod:`.faults`); the
+        new plan."""
+        self.faults = FaultPlan(seed=seed, rules=rules, trickle_seconds=trickle_seconds)
         return self.faults
+
+    def admit(self, operation: str, body: bytes, transport: Transport) -> Verdict | None:
+        """What happens to one request before moto sees it (call under the backend's lock): a
+        refusal by the rate limits, else the fault plan's fault, else None (moto answers)."""
+        if self.rate_limits is not None and not self.rate_limits.take(operation):
+            return Verdict(THROTTLING, "Rate exceeded")
+        if self.faults is not None:
+            return self.faults.verdict(operation, body, transport)
+        return None
 
     def fail_create(self, reason: str, image_name: str | None = None, *, once: bool = True) -> None:
         """The next (``once``) or every matching version creation ends in CREATE_FAILED."""
@@ -107,13 +138,27 @@ def controls(account_id: str = DEFAULT_ACCOUNT_ID, region_name: str = DEFAULT_RE
 
 
 def catch_up(account_id: str = DEFAULT_ACCOUNT_ID, region_name: str = DEFAULT_REGION) -> None:
-    """End the read-after-write lag (``read_after_write=lagging``) of every version made so far:
-    what a test made itself, or what it checks, is seen by every later call."""
+    """End the read-after-write lag (``read_after_write`` ``lagging`` or ``non_monotonic``) of
+    every version made so far, and the lag of the alias index (``alias_index=lagging``): what a
+    test made itself, or what it checks, is seen by every later call."""
     backend = image_backends[account_id][region_name]
     with backend.lock:
         for image in backend.images.values():
             for version in image.versions.values():
                 version.caught_up = True
+            image.released_aliases.clear()
+
+
+def admit(
+    account_id: str, region_name: str, operation: str, body: bytes, transport: Transport
+) -> Verdict | None:
+    """What happens to one SageMaker request to that account and region before moto sees it
+    (:meth:`Controls.admit`, under the backend's lock): both paths ask here."""
+    backend = image_backends[account_id][region_name]
+    if backend.controls.faults is None and backend.controls.rate_limits is None:
+        return None
+    with backend.lock:
+        return backend.controls.admit(operation, body, transport)
 
 
 def apply_changes(target: Controls, changes: Mapping[str, Any]) -> None:
@@ -126,6 +171,7 @@ def apply_changes(target: Controls, changes: Mapping[str, Any]) -> None:
         "failures",
         "faults",
         "rules",
+        "rate_limits",
     }
     if unknown:
         raise ValueError(f"unknown controls: {sorted(unknown)}")
@@ -152,6 +198,11 @@ def apply_changes(target: Controls, changes: Mapping[str, Any]) -> None:
         if faults is not None and not isinstance(faults, dict):
             raise TypeError("faults must be an object or null")
         target.faults = None if faults is None else plan_from_document(faults)
+    if "rate_limits" in changes:
+        limits = changes["rate_limits"]
+        if limits is not None and not isinstance(limits, dict):
+            raise TypeError("rate_limits must be an object or null")
+        target.rate_limits = None if limits is None else limits_from_document(limits)
 
 
 def remote_controls(

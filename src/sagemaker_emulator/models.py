@@ -11,7 +11,8 @@ is made (:class:`~.control.Controls`, the test controls of its account and regio
 each unknown rule (read as ``rules.<rule>`` when the rule applies, always from the knobs, so a
 change takes effect at once), the limits, whether concurrent changes are refused, and the
 failures planned for version creations and deletions (:mod:`.failures`). Injected faults
-(:mod:`.faults`) never reach the domain: they act on HTTP requests in front of moto.
+(:mod:`.faults`) and rate limits (:mod:`.rate_limits`) never reach the domain: they act on
+requests in front of moto (over HTTP and in process).
 
 Statuses follow moto's state manager (see :mod:`.control`). moto applies a progression when a
 status is read; the emulator reads it once on creation and on DeleteImageVersion, so an
@@ -32,9 +33,12 @@ Images
     it), then the image and all its versions are gone: state manager model
     :data:`IMAGE_DELETE_MODEL`, by default ``manual`` once (the first call naming or listing the
     image after DeleteImage sees it DELETING, the next finds it gone); every such call counts.
-    While it lasts, DescribeImage and ListImages show DELETING, CreateImageVersion is refused
-    ``Image ... is in an invalid state.``, and the other version calls answer as the
-    ``delete_image`` *variant* says (``immediate`` removes the image at once).
+    A test makes the phase last as long as it needs with that model's transition: ``{"progression":
+    "manual", "times": N}`` (N calls) or ``{"progression": "time", "seconds": S}`` (S seconds on
+    the emulator's clock). While it lasts, DescribeImage and ListImages show DELETING,
+    CreateImageVersion is refused ``Image ... is in an invalid state.``, and the other version
+    calls answer as the ``delete_image`` *variant* says (``immediate`` removes the image at once;
+    ``deleting_refuses_writes`` refuses only Update and DeleteImageVersion).
   * ListImages: NameContains is a case-sensitive substring (*choice*); time filters are
     inclusive (After: at or after, Before: at or before, as the API documentation says); SortBy
     CREATION_TIME (default) | LAST_MODIFIED_TIME | IMAGE_NAME, SortOrder DESCENDING (default) |
@@ -42,7 +46,8 @@ Images
 
 Versions
   * ImageVersionArn is ``...:image-version/<name lower-cased>/<N>``; versions are numbered
-    1, 2, 3, ... per image and a number is never reused, even after deletes.
+    1, 2, 3, ... per image; whether a number is given again once the latest versions are gone is
+    the *variant* ``version_numbers`` (by default never).
   * CreateImageVersion on a missing image raises ResourceNotFound; on an image that is not
     CREATED, ValidationException ``Image ... is in an invalid state``.
   * ClientToken (*variant* ``idempotency``): the same token on the same image returns the
@@ -52,7 +57,9 @@ Versions
     ``create_answer``).
   * Read-after-write (*variant* ``read_after_write``): a new version and its aliases may be
     invisible to every call but a ClientToken replay, for its first ``lag_reads`` reads and for
-    ``lag_seconds``.
+    ``lag_seconds`` (``lagging``); or seen by one read and missed by the next, in turn, while
+    writes always find it (``non_monotonic``). A call counts as a read of every version of the
+    image it names; a ClientToken replay and CreateImageVersion do not count.
   * VendorGuidance TO_BE_ARCHIVED turns ARCHIVED on its own (*variant* ``archival``: SageMaker
     does it after three months, the emulator after ``archive_seconds``).
   * ContainerImage (*choice*): ``<account>.dkr.ecr.<region>.amazonaws.com/<name lower-cased>
@@ -64,8 +71,9 @@ Versions
     a ``*_FAILED`` status. A DELETE_FAILED version stays listed and can be deleted again.
   * Describe/Update/DeleteImageVersion select by Version, by Alias, or neither: the LATEST
     (highest-numbered) version that still exists, whatever its status. Version and Alias
-    together raise ValidationException. DescribeImageVersion omits aliases and every metadata
-    field never set.
+    together raise ValidationException. An Alias no version holds raises ResourceNotFound or
+    ValidationException (*variant* ``alias_not_held``). DescribeImageVersion omits aliases and
+    every metadata field never set.
   * UpdateImageVersion of a CREATING or DELETING version raises ResourceInUse, of a
     CREATE_FAILED or DELETE_FAILED one ValidationException (*choice*); it sets LastModifiedTime.
   * DeleteImageVersion of a version already DELETING (or still CREATING) raises ResourceInUse
@@ -80,9 +88,17 @@ Aliases (the real service's rule is undocumented)
     hold raises ValidationException or is ignored (*variant* ``missing_alias_delete``); an
     alias in both AliasesToAdd and AliasesToDelete raises ValidationException (*choice*).
     Aliases stay with a version until it is gone.
+  * Just after an alias is taken from a version (AliasesToDelete, or the version gone), the
+    index from aliases to versions may still name the old holder (*variant* ``alias_index``):
+    for ``alias_lag_seconds`` a claim of it by another version meets ``alias_clash`` as if the
+    old holder still held it, and DescribeImageVersion by it answers the old holder (if that
+    still exists). A move (``alias_clash=move``) updates the index at once.
   * ListAliases lists the aliases of one version (Version given; missing: ResourceNotFound) or
     of every version, ordered by version then alias (*choice*), optionally filtered by Alias
     (an alias no version holds gives an empty list).
+
+Lists: every List call may first answer empty pages with a NextToken (*variant*
+``empty_pages``, see :mod:`.pagination`).
 
 Concurrency (*variant* ``concurrency``)
   * While a version of an image is CREATING or DELETING, CreateImageVersion and
@@ -92,7 +108,9 @@ Concurrency (*variant* ``concurrency``)
     the call); or never. An idempotent replay (same ClientToken) is not blocked.
     :attr:`Knobs.concurrency_check` False turns every variant off.
 
-Limits (*choice*): none unless set in the :class:`Knobs`; then ResourceLimitExceeded.
+Limits (*choice*): none unless set in the :class:`Knobs`; then ResourceLimitExceeded. Request
+rate limits and injected faults act in front of the domain (:mod:`.rate_limits`,
+:mod:`.faults`), never in it.
 """
 
 import hashlib
@@ -186,6 +204,19 @@ class ListQuery:
     last_modified_time_after: datetime | None = None
     last_modified_time_before: datetime | None = None
 
+    @property
+    def filtered(self) -> bool:
+        """Whether the query has a time filter."""
+        return any(
+            moment is not None
+            for moment in (
+                self.creation_time_after,
+                self.creation_time_before,
+                self.last_modified_time_after,
+                self.last_modified_time_before,
+            )
+        )
+
     def admits(self, created: datetime, modified: datetime) -> bool:
         """Time filters are inclusive: After means at or after, Before at or before."""
         return (
@@ -222,6 +253,8 @@ class Image(BaseModel):
         self.knobs = knobs
         self.creation_time = self.last_modified_time = _now()
         self.versions: dict[int, ImageVersion] = {}
+        # alias -> (the version it was taken from, when): what a lagging alias index still names
+        self.released_aliases: dict[str, tuple[ImageVersion, float]] = {}
         self.last_version = 0
         self.version_calls = 0
         self.last_change_at = float("-inf")
@@ -265,15 +298,35 @@ class Image(BaseModel):
         return _arn(self.region_name, self.account_id, path)
 
     def live_versions(self) -> list["ImageVersion"]:
-        """Versions that still exist, lowest number first; finished deletions are dropped."""
+        """Versions that still exist, lowest number first; finished deletions are dropped (and
+        their aliases released)."""
         for number, version in list(self.versions.items()):
             if version.status == "DELETED":
                 del self.versions[number]
+                self.release_aliases(version, version.aliases)
         return list(self.versions.values())
 
-    def visible_versions(self) -> list["ImageVersion"]:
-        """The versions that exist and that reads see (read-after-write lag hides new ones)."""
-        return [v for v in self.live_versions() if v.visible()]
+    def visible_versions(self, *, writing: bool = False) -> list["ImageVersion"]:
+        """The versions that exist and that this call sees (read-after-write lag hides new ones;
+        ``writing``: the call changes a version)."""
+        return [v for v in self.live_versions() if v.visible(writing=writing)]
+
+    def release_aliases(self, version: "ImageVersion", names: list[str]) -> None:
+        """``names`` were just taken from ``version``: remember it, for a lagging alias index."""
+        for name in names:
+            self.released_aliases[name] = (version, now())
+
+    def index_holder(self, alias: str, claimant: "ImageVersion | None") -> "ImageVersion | None":
+        """The version an alias held by no version is still given to by a lagging alias index
+        (``alias_index=lagging``, for ``alias_lag_seconds`` after it was taken), unless that is
+        ``claimant``; else None."""
+        released = self.released_aliases.get(alias)
+        if released is None or released[0] is claimant:
+            return None
+        old_holder, taken_at = released
+        if self.rules.alias_index != "lagging":
+            return None
+        return old_holder if now() - taken_at < self.rules.alias_lag_seconds else None
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -343,14 +396,21 @@ class ImageVersion(BaseModel):
     def advance(self) -> None:
         self._state.advance()
 
-    def visible(self) -> bool:
-        """Whether reads see this version: ``read_after_write=lagging`` hides it from the first
-        ``lag_reads`` calls on the image's versions after its creation, and for
-        ``lag_seconds``."""
-        if self.rules.read_after_write != "lagging" or self.caught_up:
+    def visible(self, *, writing: bool = False) -> bool:
+        """Whether this call sees this version (``writing``: a call that changes it).
+
+        ``read_after_write=lagging`` hides it from the first ``lag_reads`` calls on the image's
+        versions after its creation, and for ``lag_seconds``; ``non_monotonic`` shows it to the
+        odd-numbered of those calls and hides it from the even-numbered ones until ``lag_reads``
+        of them missed it and ``lag_seconds`` passed, and never hides it from a write."""
+        variant = self.rules.read_after_write
+        if variant == "consistent" or self.caught_up:
             return True
         reads = self.image.version_calls - self.created_after_call
-        return reads > self.rules.lag_reads and now() - self.created_at >= self.rules.lag_seconds
+        lagged = now() - self.created_at < self.rules.lag_seconds
+        if variant == "lagging":
+            return reads > self.rules.lag_reads and not lagged
+        return writing or reads % 2 == 1 or (reads > 2 * self.rules.lag_reads and not lagged)
 
     def remembers(self, token: str) -> bool:
         """Whether a CreateImageVersion with ``token`` is a replay of this version's."""
@@ -531,7 +591,14 @@ class ImageBackend(BaseBackend):
             if name_contains is None or name_contains in image.image_name
             if query.admits(image.creation_time, image.last_modified_time)
         ]
-        return _page(images, IMAGE_SORT_KEYS[query.sort_by], query, "ListImages", self._by_offset)
+        return _page(
+            images,
+            IMAGE_SORT_KEYS[query.sort_by],
+            query,
+            "ListImages",
+            by_offset=self._by_offset,
+            empty_pages=self._empty_pages(filtered=query.filtered),
+        )
 
     @_synchronized
     def create_image_version(
@@ -558,7 +625,7 @@ class ImageBackend(BaseBackend):
         if limit is not None and len(versions) >= limit:
             raise ResourceLimitExceeded(f"Image {image_name} already has {limit} versions.")
         self._claim_aliases(image, list(request.aliases), holder=None)
-        image.last_version += 1
+        image.last_version = self._next_number(image, versions)
         version = ImageVersion(
             image=image,
             version=image.last_version,
@@ -591,8 +658,8 @@ class ImageBackend(BaseBackend):
         aliases_to_delete: list[str],
         metadata: Metadata,
     ) -> ImageVersion:
-        image = self._versions_image(image_name)
-        selected = self._select(image, version, alias)
+        image = self._versions_image(image_name, writing=True)
+        selected = self._select(image, version, alias, writing=True)
         status = selected.status
         if status in BUSY:
             raise ResourceInUse(
@@ -613,6 +680,7 @@ class ImageBackend(BaseBackend):
             )
         self._claim_aliases(image, aliases_to_add, holder=selected)
         kept = [name for name in selected.aliases if name not in aliases_to_delete]
+        image.release_aliases(selected, [n for n in selected.aliases if n in aliases_to_delete])
         selected.aliases = list(dict.fromkeys(kept + aliases_to_add))
         selected.archive_when_due()
         selected.set_metadata(metadata)
@@ -621,8 +689,8 @@ class ImageBackend(BaseBackend):
 
     @_synchronized
     def delete_image_version(self, image_name: str, version: int | None, alias: str | None) -> None:
-        image = self._versions_image(image_name)
-        selected = self._select(image, version, alias)
+        image = self._versions_image(image_name, writing=True)
+        selected = self._select(image, version, alias, writing=True)
         status = selected.status
         if status in BUSY:
             verb = "created" if status == "CREATING" else "deleted"
@@ -642,7 +710,14 @@ class ImageBackend(BaseBackend):
             if query.admits(v.creation_time, v.last_modified_time)
         ]
         scope = f"ListImageVersions/{image_name}"
-        return _page(versions, VERSION_SORT_KEYS[query.sort_by], query, scope, self._by_offset)
+        return _page(
+            versions,
+            VERSION_SORT_KEYS[query.sort_by],
+            query,
+            scope,
+            by_offset=self._by_offset,
+            empty_pages=self._empty_pages(filtered=query.filtered),
+        )
 
     @_synchronized
     def list_aliases(
@@ -671,11 +746,31 @@ class ImageBackend(BaseBackend):
             max_results=max_results,
             next_token=next_token,
             by_offset=self._by_offset,
+            empty_pages=self._empty_pages(filtered=False),
         )
         return [name for _, name in page], token
 
     def _by_offset(self) -> bool:
         return self.rules.pagination == "offset"
+
+    def _empty_pages(self, *, filtered: bool) -> Callable[[], int]:
+        """How many empty pages a List call answers first (``empty_pages``; ``filtered``: the
+        call has a time filter), asked only when a first page or an empty page is requested."""
+
+        def count() -> int:
+            variant = self.rules.empty_pages
+            if variant == "before_items" or (variant == "before_filtered_items" and filtered):
+                return self.rules.empty_page_count
+            return 0
+
+        return count
+
+    def _next_number(self, image: Image, versions: list[ImageVersion]) -> int:
+        """The number of a new version of ``image`` (``versions``: those that exist)."""
+        highest = max((v.version for v in versions), default=0)
+        if highest < image.last_version and self.rules.version_numbers == "reused_after_latest":
+            return highest + 1
+        return image.last_version + 1
 
     def _image(self, name: str) -> Image:
         """The image called ``name``; a call naming an image being deleted counts towards its
@@ -689,32 +784,43 @@ class ImageBackend(BaseBackend):
             raise ResourceNotFound(f"Image with ARN {arn} does not exist.")
         return image
 
-    def _versions_image(self, name: str) -> Image:
-        """The image, for a call on its versions: while it is being deleted, such calls answer
-        as the ``delete_image`` variant says."""
+    def _versions_image(self, name: str, *, writing: bool = False) -> Image:
+        """The image, for a call on its versions (``writing``: Update or DeleteImageVersion):
+        while it is being deleted, such calls answer as the ``delete_image`` variant says."""
         image = self._image(name)
         image.version_calls += 1
         if image.deleting:
             variant = self.rules.delete_image
             if variant == "deleting_not_found":
                 raise ResourceNotFound(f"Image with ARN {image.image_arn} does not exist.")
-            if variant == "deleting_invalid_state":
+            if variant == "deleting_invalid_state" or (
+                variant == "deleting_refuses_writes" and writing
+            ):
                 raise ValidationException(f"Image {image.image_arn} is in an invalid state.")
         return image
 
-    def _select(self, image: Image, version: int | None, alias: str | None) -> ImageVersion:
+    def _select(
+        self, image: Image, version: int | None, alias: str | None, *, writing: bool = False
+    ) -> ImageVersion:
         if version is not None and alias is not None:
             raise ValidationException("Specify either Version or Alias, not both.")
-        versions = image.visible_versions()
+        versions = image.visible_versions(writing=writing)
         if version is not None:
             found = image.versions.get(version)
-            found = found if found is not None and found.visible() else None
+            found = found if found is not None and found.visible(writing=writing) else None
             missing = f"ImageVersion {image.version_arn(version)} does not exist."
         elif alias is not None:
             found = next((v for v in versions if alias in v.aliases), None)
+            if found is None:
+                found = image.index_holder(alias, claimant=None)
+                found = found if found is not None and found in versions else None
             missing = (
                 f"ImageVersion with ImageName {image.image_name} and Alias {alias} does not exist."
             )
+            if found is None and self.rules.alias_not_held == "validation":
+                raise ValidationException(
+                    f"Alias {alias} is not associated with any version of image {image.image_name}."
+                )
         else:
             found = versions[-1] if versions else None
             missing = (
@@ -746,11 +852,17 @@ class ImageBackend(BaseBackend):
                 (v for v in image.live_versions() if v is not holder and name in v.aliases), None
             )
             if owner is None:
+                # the index may still give it to the version it was just taken from
+                owner = image.index_holder(name, claimant=holder)
+            if owner is None:
+                image.released_aliases.pop(name, None)
                 continue
             variant = self.rules.alias_clash
             if variant == "move":
-                owner.aliases.remove(name)
-                owner.last_modified_time = _now()
+                if name in owner.aliases:
+                    owner.aliases.remove(name)
+                    owner.last_modified_time = _now()
+                image.released_aliases.pop(name, None)
                 continue
             message = (
                 f"Alias {name} is already in use by version {owner.version} of image "
@@ -766,7 +878,9 @@ def _page(
     key: Callable[[T], SortKey],
     query: ListQuery,
     scope: str,
+    *,
     by_offset: Callable[[], bool],
+    empty_pages: Callable[[], int],
 ) -> tuple[list[T], str | None]:
     return paginate(
         items,
@@ -776,6 +890,7 @@ def _page(
         max_results=query.max_results,
         next_token=query.next_token,
         by_offset=by_offset,
+        empty_pages=empty_pages,
     )
 
 

@@ -12,6 +12,12 @@ with two variants (``pagination`` in :mod:`.rules`):
 
 Either way the token also names the list's *scope* (operation, image, SortBy, SortOrder).
 
+Before the first item, a List call may answer empty pages (rule ``empty_pages``): the first
+request answers an empty page whose token says how many empty pages were given; each such token
+leads to the next empty page, and the last to the first page of items (as a request without a
+token would, were there no empty pages). The chain always ends: the number of empty pages is
+asked anew at each step, so a token issued before the variant changed still leads on.
+
 A token that does not decode, or that was issued for another scope, raises
 ValidationException. Page size: MaxResults, default :data:`DEFAULT_MAX_RESULTS`.
 
@@ -42,14 +48,19 @@ def paginate(
     max_results: int | None,
     next_token: str | None,
     by_offset: Callable[[], bool] = lambda: False,
+    empty_pages: Callable[[], int] = lambda: 0,
 ) -> tuple[list[T], str | None]:
     """Return one page of ``items`` in ``key`` order and the token of the next page, if any
     (``by_offset()`` True: the ``offset`` variant, else ``after_last``; asked only when a token
-    is read or written, the only times the variant decides anything)."""
+    is read or written, the only times the variant decides anything; ``empty_pages()``: how
+    many empty pages come first, asked only for a first page or after an empty one)."""
+    payload = _decode(next_token, scope) if next_token else None
+    given = _empties(payload)
+    if given is not None and given < empty_pages():
+        return [], _encode({"scope": scope, "empty": given + 1})
     ordered = sorted(items, key=key, reverse=descending)
     start = 0
-    if next_token:
-        payload = _decode(next_token, scope)
+    if payload is not None and "empty" not in payload:
         if by_offset():
             start = _offset(payload)
         else:
@@ -82,6 +93,19 @@ def _decode(token: str, scope: str) -> dict[str, object]:
     if not isinstance(payload, dict) or payload.get("scope") != scope:
         raise ValidationException(_INVALID)
     return payload
+
+
+def _empties(payload: dict[str, object] | None) -> int | None:
+    """How many empty pages were given before this request (None: it asks for a page after
+    items)."""
+    if payload is None:
+        return 0
+    if "empty" not in payload:
+        return None
+    empty = payload["empty"]
+    if isinstance(empty, bool) or not isinstance(empty, int) or empty < 1:
+        raise ValidationException(_INVALID)
+    return empty
 
 
 def _after(payload: dict[str, object]) -> SortKey:

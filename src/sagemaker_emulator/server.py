@@ -4,8 +4,8 @@ Run ``PYTHONPATH=src python -m sagemaker_emulator.server [--port N] [--host 127.
 the repository root (``--port 0`` picks a free port); the first line printed is the endpoint
 URL. Point a process at it with ``AWS_ENDPOINT_URL_SAGEMAKER=<url>`` (any fake credentials).
 Every moto service is served, as are moto's ``/moto-api/...`` paths (``POST /moto-api/reset``,
-the state manager) and the emulator's controls at :data:`~.control.CONTROL_PATH`. Faults set in
-the controls (:mod:`.faults`) are injected here, in front of moto.
+the state manager) and the emulator's controls at :data:`~.control.CONTROL_PATH`. Rate limits
+and faults set in the controls (:mod:`.rate_limits`, :mod:`.faults`) act here, in front of moto.
 
 In tests, ``with running_server() as endpoint_url:`` serves the same in a background thread of
 the current process, on a free port of 127.0.0.1. That thread shares moto's state with the
@@ -17,9 +17,9 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -29,28 +29,24 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from . import install
-from .control import ControlMiddleware, image_backends
-from .faults import FaultMiddleware, FaultPlan
+from .control import ControlMiddleware, admit
+from .faults import HTTP, FaultMiddleware, Verdict
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
 
 def create_app() -> "WSGIApplication":
-    """moto's WSGI application with the add-on installed, injected faults and the controls in
-    front."""
+    """moto's WSGI application with the add-on installed, rate limits and injected faults and
+    the controls in front."""
     install()
     moto_app = DomainDispatcherApplication(create_backend_app)
-    return ControlMiddleware(FaultMiddleware(moto_app, _fault_plan))
+    return ControlMiddleware(FaultMiddleware(moto_app, _admit))
 
 
-def _fault_plan(
-    account_id: str, region_name: str
-) -> tuple[FaultPlan, AbstractContextManager[Any]] | None:
-    """The fault plan of one backend and the lock guarding it; None when it injects nothing."""
-    backend = image_backends[account_id][region_name]
-    plan = backend.controls.faults
-    return None if plan is None else (plan, backend.lock)
+def _admit(account_id: str, region_name: str, operation: str, body: bytes) -> Verdict | None:
+    """What happens to one request over HTTP (:func:`~.control.admit`)."""
+    return admit(account_id, region_name, operation, body, HTTP)
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """Fixtures of the emulator tests: mocked clients (the environment comes from tests/conftest.py)."""
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
@@ -9,6 +10,7 @@ from botocore.config import Config
 from moto import mock_aws
 
 from offline_aws.defaults import REGION
+from sagemaker_emulator import clock as emulator_clock
 from sagemaker_emulator.server import running_server
 
 
@@ -37,3 +39,32 @@ def endpoint() -> Iterator[str]:
     """The emulator as moto's server, in a background thread, for the tests of one module."""
     with running_server() as url:
         yield url
+
+
+class ManualClock:
+    """The emulator's clock, moved only by the test (``now``, or the emulator's own pauses)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self._started = emulator_clock.SystemClock().utcnow()
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def utcnow(self) -> datetime:
+        return self._started + timedelta(seconds=self.now - 1000.0)
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def manual_clock() -> Iterator[ManualClock]:
+    """The emulator's one clock (timed rules, rate limits, time progressions) under the test's
+    hand."""
+    fake = ManualClock()
+    previous = emulator_clock.use_clock(fake)
+    try:
+        yield fake
+    finally:
+        emulator_clock.use_clock(previous)

@@ -1,5 +1,7 @@
-"""Injected faults: each kind on the wire, determinism, limits, and the controls for them."""
+"""Injected faults over HTTP: each kind on the wire, determinism, limits, and the controls for
+them (the same faults in process: test_faults_in_process.py)."""
 
+import time
 from typing import Any
 
 import boto3
@@ -9,7 +11,22 @@ from botocore.exceptions import ClientError, ConnectionClosedError
 
 from offline_aws.defaults import REGION
 from sagemaker_emulator.control import CONTROL_PATH, controls, remote_controls
-from sagemaker_emulator.faults import DROP, HTTP500, HTTP503, THROTTLING, FaultPlan, FaultRule
+from sagemaker_emulator.faults import (
+    DROP,
+    HTTP429,
+    HTTP500,
+    HTTP503,
+    HTTP509,
+    PRIOR_REQUEST,
+    REFUSALS,
+    REQUEST_TIMEOUT,
+    THROTTLED,
+    THROTTLING,
+    TRICKLE,
+    TRUNCATED,
+    FaultPlan,
+    FaultRule,
+)
 
 from .helpers import BASE_IMAGE, make_image, post, version_numbers
 
@@ -56,6 +73,11 @@ def create(sm: Any, token: str = "token-1") -> str:
         (THROTTLING, 400, "ThrottlingException"),
         (HTTP500, 500, "InternalFailure"),
         (HTTP503, 503, "ServiceUnavailable"),
+        (HTTP429, 429, "TooManyRequestsException"),
+        (REQUEST_TIMEOUT, 400, "RequestTimeoutException"),
+        (THROTTLED, 400, "ThrottledException"),
+        (PRIOR_REQUEST, 400, "PriorRequestNotComplete"),
+        (HTTP509, 509, "BandwidthLimitExceeded"),
     ],
 )
 def test_error_faults_answer_like_aws_and_apply_nothing(client, kind, status, code):
@@ -167,6 +189,8 @@ def test_a_reset_stops_the_faults(client, endpoint):
         ({"rules": [{"rate": 0.1, "colour": 1}]}, "unknown rule settings: ['colour']"),
         ({"rules": {"rate": 0.1}}, "rules must be a list of objects"),
         ({"speed": 1}, "unknown fault settings: ['speed']"),
+        ({"rules": [{"rate": 1, "at": 0}]}, "at must be a positive integer"),
+        ({"trickle_seconds": -1}, "trickle_seconds must be a non-negative number"),
     ],
 )
 def test_bad_fault_controls(client, endpoint, faults, message):
@@ -190,3 +214,72 @@ def test_limited_rules_in_a_row_make_a_sequence_of_faults(retrying):
         HTTP500: {"CreateImageVersion": 2},
     }
     assert version_numbers(retrying) == [1]
+
+
+@pytest.mark.parametrize("kind", REFUSALS)
+def test_botocore_retries_every_refusal_and_the_retry_is_applied_once(retrying, kind):
+    make_image(retrying)
+    controls().inject_faults([FaultRule(1.0, "CreateImageVersion", (kind,), limit=1)])
+    assert create(retrying).endswith("/img/1")
+    assert _plan().requests["CreateImageVersion"] == 2
+    assert version_numbers(retrying) == [1]
+
+
+def test_a_truncated_answer_is_a_success_without_the_output_members(client):
+    make_image(client)
+    create(client)
+    controls().inject_faults([FaultRule(1.0, "DescribeImageVersion", (TRUNCATED,), limit=1)])
+    described = client.describe_image_version(ImageName="img", Version=1)
+    assert described["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert "ImageVersionStatus" not in described
+    assert "ImageVersionArn" not in described
+    assert client.describe_image_version(ImageName="img", Version=1)["ImageVersionStatus"]
+
+
+def test_a_truncated_create_is_applied(client):
+    make_image(client)
+    controls().inject_faults([FaultRule(1.0, "CreateImageVersion", (TRUNCATED,), limit=1)])
+    answer = client.create_image_version(ImageName="img", BaseImage=BASE_IMAGE, ClientToken="t")
+    assert "ImageVersionArn" not in answer
+    assert version_numbers(client) == [1]
+
+
+def test_a_truncated_error_is_left_whole(client):
+    controls().inject_faults([FaultRule(1.0, "DescribeImage", (TRUNCATED,))])
+    with pytest.raises(ClientError) as caught:
+        client.describe_image(ImageName="absent")
+    assert caught.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+def test_a_trickled_answer_is_whole_but_slow_and_no_read_times_out(endpoint, client, boto_session):
+    make_image(client)
+    patient = boto_session.client(
+        "sagemaker",
+        region_name=REGION,
+        endpoint_url=endpoint,
+        config=Config(read_timeout=0.3, retries={"mode": "standard", "total_max_attempts": 1}),
+    )
+    controls().inject_faults(
+        [FaultRule(1.0, "CreateImageVersion", (TRICKLE,), limit=1)], trickle_seconds=0.01
+    )
+    started = time.monotonic()
+    arn = create(patient)
+    elapsed = time.monotonic() - started
+    body_bytes = len(f'{{"ImageVersionArn": "{arn}"}}')
+    assert arn.endswith("/img/1")
+    assert elapsed >= (body_bytes - 1) * 0.01 * 0.9, "one byte every 10 ms"
+    assert elapsed > 0.3, "longer than the read timeout, which no single read reached"
+    assert _plan().injected == {TRICKLE: {"CreateImageVersion": 1}}
+
+
+def test_a_fault_at_the_kth_request_of_an_operation_over_http(client, endpoint):
+    make_image(client)
+    rule = {"rate": 1.0, "operation": "DescribeImage", "kinds": ["http500"], "at": 2}
+    state = remote_controls(endpoint, {"faults": {"rules": [rule], "trickle_seconds": 0.1}})
+    assert state["faults"]["rules"][0]["at"] == 2
+    assert state["faults"]["trickle_seconds"] == 0.1
+    client.describe_image(ImageName="img")
+    with pytest.raises(ClientError):
+        client.describe_image(ImageName="img")
+    client.describe_image(ImageName="img")
+    assert remote_controls(endpoint)["faults"]["injected"] == {"http500": {"DescribeImage": 1}}

@@ -104,6 +104,10 @@ def test_controls_are_per_account_and_region(sm: Any, endpoint: str) -> None:
         ({"rules": {"alias_clash": "nope"}}, "alias_clash must be one of refuse"),
         ({"rules": {"colour": "blue"}}, "unknown rules: ['colour']"),
         ({"rules": ["move"]}, "rules must be an object"),
+        ({"rate_limits": 2}, "rate_limits must be an object or null"),
+        ({"rate_limits": {"list_per_second": 0}}, "list_per_second must be a positive number"),
+        ({"rate_limits": {"burst": 0.5}}, "burst must be at least 1"),
+        ({"rate_limits": {"colour": 1}}, "unknown rate limit settings: ['colour']"),
     ],
 )
 def test_bad_control_requests(sm: Any, endpoint: str, body: object, message: str) -> None:
@@ -117,6 +121,7 @@ def test_bad_control_requests(sm: Any, endpoint: str, body: object, message: str
         "failures": [],
         "faults": None,
         "rules": dataclasses.asdict(Rules.from_environment()),
+        "rate_limits": None,
     }
 
 

@@ -53,6 +53,17 @@ def test_a_replacement_takes_the_aliases_once_the_new_version_is_created(
     assert sorted(imported.model["Aliases"]) == ["1.0", "legacy", "stable"]  # every alias
 
 
+def test_an_alias_a_sibling_holds_and_one_nobody_holds_are_both_taken(image, driver, sm, clash):
+    """The aliases nobody holds are looked up too (DescribeImageVersion by an Alias no version
+    holds: the emulator's ``alias_not_held`` rule)."""
+    driver.run("CREATE", props(Aliases=["stable"]))
+    new = driver.run("CREATE", props(BaseImage=BASE + "-new", Aliases=["stable", "fresh"]))
+    assert new.status == "SUCCESS", new.final
+    assert sorted(new.model["Aliases"]) == ["fresh", "stable"]
+    assert aliases_of(sm, 2) == ["fresh", "stable"]
+    assert aliases_of(sm, 1) == []
+
+
 @pytest.mark.parametrize("keep", ["first", "replay"])
 @pytest.mark.parametrize("step", [0, 1])
 def test_taking_aliases_is_safe_to_run_twice(image, driver, sm, clash, keep, step):
