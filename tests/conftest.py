@@ -1,8 +1,10 @@
 """Fixtures every test shares: an AWS environment that reaches only moto; clean transitions;
 and the rules every handler call must follow, checked on every test of the suite."""
 
-from collections.abc import Iterator
+import importlib
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from moto.moto_api import state_manager
@@ -20,6 +22,7 @@ from reliability_suite import figures
 from reliability_suite.report import REQUIREMENTS
 from sagemaker_emulator import install
 from sagemaker_emulator.models import TRANSITION_MODELS
+from tests import contract_shape
 
 install()
 
@@ -100,6 +103,60 @@ def handler_call_rules(suite_recorder: Recorder) -> Iterator[None]:
     unnamed, bad_permissions = SUITE_CALLS.add(calls)
     assert not unnamed, f"handler calls that do not name a Version: {unnamed}"
     assert not bad_permissions, f"handler calls the schema does not permit: {bad_permissions}"
+
+
+@dataclass
+class CreateAnswers:
+    """Whether a CREATE operation's CreateImageVersion answered without an error (so a version
+    exists, and every event names it), from the recorder of every AWS call. An operation is
+    the invocations of one bearer token since its first delivery: an event with no callback
+    context and no identifier in its model (a test may run the same tokens again)."""
+
+    recorder: Recorder
+    starts: dict[str, int] = field(default_factory=dict)
+
+    def delivered(self, event: Any) -> None:
+        if not isinstance(event, dict) or event.get("action") != "CREATE":
+            return
+        data = event.get("requestData")
+        model = data.get("resourceProperties") if isinstance(data, dict) else None
+        if not event.get("callbackContext") and not contract_shape.identifier_of(model):
+            self.starts[str(event.get("bearerToken"))] = len(self.recorder.snapshot())
+
+    def answered(self, token: str) -> bool:
+        return any(
+            call.operation == "CreateImageVersion"
+            and call.error is None
+            and call.scope is not None
+            and call.scope.token == token
+            for call in self.recorder.snapshot()[self.starts.get(token, 0) :]
+        )
+
+
+@pytest.fixture(autouse=True)
+def contract_shape_of_every_event(
+    suite_recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Every event the Lambda entrypoint answers in a test has the contract's shape, as the
+    contract suite's own assertions check it (:mod:`tests.contract_shape`); after the test,
+    every event that breaks it is listed."""
+    module, _, name = contract_shape.ENTRYPOINT.rpartition(".")
+    entrypoint = getattr(importlib.import_module(module), name)
+    resource_class = type(entrypoint)
+    original = resource_class.__call__
+    creates = CreateAnswers(suite_recorder)
+    found: list[str] = []
+
+    def checked(self: Any, event: Any, context: Any) -> MutableMapping[str, Any]:
+        creates.delivered(event)
+        answer: MutableMapping[str, Any] = original(self, event, context)
+        for problem in contract_shape.violations(event, answer, creates.answered):
+            found.append(f"{contract_shape.summary(event, answer)}: {problem}")
+        return answer
+
+    monkeypatch.setattr(resource_class, "__call__", checked)
+    yield
+    assert not found, "events that break the contract's shape:\n" + "\n".join(found)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

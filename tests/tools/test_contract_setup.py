@@ -39,7 +39,7 @@ def test_every_placeholder_of_the_inputs_is_exported_by_the_setup_stack() -> Non
 
 def test_no_valid_input_names_an_image_or_a_base_image_literally() -> None:
     valid = [path for path in INPUTS if not path.name.endswith("_invalid.json")]
-    assert len(valid) == 6
+    assert len(valid) == 8
     for path in valid:
         document = json.loads(path.read_text())
         assert document["ImageName"] == f"{{{{{IMAGE_EXPORT}}}}}", path.name
@@ -93,7 +93,7 @@ def test_cfn_test_resolves_the_inputs_from_the_setup_stack_deployed_offline(
     assert exports[BASE_IMAGE_EXPORT] == OFFLINE_PARAMETERS["BaseImage"]
     assert image["RoleArn"] == exports["Community-SageMaker-ImageVersion-ImageRoleArn"]
     assert image["ImageArn"] == exports["Community-SageMaker-ImageVersion-ImageArn"]
-    assert len(sets) == 3
+    assert len(sets) == 4
     for inputs in sets:
         assert set(inputs) == {"CREATE", "UPDATE", "INVALID"}
         assert "{{" not in json.dumps(inputs)
