@@ -35,10 +35,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from cloudformation_cli_python_lib import exceptions
 from cloudformation_cli_python_lib.interface import OperationStatus, ProgressEvent
 
-from . import wire
+from . import log_redaction, wire
 from .clients import CallerSession, sagemaker_client
 from .context import Context, Tracked
-from .errors import Fault, HandlerError, classify
+from .errors import Busy, Fault, HandlerError, Missing, Refused, classify, unanswered
 from .invocation import Invocation, clock
 from .models import ResourceHandlerRequest, ResourceModel
 from .sagemaker import SageMaker
@@ -235,6 +235,8 @@ class _Runner:
                 continue
             except _HandBack as signal:
                 return self._hand_back(MIN_WAIT, str(signal))
+            except (Missing, Busy, Refused) as refusal:
+                raise unanswered(refusal) from refusal
             self.attempts, self.context.faults = 0, 0
             if isinstance(outcome, Done):
                 return _succeeded(outcome)
@@ -308,7 +310,7 @@ class _Runner:
             resourceModel=_model_in_progress(self.request, self.context),
             callbackContext=self.context.dump(),
             callbackDelaySeconds=callback_seconds(seconds),
-            message=why,
+            message=log_redaction.scrub(why),
         )
 
 
@@ -368,6 +370,8 @@ def _failed(
             f"{context.failure}. Deleting the failed version did not finish: {failure}"
         )
     event = failure.to_progress_event()
+    # (shown in the stack's events: SageMaker's refusal may quote the request, token and all)
+    event.message = log_redaction.scrub(event.message or "")
     desired = request.desiredResourceState
     tracked = context.version if context is not None else None
     if tracked is None and desired is not None and isinstance(desired.ImageVersionArn, str):

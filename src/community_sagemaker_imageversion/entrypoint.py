@@ -97,7 +97,9 @@ def event_problems(event: object) -> list[str]:
     data = event.get("requestData")
     if not isinstance(data, Mapping):
         return [*problems, f"requestData must be an object, got {_kind(data)}"]
-    if action in ("CREATE", "UPDATE") and not isinstance(data.get("resourceProperties"), Mapping):
+    if "resourceProperties" not in data:
+        problems.append("requestData.resourceProperties is missing (an object, or null)")
+    elif action in ("CREATE", "UPDATE") and not isinstance(data["resourceProperties"], Mapping):
         problems.append(
             f"requestData.resourceProperties must be an object for {action},"
             f" got {_kind(data.get('resourceProperties'))}"

@@ -29,6 +29,7 @@ from botocore.retries import standard
 from botocore.retries.standard import RetryContext
 from cloudformation_cli_python_lib import exceptions
 
+from . import TYPE_NAME
 from .timing import SERVER, THROTTLING
 
 # The runtime library's base class of every error it turns into a FAILED event. It is private
@@ -69,7 +70,6 @@ class IncompleteAnswer(Exception):
 # Error codes SageMaker (and the AWS front end before it) sends, by the exception they become
 # when they are not retried (or outlast every retry).
 _BY_CODE: Mapping[str, Callable[[str], HandlerError]] = {
-    "ResourceInUse": exceptions.ResourceConflict,
     "ResourceLimitExceeded": exceptions.ServiceLimitExceeded,
     "ValidationException": exceptions.InvalidRequest,
     "AccessDeniedException": exceptions.AccessDenied,
@@ -91,6 +91,15 @@ _THROTTLED = (standard.ThrottledRetryableChecker(), standard.ThrottlingStatusCod
 _RETRYABLE = standard.OrRetryChecker(
     [standard.TransientRetryableChecker(), *_THROTTLED, standard.ModeledRetryableChecker()]
 )
+
+
+def unanswered(meaning: Missing | Busy | Refused) -> HandlerError:
+    """What a refusal no phase gave a meaning of its own becomes."""
+    if isinstance(meaning, Missing):
+        return exceptions.NotFound(TYPE_NAME, str(meaning))
+    if isinstance(meaning, Busy):
+        return exceptions.ResourceConflict(str(meaning))
+    return exceptions.InvalidRequest(str(meaning))
 
 
 def error_code(error: ClientError) -> str:

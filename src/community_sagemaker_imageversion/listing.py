@@ -121,20 +121,33 @@ class Cursor:
                 "nextToken is not a token this handler issued for LIST"
             ) from error
         if not _well_formed(cursor):
-            raise exceptions.InvalidRequest("nextToken is malformed")
+            raise exceptions.InvalidRequest(
+                "nextToken is malformed (a value of the wrong type, or a time out of range)"
+            )
         return cursor
+
+
+# The times a cursor may hold (epoch milliseconds): from 1970 to the end of year 9999, what a
+# datetime can hold.
+TIME_RANGE = (0, 253_402_300_799_999)
 
 
 def _well_formed(cursor: Cursor) -> bool:
     def is_int(value: object) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
 
+    def is_time(value: object) -> bool:
+        low, high = TIME_RANGE
+        return value is None or (
+            isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+        )
+
     return (
-        (cursor.since is None or is_int(cursor.since))
+        is_time(cursor.since)
+        and is_time(cursor.versions_since)
         and all(isinstance(name, str) for name in cursor.done)
         and (cursor.image is None or isinstance(cursor.image, str))
         and is_int(cursor.after_version)
-        and (cursor.versions_since is None or is_int(cursor.versions_since))
     )
 
 

@@ -46,7 +46,7 @@ from cloudformation_cli_python_lib.log_delivery import ProviderFilter, ProviderL
 from cloudformation_cli_python_lib.metrics import MetricsPublisher, MetricsPublisherProxy
 from cloudformation_cli_python_lib.utils import HandlerRequest
 
-from . import wire
+from . import log_redaction, wire
 from .invocation import Invocation
 from .timing import SAFETY_MARGIN
 from .timing import TELEMETRY_CONNECT_TIMEOUT as CONNECT_TIMEOUT
@@ -86,14 +86,13 @@ def fits(calls: int) -> bool:
 
 
 def _report(what: str, error: BaseException) -> None:
-    print(
-        f"{what} failed, not shipped again in this invocation: {type(error).__name__}: {error}",
-        file=sys.stderr,
-    )
+    # (scrubbed: an error may quote the request it refused, the log role's token with it)
+    text = f"{what} failed, not shipped again in this invocation: {type(error).__name__}: {error}"
+    print(log_redaction.scrub(text), file=sys.stderr)
 
 
 def _keep(what: str) -> None:
-    print(f"{what}: no time left to ship it to CloudWatch", file=sys.stderr)
+    print(log_redaction.scrub(f"{what}: no time left to ship it to CloudWatch"), file=sys.stderr)
 
 
 def log_group(request: HandlerRequest) -> str | None:

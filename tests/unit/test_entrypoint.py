@@ -10,8 +10,9 @@ from cloudformation_cli_python_lib.resource import Resource
 
 from community_sagemaker_imageversion.clients import CallerSession
 from community_sagemaker_imageversion.entrypoint import ImageVersionResource
-from community_sagemaker_imageversion.invocation import MIN_STEP, SAFETY_MARGIN, Invocation
+from community_sagemaker_imageversion.invocation import Invocation
 from community_sagemaker_imageversion.models import ResourceModel
+from community_sagemaker_imageversion.timing import MIN_STEP, SAFETY_MARGIN
 from harness.driver import LambdaContext
 from harness.events import handler_event
 

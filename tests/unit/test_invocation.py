@@ -2,15 +2,15 @@
 
 import pytest
 
-from community_sagemaker_imageversion import invocation
-from community_sagemaker_imageversion.invocation import (
+from community_sagemaker_imageversion import invocation, timing
+from community_sagemaker_imageversion.invocation import Invocation
+from community_sagemaker_imageversion.timing import (
     ATTEMPT_MINIMUM,
     CONNECT_TIMEOUT,
     CONTRACT_SECONDS,
     MIN_STEP,
     READ_TIMEOUT,
     SAFETY_MARGIN,
-    Invocation,
     attempt_timeout,
     budget,
 )
@@ -53,7 +53,7 @@ def clock():
         (SAFETY_MARGIN, MIN_STEP),  # less than the margin: still one step
         (0.0, MIN_STEP),
         (-3.0, MIN_STEP),
-        (None, invocation.DEFAULT_REMAINING - SAFETY_MARGIN),
+        (None, timing.DEFAULT_REMAINING - SAFETY_MARGIN),
     ],
 )
 def test_budget_is_the_time_left_less_the_margin_and_never_less_than_one_step(remaining, seconds):

@@ -1,0 +1,269 @@
+"""The handler's pure decisions (decisions) and timing policies (timing)."""
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+
+from community_sagemaker_imageversion import decisions, timing
+from community_sagemaker_imageversion.decisions import Next
+
+
+@pytest.mark.parametrize(
+    ("status", "step"),
+    [
+        ("CREATED", Next.FINISHED),
+        ("CREATING", Next.WAIT),
+        ("CREATE_FAILED", Next.FAILED),
+        ("DELETING", Next.FAILED),
+        ("DELETE_FAILED", Next.FAILED),
+    ],
+)
+def test_after_create(status, step):
+    assert decisions.after_create(status) is step
+
+
+@pytest.mark.parametrize(
+    ("status", "requested", "step"),
+    [
+        ("DELETING", False, Next.WAIT),
+        ("DELETING", True, Next.WAIT),
+        ("CREATING", False, Next.WAIT),
+        ("CREATED", False, Next.DELETE),
+        ("CREATE_FAILED", False, Next.DELETE),
+        ("DELETE_FAILED", False, Next.DELETE),
+        ("DELETE_FAILED", True, Next.FAILED),
+    ],
+)
+def test_after_delete(status, requested, step):
+    assert decisions.after_delete(status, requested) is step
+
+
+@pytest.mark.parametrize(
+    ("shown", "misses", "since", "waits"),
+    [
+        (True, 1, 0.0, True),  # one read missed it: read again
+        (True, timing.ABSENT_READS, 0.0, False),  # shown before: gone after a few reads
+        (False, timing.ABSENT_READS, 0.0, True),  # never shown: may still be lagging
+        (False, timing.ABSENT_READS, -timing.LAG_BOUND, False),  # missing past the lag bound
+        (False, 1, -timing.LAG_BOUND, True),  # ... but read again first
+    ],
+)
+def test_an_absence_is_believed_only_once_confirmed(shown, misses, since, waits):
+    wait = decisions.absence(since, misses, 0.0, shown=shown, bound=timing.LAG_BOUND)
+    assert (wait is not None) is waits
+    if wait is not None:
+        assert 0 < wait <= timing.ABSENT_POLL
+
+
+@pytest.mark.parametrize(
+    ("status", "step"),
+    [
+        ("CREATED", Next.FINISHED),
+        ("CREATING", Next.WAIT),
+        ("DELETING", Next.GONE),
+        ("CREATE_FAILED", Next.FAILED),
+        ("DELETE_FAILED", Next.FAILED),
+    ],
+)
+def test_before_update(status, step):
+    assert decisions.before_update(status) is step
+
+
+@pytest.mark.parametrize(
+    ("status", "readable"),
+    [
+        ("CREATED", True),
+        ("CREATING", True),
+        ("CREATE_FAILED", True),
+        ("DELETE_FAILED", True),
+        ("DELETING", False),
+    ],
+)
+def test_read_reports_every_version_but_one_being_deleted(status, readable):
+    assert decisions.is_readable(status) is readable
+
+
+@pytest.mark.parametrize(
+    ("image_status", "goes"),
+    [(None, True), ("DELETING", True), ("CREATED", False), ("DELETE_FAILED", False)],
+)
+def test_versions_go_with_an_image_being_deleted(image_status, goes):
+    assert decisions.versions_go_with_image(image_status) is goes
+
+
+def test_a_call_is_attempted_a_bounded_number_of_times_with_growing_jittered_delays():
+    delays = [timing.retry_delay(timing.SERVER, n, draw=0.999) for n in range(timing.ATTEMPTS)]
+    assert delays[-1] is None, "the last attempt is not retried"
+    assert all(d is not None for d in delays[:-1])
+    retried = [d for d in delays[:-1] if d is not None]  # delays[:-1], as the floats they are
+    assert retried == sorted(retried)
+    assert all(d <= timing.RETRY_CAP[timing.SERVER] for d in retried)
+    assert timing.retry_delay(timing.SERVER, 0, draw=0.0) == 0.05
+    # throttling backs off harder than a server fault
+    throttled = timing.retry_delay(timing.THROTTLING, 1, draw=0.999)
+    assert throttled is not None
+    assert throttled > (timing.retry_delay(timing.SERVER, 1, draw=0.999) or 0)
+
+
+def test_polls_start_quick_and_settle_under_one_second():
+    delays = [timing.poll_delay(e) for e in (0.0, 0.3, 1.0, 10.0, 24.9)]
+    assert delays == [0.25, 0.5, 0.75, 0.75, 0.75]
+
+
+@pytest.mark.parametrize("elapsed", [25.0, 60.0, 300.0, 1800.0, 10_000.0])
+def test_later_polls_keep_within_the_latency_bound(elapsed):
+    """A change ending just after a poll at ``elapsed`` is seen by 1.05 * elapsed + 10 s."""
+    gap = timing.poll_delay(elapsed)
+    assert gap <= 0.05 * elapsed + 10
+    assert gap >= timing.POLL_CAP
+    assert gap <= timing.MAX_GAP
+
+
+def test_an_expected_change_is_polled_sparsely_but_within_the_latency_bound():
+    # 0.9 of the expected time, but never a gap longer than 0.05 x age + 9 s
+    assert timing.poll_delay(0.0, expected=60.0) == pytest.approx(9.0)
+    assert timing.poll_delay(40.0, expected=60.0) == pytest.approx(11.0)
+    assert timing.poll_delay(50.0, expected=60.0) == timing.poll_delay(50.0)
+    # a wrong expectation (idle time counted) still keeps the bound
+    assert timing.poll_delay(5.0, expected=86_400.0) <= 0.05 * 5.0 + 10
+
+
+def test_callback_seconds_are_whole_and_at_least_one():
+    assert [timing.callback_seconds(d) for d in (0.0, 0.25, 1.0, 1.2, 54.0)] == [1, 1, 1, 2, 54]
+
+
+@pytest.mark.parametrize(
+    ("handbacks", "elapsed", "keeps_waiting"),
+    [
+        (0, 0.0, False),  # the first invocation never pays to wait
+        (0, 27.0, False),
+        (1, 30.0, True),  # the second keeps polling until the change is a minute old
+        (1, 61.5, False),
+        (4, 200.0, True),
+        (4, 241.5, False),
+    ],
+)
+def test_billed_waiting_only_where_the_invocation_bound_needs_it(handbacks, elapsed, keeps_waiting):
+    assert timing.waits_past_free_window(handbacks, elapsed) is keeps_waiting
+
+
+def test_the_period_is_the_shortest_recent_gap_between_changes():
+    assert timing.estimate_period([0.0, 0.5, 1.0]) is None, "implausibly short"
+    assert timing.usable_period(float("nan")) is None
+    assert timing.usable_period(-3.0) is None
+    assert timing.estimate_period([]) is None
+    assert timing.estimate_period([5.0]) is None
+    assert timing.estimate_period([0.0, 61.0, 140.0, 200.5]) == pytest.approx(60.5)
+    # only the last PERIOD_SAMPLES gaps count
+    assert timing.estimate_period([0.0, 10.0, 100.0, 190.0, 280.0, 370.0]) == pytest.approx(90.0)
+
+
+def test_a_busy_image_is_retried_when_its_change_should_be_over():
+    # known period: back at the change's end, spread over at most BUSY_SPREAD periods at first
+    # (started 40 s ago: expected to end within twice that, before the period of 60 s is up)
+    assert timing.busy_wait(100.0, 60.0, 60.0, 1, draw=0.0) == pytest.approx(20.0)
+    assert timing.busy_wait(100.0, 60.0, 60.0, 1, draw=0.999) == pytest.approx(20.0 + 0.999 * 30)
+    # the spread widens with refusals, up to BUSY_SPREAD_MAX periods
+    assert timing.busy_wait(100.0, 60.0, 60.0, 10**6, draw=0.999) <= timing.MAX_GAP
+    widest = timing.busy_wait(100.0, 60.0, 60.0, 50, draw=0.999)
+    assert widest == pytest.approx(20.0 + 0.999 * timing.BUSY_SPREAD_MAX * 60.0)
+    # overdue: a small share of a period on
+    assert timing.busy_wait(200.0, 90.0, 60.0, 1, draw=0.0) == pytest.approx(3.0)
+    # unknown period: UNKNOWN_PERIOD, or twice as long as the change has lasted, looking again
+    # within 2 x UNKNOWN_PERIOD (the age may be SageMaker's clock running behind)
+    assert timing.busy_wait(10.0, 0.0, None, 1, draw=0.0) == pytest.approx(20.0)
+    assert timing.busy_wait(50.0, 0.0, None, 1, draw=0.0) == pytest.approx(50.0)
+    assert timing.busy_wait(1000.0, 0.0, None, 1, draw=0.0) == pytest.approx(60.0)
+    # a period from the history never makes the change last past twice its age
+    assert timing.busy_wait(101.0, 100.0, 86_400.0, 1, draw=0.0) == pytest.approx(29.0)
+    # SageMaker's clock ahead: the change did not start in the future
+    assert timing.busy_wait(100.0, 700.0, None, 1, draw=0.0) == pytest.approx(30.0)
+    # no change seen in progress: a share of a period on, or a short backoff with none known
+    assert timing.busy_wait(100.0, None, 60.0, 1, draw=0.0) == pytest.approx(3.0)
+    # never back to back
+    assert timing.busy_wait(100.0, 99.99, 5.0, 1, draw=0.0) >= timing.MIN_BUSY_WAIT
+    assert timing.busy_wait(100.0, None, None, 1, draw=0.5) == timing.busy_delay(0, draw=0.5)
+    assert all(
+        timing.busy_wait(0.0, 0.0, 1e9, n, draw=random.random()) <= timing.MAX_GAP
+        for n in range(1, 5)
+    )
+
+
+def test_the_change_in_progress_is_the_newest_creating_or_deleting_version():
+    def at(seconds):
+        return datetime.fromtimestamp(seconds, UTC)
+
+    versions = [
+        {"Version": 3, "ImageVersionStatus": "CREATING", "CreationTime": at(300)},
+        {
+            "Version": 2,
+            "ImageVersionStatus": "DELETING",
+            "CreationTime": at(200),
+            "LastModifiedTime": at(350),
+        },
+        {"Version": 1, "ImageVersionStatus": "CREATED", "CreationTime": at(100)},
+    ]
+    assert decisions.change_started(versions) == 350.0
+    assert decisions.change_started(versions[:1]) == 300.0
+    assert decisions.change_started(versions[2:]) is None
+    assert decisions.queue_signature(versions) == "3:CREATING,2:DELETING,1:CREATED"
+    assert decisions.creation_starts(versions) == [300.0, 200.0, 100.0]
+
+
+def test_transient_callback_delays_grow_to_a_cap():
+    assert timing.fault_callback_delay(0, draw=0.0) == 1
+    assert timing.fault_callback_delay(0, draw=0.999) == 1 + int(0.999 * 20)
+    assert timing.fault_callback_delay(10, draw=0.999) == 1 + int(0.999 * timing.FAULT_CALLBACK_MAX)
+
+
+def test_busy_delay_is_full_jitter_under_a_growing_cap():
+    assert timing.busy_delay(0, draw=0.999) == pytest.approx(0.4995)
+    assert timing.busy_delay(3, draw=0.5) == pytest.approx(2.0)
+    assert timing.busy_delay(20, draw=0.999) == pytest.approx(timing.BUSY_CAP * 0.999)
+    assert timing.busy_delay(5, draw=0.0) == 0.05
+    draws = {timing.busy_delay(4, draw=random.random()) for _ in range(50)}
+    assert len(draws) > 1
+    assert all(0.05 <= d <= timing.BUSY_CAP for d in draws)
+
+
+def test_the_busy_budget_counts_from_the_last_progress():
+    assert not timing.busy_stalled(1000.0, 1000.0 + timing.BUSY_STALL_SECONDS - 1)
+    assert timing.busy_stalled(1000.0, 1000.0 + timing.BUSY_STALL_SECONDS)
+
+
+@pytest.mark.parametrize(
+    ("image_status", "not_found", "step"),
+    [
+        ("CREATING", False, Next.WAIT),
+        ("UPDATING", False, Next.WAIT),
+        ("CREATING", True, Next.WAIT),
+        ("CREATED", True, Next.WAIT),
+        ("CREATED", False, Next.AGAIN),
+        ("DELETING", False, Next.FAILED),
+        ("DELETING", True, Next.FAILED),
+        ("CREATE_FAILED", False, Next.FAILED),
+        ("UPDATE_FAILED", False, Next.FAILED),
+        (None, True, Next.FAILED),
+    ],
+)
+def test_a_refused_create_waits_only_for_an_image_that_will_take_it(image_status, not_found, step):
+    assert decisions.after_image_refused(image_status, not_found=not_found) is step
+
+
+@pytest.mark.parametrize("attempt", [6, 7, 1023, 1024, 10**6])
+def test_busy_delays_stay_at_the_cap_however_many_retries(attempt):
+    assert timing.busy_delay(attempt, draw=0.999999) == pytest.approx(timing.BUSY_CAP, rel=1e-5)
+
+
+def test_a_create_that_did_not_queue_expects_only_a_long_change():
+    # a period counts the time between one version's end and the next one's start too: below
+    # LONG_CHANGE it may be a quick change plus that time, which sparse polling would lengthen
+    assert timing.expectation(None) is None
+    assert timing.expectation(timing.LONG_CHANGE - 0.5) is None
+    assert timing.expectation(timing.LONG_CHANGE) == timing.LONG_CHANGE
+    assert timing.expectation(600.0) == 600.0
+    # what is not a plausible period is no expectation either
+    assert timing.expectation(2 * 3600.0) is None
+    assert timing.expectation(float("nan")) is None
+    assert timing.LONG_CHANGE >= 2 * timing.QUICK_UNTIL
