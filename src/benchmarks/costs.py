@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from community_sagemaker_imageversion import invocation, waiting
+from community_sagemaker_imageversion import timing
 from simulation import before, scenarios
 from simulation.service import DEFAULT_RATE
 
@@ -100,8 +100,8 @@ def single_invocation_bound(creation_seconds: float) -> int | None:
 def invocation_floor(
     versions: int,
     creation_seconds: float,
-    longest_callback: float = waiting.MAX_GAP,
-    free_window: float = invocation.FREE_WINDOW,
+    longest_callback: float = timing.MAX_GAP,
+    free_window: float = timing.FREE_WINDOW,
 ) -> float:
     """The fewest invocations per version that any handler needs for ``versions`` versions of
     one image that CloudFormation starts together, each taking ``creation_seconds``, even one

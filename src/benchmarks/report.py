@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from community_sagemaker_imageversion import invocation, waiting
+from community_sagemaker_imageversion import timing
 from harness.machine import describe
 from simulation.service import DEFAULT_RATE
 
@@ -190,10 +190,10 @@ def _floors_markdown(c: costs.CostResult) -> str:
     """Why the targets on invocations and on the request rate cannot hold without DependsOn."""
     n = max(row["versions"] for row in c.of("parallel", "ours"))
     x = costs.CREATION_SECONDS
-    window = invocation.FREE_WINDOW
+    window = timing.FREE_WINDOW
     floors = "; ".join(
         f"{costs.invocation_floor(n, x, longest, window):.2f} with callbacks of up to {longest:g} s"
-        for longest in (waiting.MAX_GAP, 2 * waiting.MAX_GAP, 6 * waiting.MAX_GAP)
+        for longest in (timing.MAX_GAP, 2 * timing.MAX_GAP, 6 * timing.MAX_GAP)
     )
     return f"""### What no handler can do without DependsOn
 
@@ -201,7 +201,7 @@ def _floors_markdown(c: costs.CostResult) -> str:
   {x:g} x (r + 1) s after the start at the earliest. An invocation waits at most {window:g} s
   without billed seconds, then comes back at most one callback later. So even a handler told its
   place in the queue needs, per version, at least: {floors} (`costs.invocation_floor`). This
-  handler's callbacks are at most {waiting.MAX_GAP:g} s: we found no documented maximum of
+  handler's callbacks are at most {timing.MAX_GAP:g} s: we found no documented maximum of
   CloudFormation's, nor any statement that it honours longer ones.
 - **Request rate.** A lone create of 1 s is seen within 2 s only if its first invocation asks
   SageMaker at once, and no first invocation can tell whether {n - 1} others started with it: all

@@ -25,7 +25,7 @@ when they are not plausible (a crafted or corrupt context).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping, Set
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -125,9 +125,11 @@ class Context:
         return {"v": VERSION, **_without_defaults(asdict(self))}
 
     @classmethod
-    def load(cls, raw: Mapping[str, Any] | None, action: str, first: str) -> Context:
+    def load(
+        cls, raw: Mapping[str, Any] | None, action: str, first: str, phases: Set[str]
+    ) -> Context:
         """The context CloudFormation sent back (``first``: the action's first phase, for an
-        empty one); InvalidRequest when it cannot be read."""
+        empty one; ``phases``: the action's); InvalidRequest when it cannot be read."""
         if not raw:
             return cls(first)
         try:
@@ -137,6 +139,8 @@ class Context:
                 raise TypeError(f"version {raw['v']!r} is not one this handler writes")
             else:
                 context = _from_flat(raw, action, first)
+            if context.phase not in phases:
+                raise ValueError(f"{action} has no phase {context.phase!r}")
         except (TypeError, ValueError, KeyError) as error:
             raise InvalidRequest(f"The callback context cannot be read: {error}") from error
         return context.sanitized()

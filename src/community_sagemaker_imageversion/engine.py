@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cloudformation_cli_python_lib import exceptions
@@ -148,7 +148,6 @@ class _Calls:
 
     invocation: Invocation
     made: int = 0
-    log: list[str] = field(default_factory=list)
 
     def attempt(self, operation: str, label: str, send: Callable[[], R]) -> R:
         if self.made >= CALL_BUDGET:
@@ -192,7 +191,7 @@ def run(
     invocation = Invocation.current()
     context: Context | None = None
     try:
-        context = Context.load(raw_context, action.name, action.first)
+        context = Context.load(raw_context, action.name, action.first, set(action.phases))
         if not raw_context:
             action.check(request)
         calls = _Calls(invocation)
@@ -376,11 +375,10 @@ def _failed(
     tracked = context.version if context is not None else None
     if tracked is None and desired is not None and isinstance(desired.ImageVersionArn, str):
         # (UPDATE, DELETE) the version CloudFormation named, as it named it
-        event.resourceModel = identifier_model(
-            str(desired.ImageName), {"ImageVersionArn": desired.ImageVersionArn}
-        )
-        event.resourceModel.Version = desired.Version
-        event.resourceModel.BaseImage = desired.BaseImage
+        named = identifier_model("", {"ImageVersionArn": desired.ImageVersionArn})
+        named.ImageName, named.Version = desired.ImageName, desired.Version
+        named.BaseImage = desired.BaseImage
+        event.resourceModel = named
     elif tracked is not None:
         model = tracked_model(tracked, _spelled(request))
         model.BaseImage = model.BaseImage or (desired.BaseImage if desired else None)

@@ -11,6 +11,7 @@ a template can do to pay less).
 from __future__ import annotations
 
 import contextlib
+import importlib
 import math
 import os
 from collections import Counter
@@ -21,7 +22,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from community_sagemaker_imageversion import invocation, waiting
+from community_sagemaker_imageversion import invocation
 from community_sagemaker_imageversion.handlers import resource
 from harness.driver import Handler
 from harness.inventory import ownership_problems, versions_of
@@ -56,6 +57,14 @@ class Settings:
     """Emulator rule variants (sagemaker_emulator.rules), e.g. {"concurrency": "never"}."""
 
 
+def _module(name: str) -> Any:
+    """The module ``name``, or None when the package on the path has none."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
 @contextlib.contextmanager
 def _world(
     settings: Settings, creation_seconds: float
@@ -67,7 +76,9 @@ def _world(
     install()
     previous_handler_clock = invocation.use_clock(time)
     previous_emulator_clock = emulator_clock.use_clock(time)
-    # The code before the cost work drew its jitter from waiting._random, not from the clock.
+    # The code before the cost work drew its jitter from waiting._random, not from the clock
+    # (the ``before`` policy's package; today's has no such module).
+    waiting = _module("community_sagemaker_imageversion.waiting")
     previous_draws = getattr(waiting, "_random", None)
     if previous_draws is not None:
         waiting._random = time.draws  # type: ignore[attr-defined]
