@@ -135,7 +135,7 @@ class CreateAnswers:
 
 @pytest.fixture(autouse=True)
 def contract_shape_of_every_event(
-    suite_recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+    suite_recorder: Recorder, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> Iterator[None]:
     """Every event the Lambda entrypoint answers in a test has the contract's shape, as the
     contract suite's own assertions check it (:mod:`tests.contract_shape`); after the test,
@@ -156,6 +156,8 @@ def contract_shape_of_every_event(
 
     monkeypatch.setattr(resource_class, "__call__", checked)
     yield
+    if request.node.get_closest_marker("impossible_to_track") is not None:
+        return
     assert not found, "events that break the contract's shape:\n" + "\n".join(found)
 
 

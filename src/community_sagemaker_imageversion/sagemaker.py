@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
+from cloudformation_cli_python_lib import exceptions
+
 from .decisions import IMAGE_DELETING
 from .errors import IncompleteAnswer, Missing, Refused
 from .timing import RECENT_VERSIONS
@@ -260,7 +262,7 @@ class SageMaker:
                 return []
         try:
             return _versions(self._calls.attempt(operation, label, send))
-        except (Missing, Refused) as unseen:
+        except (Missing, Refused, exceptions.AccessDenied) as unseen:
             LOG.info("The versions of image %s cannot be read: %s", image, unseen)
             return []
 

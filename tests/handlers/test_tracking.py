@@ -122,6 +122,7 @@ def test_a_create_answered_without_an_arn_is_asked_again_with_the_same_token(
     assert versions(sm) == [1]
 
 
+@pytest.mark.impossible_to_track
 def test_a_create_that_never_says_which_version_it_made_fails_saying_so(
     image, driver, sm, emulator_controls, instant_clock
 ):

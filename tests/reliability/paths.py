@@ -14,6 +14,7 @@ going unnoticed.
 
 import contextlib
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -149,6 +150,8 @@ def _busy_image_paths(driver: Driver, sagemaker: Any) -> None:
 
 
 def _busy_update_and_delete(driver: Driver, sagemaker: Any) -> None:
+    # callbacks pass real time here (the sibling's change takes a real second)
+    driver = replace(driver, delay_scale=0.05)
     sagemaker.create_image(ImageName=BUSY, RoleArn=ROLE)
     props = {"ImageName": BUSY, "BaseImage": BASE}
     mine = _expect(driver.run("CREATE", props), "SUCCESS")

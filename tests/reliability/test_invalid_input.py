@@ -108,14 +108,17 @@ def _existing_version(driver: Driver) -> dict[str, Any]:
 @settings(max_examples=600 if FULL else 40)
 @given(model=valid_models())
 def test_a_valid_model_is_created_as_given(emulated, model):
-    _, driver, _ = emulated
+    sm, driver, _ = emulated
     outcome = driver.run("CREATE", model)
     assert outcome.status == "SUCCESS", (model, outcome.final)
     made = outcome.model
     wanted_aliases = set(model.get("Aliases", [])) | (
         {model["Alias"]} if "Alias" in model else set()
     )
-    assert set(made["Aliases"]) == wanted_aliases
+    held = sm.list_aliases(ImageName=made["ImageName"], Version=made["Version"])
+    assert set(held["SageMakerImageVersionAliases"]) == wanted_aliases
+    # what was asked comes back: Aliases as listed, the write-only Alias left out
+    assert set(made["Aliases"]) == set(model.get("Aliases", []))
     for name, value in model.items():
         if name not in ("Alias", "Aliases"):
             assert made[name] == value, name

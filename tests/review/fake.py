@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from community_sagemaker_imageversion import handlers, invocation
+from community_sagemaker_imageversion import engine, handlers, invocation
 from harness.driver import Driver
 from offline_aws.defaults import ACCOUNT, REGION, base_image
 from tests.botocore_errors import client_error
@@ -167,7 +167,7 @@ def world(
 ) -> Iterator[tuple[VClock, FakeSageMaker, Driver]]:
     clock = VClock()
     sm = FakeSageMaker(clock, **kw)
-    monkeypatch.setattr(handlers, "sagemaker_client", lambda session, region: sm)
+    monkeypatch.setattr(engine, "sagemaker_client", lambda session, region: sm)
     previous = invocation.use_clock(clock)
     driver = Driver(
         handlers.resource,

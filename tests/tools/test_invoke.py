@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from community_sagemaker_imageversion import handlers
+from community_sagemaker_imageversion.actions import read
 from make_targets import invoke, serve
 from offline_aws.services import Offline, image_names, offline_aws
 
@@ -151,10 +151,10 @@ def test_every_example_request_but_create_and_list_names_the_placeholder():
 
 @pytest.mark.server
 def test_a_real_error_stays_visible_on_make_serves_side(served, tmp_path, monkeypatch, capfd):
-    def broken(session, request):
+    def broken(step):
         raise RuntimeError("a bug in READ")
 
-    monkeypatch.setattr(handlers, "_read", broken)
+    monkeypatch.setitem(read.ACTION.phases, "read", broken)
     state = tmp_path / "state.json"
     invoke.remember(
         state, "CREATE", {"status": "SUCCESS", "resourceModel": {"ImageVersionArn": "a"}}

@@ -49,7 +49,7 @@ def locating(step: Step) -> Next | Wait:
         return _image_going(step, _model_image(step))
     step.context.version = found.tracked()
     if found.status == DELETING:
-        step.context.enter("delete.await", watch=Watch(since=step.now, shown=True))
+        step.context.enter("delete.await", watch=_watch_going(step))
         return Next("delete.await")
     step.context.enter("delete.submit")
     return _submit(step, found.status)
@@ -66,7 +66,7 @@ def submitting(step: Step) -> Done | Next | Wait:
         return _image_going(step, tracked.image)
     if not isinstance(sighting, Shown):
         # gone already (or never shown again): make sure, as after a request
-        step.context.enter("delete.await", watch=Watch(since=step.now, shown=True))
+        step.context.enter("delete.await", watch=_watch_going(step))
         return Next("delete.await")
     seen(step)
     return _submit(step, sighting.status)
@@ -79,7 +79,7 @@ def _submit(step: Step, status: str) -> Next | Wait:
     decision = after_delete(status, requested=False)
     if decision is Decision.WAIT:
         if status == DELETING:
-            step.context.enter("delete.await", watch=Watch(since=step.now, shown=True))
+            step.context.enter("delete.await", watch=_watch_going(step))
             return Next("delete.await")
         return Wait(poll_delay(0.0), f"{label} is {status}: waiting before deleting it")
     try:
@@ -98,7 +98,7 @@ def _submit(step: Step, status: str) -> Next | Wait:
             return _image_going(step, tracked.image)
         raise exceptions.InvalidRequest(str(refused)) from refused
     LOG.info("Deleting %s", label)
-    step.context.enter("delete.await", watch=Watch(since=step.now, shown=True))
+    step.context.enter("delete.await", watch=_watch_going(step))
     return Next("delete.await")
 
 
@@ -135,10 +135,22 @@ def awaiting(step: Step) -> Done | Next | Wait:
         )
     if after_delete(status, requested=True) is Decision.WAIT:
         elapsed = step.now - since
-        return Wait(poll_delay(elapsed), f"{label}: {status} for {elapsed:.0f} s", since=since)
+        return Wait(
+            poll_delay(elapsed),
+            f"{label}: {status} for {elapsed:.0f} s",
+            since=since,
+            billable=not watch.queued,
+        )
     # shown as it was before the request (a stale read, or a request not applied): ask again
     step.context.enter("delete.submit")
     return Wait(poll_delay(0.0), f"{label} is {status} again: deleting it again")
+
+
+def _watch_going(step: Step) -> Watch:
+    """What ``delete.await`` watches: the going of a version SageMaker showed, from now; whether
+    the operation queued for the image first (then no billed second is spent waiting)."""
+    queue = step.context.queue
+    return Watch(since=step.now, shown=True, queued=queue is not None and queue.refusals > 0)
 
 
 def _image_going(step: Step, image: str) -> Wait:
