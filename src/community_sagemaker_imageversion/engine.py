@@ -204,6 +204,7 @@ def run(
         # tracks, so CloudFormation never loses it (the runtime library would answer
         # InternalFailure with no model).
         LOG.exception("Unexpected failure in %s", action.name)
+        log_redaction.print_traceback()  # and in the Lambda's own log, as the library does
         bug = exceptions.InternalFailure(
             f"Unexpected {type(error).__name__} in the handler (a bug: please report it): {error}"
         )

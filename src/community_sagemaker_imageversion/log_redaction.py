@@ -76,14 +76,18 @@ def _scrub_traceback(record: logging.LogRecord) -> None:
         record.stack_info = scrub(record.stack_info)
 
 
+def print_traceback() -> None:
+    """The exception being handled and its traceback, scrubbed, on standard error (Lambda's own
+    log)."""
+    sys.stderr.write(scrub(traceback.format_exc()))
+
+
 class _ScrubbedTraceback:
     """What the runtime library uses of :mod:`traceback`, with the printed text scrubbed: before
     log shipping is set up, it prints a failure and its traceback to the console (Lambda's own
     log) rather than logging them."""
 
-    @staticmethod
-    def print_exc() -> None:
-        sys.stderr.write(scrub(traceback.format_exc()))
+    print_exc = staticmethod(print_traceback)
 
 
 def _scrubbed_print(*values: object, **options: Any) -> None:

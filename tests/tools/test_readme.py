@@ -53,7 +53,7 @@ def test_the_layout_table_names_every_package_of_src_and_exactly_its_modules():
     assert set(rows) == packages
     for package, text in rows.items():
         named = set(re.findall(r"`(\w+\.py)`", text))
-        modules = {p.name for p in Path(package).glob("*.py") if p.name != "__init__.py"}
+        modules = {p.name for p in Path(package).rglob("*.py") if p.name != "__init__.py"}
         assert named == modules, (
             f"{package}: named but absent {named - modules}, unnamed {modules - named}"
         )
