@@ -122,7 +122,9 @@ def _retry_context(error: Exception) -> RetryContext:
     return RetryContext(1, caught_exception=error)
 
 
-def classify(error: Exception, operation: str, label: str) -> Exception | None:  # noqa: PLR0911
+def classify(  # noqa: PLR0911
+    error: Exception, operation: str, label: str
+) -> Missing | Busy | Refused | Fault | HandlerError | None:
     """What ``error`` (from ``operation`` on ``label``) means; None for an error no table knows
     (a bug in the handler, which the engine reports as one)."""
     if isinstance(error, IncompleteAnswer):

@@ -20,6 +20,13 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
+import boto3
+from moto import mock_aws
+
+from harness.driver import Driver
+from offline_aws.defaults import IMAGE_ROLE, PROCESS_CREDENTIALS, REGION, base_image
+from sagemaker_emulator import install
+
 PACKAGE = "community_sagemaker_imageversion"
 
 
@@ -60,24 +67,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print every name, as JSON")
     args = parser.parse_args(argv)
 
-    import boto3
-    from moto import mock_aws
-
-    from offline_aws.defaults import IMAGE_ROLE, PROCESS_CREDENTIALS, REGION, base_image
-    from sagemaker_emulator import install
-
     os.environ.update(PROCESS_CREDENTIALS)
     os.environ["AWS_DEFAULT_REGION"] = REGION
     install()
     with mock_aws():
-        from harness.driver import Driver
-
         boto3.client("sagemaker", region_name=REGION).create_image(
             ImageName="Traced", RoleArn=IMAGE_ROLE
         )
 
         def create(n: int) -> dict[str, Any]:
-            from community_sagemaker_imageversion.handlers import resource
+            # imported here: a cold trace includes the package's import
+            from community_sagemaker_imageversion.handlers import resource  # noqa: PLC0415
 
             props = {"ImageName": "Traced", "BaseImage": base_image(f"traced:{n}")}
             outcome = Driver(resource).run("CREATE", props, token=str(uuid.uuid4()))

@@ -81,7 +81,7 @@ def _world(
     waiting = _module("community_sagemaker_imageversion.waiting")
     previous_draws = getattr(waiting, "_random", None)
     if previous_draws is not None:
-        waiting._random = time.draws  # type: ignore[attr-defined]
+        waiting._random = time.draws
     try:
         with mock_aws(), timed_transitions(creation_seconds):
             controls().rules = controls().rules.changed(settings.rules)
@@ -94,7 +94,7 @@ def _world(
         invocation.use_clock(previous_handler_clock)
         emulator_clock.use_clock(previous_emulator_clock)
         if previous_draws is not None:
-            waiting._random = previous_draws  # type: ignore[attr-defined]
+            waiting._random = previous_draws
 
 
 def _handler(settings: Settings, time: VirtualTime, client: Any) -> Handler:

@@ -19,9 +19,10 @@ import pytest
 from moto.moto_api import state_manager
 
 from harness.driver import Driver
+from offline_aws.defaults import base_image
 from sagemaker_emulator.control import catch_up
 from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
-from tests.handlers.conftest import BASE, IMAGE, base_image
+from tests.handlers.conftest import BASE, IMAGE
 
 RECORDED = {
     entry["name"]: entry
@@ -36,6 +37,11 @@ def context_now(name: str) -> dict[str, Any]:
     for key in entry["secondsAgo"]:
         context[key] = time.time() - float(context[key])
     return context
+
+
+def model_of(outcome: Any) -> dict[str, Any]:
+    assert outcome.model is not None, outcome.final
+    return dict(outcome.model)
 
 
 def versions(sm: Any) -> list[tuple[int, str, str]]:
@@ -67,8 +73,8 @@ def test_a_create_awaiting_its_version_carries_on(image, sm, driver: Driver):
         "CREATE", entry["model"], callback_context=context_now("create_awaiting_created")
     )
     assert outcome.status == "SUCCESS", outcome.final
-    assert outcome.model["ImageVersionArn"] == entry["context"]["arn"]
-    assert outcome.model["Aliases"] == ["stable"]
+    assert model_of(outcome)["ImageVersionArn"] == entry["context"]["arn"]
+    assert model_of(outcome)["Aliases"] == ["stable"]
     assert versions(sm) == [(1, BASE, "CREATED")]
 
 
@@ -86,7 +92,7 @@ def test_a_create_queued_behind_a_busy_image_carries_on_and_makes_one_version(
         "CREATE", entry["model"], callback_context=context_now("create_queued_on_busy_image")
     )
     assert outcome.status == "SUCCESS", outcome.final
-    assert outcome.model["Version"] == 2
+    assert model_of(outcome)["Version"] == 2
     assert versions(sm) == [(1, OTHER, "CREATED"), (2, BASE, "CREATED")]
 
 
@@ -102,7 +108,7 @@ def test_a_create_whose_version_failed_deletes_it_and_fails_with_the_reason(
     assert outcome.error_code == "NotStabilized", outcome.final
     assert "bad manifest" in outcome.final["message"]
     assert "The failed version was deleted" in outcome.final["message"]
-    assert outcome.model["ImageVersionArn"] == entry["context"]["arn"]
+    assert model_of(outcome)["ImageVersionArn"] == entry["context"]["arn"]
     assert versions(sm) == []
 
 
@@ -132,7 +138,7 @@ def test_an_update_awaiting_a_version_still_being_created_carries_on(
         callback_context=context_now(name),
     )
     assert outcome.status == "SUCCESS", outcome.final
-    assert outcome.model["Aliases"] == ["stable"]
+    assert model_of(outcome)["Aliases"] == ["stable"]
     held = sm.list_aliases(ImageName=IMAGE, Version=1)["SageMakerImageVersionAliases"]
     assert held == ["stable"]
 

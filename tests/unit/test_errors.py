@@ -117,7 +117,7 @@ def test_every_row_of_the_table_is_used_and_names_operation_and_message(code):
     )
     assert found is not None
     assert not isinstance(found, Fault | Missing | Busy)
-    text = str(found.to_progress_event().message if hasattr(found, "to_progress_event") else found)
+    text = str(found)
     assert "UpdateImageVersion on version 3 of image x" in text
     assert "the detail" in text
 
