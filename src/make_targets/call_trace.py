@@ -30,9 +30,19 @@ from sagemaker_emulator import install
 PACKAGE = "community_sagemaker_imageversion"
 
 
+# Code that is not a function someone wrote: comprehensions, lambdas, what @dataclass generates.
+GENERATED = ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>", "<lambda>", "__create_fn__")
+
+
 def _owner(frame: FrameType) -> str | None:
+    """The package module whose own function ``frame`` runs (None: not the package's, or code
+    no one wrote as a function)."""
     module = frame.f_globals.get("__name__", "")
-    return str(module) if module == PACKAGE or str(module).startswith(PACKAGE + ".") else None
+    if module != PACKAGE and not str(module).startswith(PACKAGE + "."):
+        return None
+    if any(part in frame.f_code.co_qualname for part in GENERATED):
+        return None
+    return str(module)
 
 
 @contextmanager
