@@ -65,36 +65,35 @@ class Cursor:
     image: str | None = None
     after_version: int = 0
     versions_since: int | None = None
+    resume: str | None = None
 
     def is_done(self, name: str, created: int) -> bool:
         return self.since is not None and (
             created < self.since or (created == self.since and name in self.done)
         )
 
-    def is_current(self, name: str, created: int) -> bool:
-        return name == self.image and created == self.since
-
     def starting(self, name: str, created: int) -> Cursor:
         """The cursor once the walk starts on image ``name``, created at ``created``."""
-        if self.is_current(name, created):
-            return self
         done = self.done if created == self.since else ()
-        return Cursor(created, done, name, 0, None)
+        return Cursor(created, done, name, 0, None, None)
 
     def finished(self) -> Cursor:
         """The cursor once the current image has been listed whole."""
         done = (*self.done, self.image) if self.image is not None else self.done
-        return Cursor(self.since, done, None, 0, None)
+        return Cursor(self.since, done, None, 0, None, None)
 
     def listed(self, item: Mapping[str, Any]) -> Cursor:
         """The cursor once version ``item`` of the current image has been listed."""
         return replace(
-            self, after_version=int(item["Version"]), versions_since=millis(item["CreationTime"])
+            self,
+            after_version=int(item["Version"]),
+            versions_since=millis(item["CreationTime"]),
+            resume=None,
         )
 
     def resuming_at(self, item: Mapping[str, Any]) -> Cursor:
         """The cursor of a page that ends just before version ``item`` of the current image."""
-        return replace(self, versions_since=millis(item["CreationTime"]))
+        return replace(self, versions_since=millis(item["CreationTime"]), resume=None)
 
     def encode(self) -> str:
         raw = json.dumps(
@@ -104,6 +103,7 @@ class Cursor:
                 "n": self.image,
                 "v": self.after_version,
                 "vs": self.versions_since,
+                **({"r": self.resume} if self.resume else {}),
             },
             separators=(",", ":"),
         )
@@ -115,7 +115,9 @@ class Cursor:
             return cls()
         try:
             data = json.loads(base64.urlsafe_b64decode(token.encode()))
-            cursor = cls(data["s"], tuple(data["d"]), data["n"], data["v"], data["vs"])
+            cursor = cls(
+                data["s"], tuple(data["d"]), data["n"], data["v"], data["vs"], data.get("r")
+            )
         except (ValueError, KeyError, TypeError, binascii.Error) as error:
             raise exceptions.InvalidRequest(
                 "nextToken is not a token this handler issued for LIST"
@@ -148,6 +150,7 @@ def _well_formed(cursor: Cursor) -> bool:
         and all(isinstance(name, str) for name in cursor.done)
         and (cursor.image is None or isinstance(cursor.image, str))
         and is_int(cursor.after_version)
+        and (cursor.resume is None or isinstance(cursor.resume, str))
     )
 
 
@@ -159,8 +162,12 @@ class Walk:
     first, and the next token; ``versions_page(image, created_after, token)`` a page of that
     image's versions in number order and the next token (None when the image has gone);
     ``may_call(calls_made)`` says whether one more SageMaker call fits in this page; it is asked
-    only once the walk has moved on (a version listed, an image started or finished), so every
-    page makes progress, however small the budget.
+    only once the walk has moved on (a version listed, an image started or finished, or a
+    SageMaker page that says more follow), so every page makes progress, however small the
+    budget. A page that ends between two SageMaker pages of one query (SageMaker may answer empty
+    pages with a NextToken, page after page) keeps SageMaker's NextToken in the cursor
+    (``resume``), valid while the cursor's values still name that query, and the next page goes on
+    from it.
     """
 
     images_page: ImagesPage
@@ -175,22 +182,30 @@ class Walk:
 
     def page(self, cursor: Cursor) -> tuple[list[tuple[str, Item]], Cursor | None]:
         """The versions found from ``cursor`` on, and where the next page starts (None: done)."""
-        floor, token = just_before(cursor.since), None
+        if cursor.image is not None:  # an image begun on an earlier page: its versions first
+            cursor = self._versions_of(cursor)
+            if cursor.image is not None:
+                return self.found, cursor
+        floor, token, answered = just_before(cursor.since), cursor.resume, False
         while self._room():
             images, token = self.images_page(floor, token)
             self.calls += 1
+            answered = answered or bool(images)
+            # an empty page that says more follow moves the walk on along SageMaker's pages
+            self.moved = self.moved or (token is not None and not images)
             for name, created in images:
                 ms = millis(created)
                 if cursor.is_done(name, ms):
                     continue
-                self.moved = self.moved or not cursor.is_current(name, ms)
-                cursor = cursor.starting(name, ms)
-                cursor = self._versions_of(cursor)
+                self.moved = True
+                cursor = self._versions_of(cursor.starting(name, ms))
                 if cursor.image is not None:
                     return self.found, cursor
             if token is None:
                 return self.found, None
-        return self.found, cursor
+        # SageMaker's token is kept only after nothing but empty pages: the query the cursor's
+        # values name is then the same, and no item its offset may count has come and gone
+        return self.found, replace(cursor, resume=None if answered else token)
 
     def versions(self, cursor: Cursor) -> tuple[list[tuple[str, Item]], Cursor | None]:
         """The versions of ``cursor.image`` from ``cursor`` on, and where the next page starts."""
@@ -201,7 +216,7 @@ class Walk:
         """List the current image's versions while there is room; the cursor after them
         (``finished()`` once the image has been listed whole, or has gone)."""
         name = str(cursor.image)
-        floor, token = just_before(cursor.versions_since), None
+        floor, token, answered = just_before(cursor.versions_since), cursor.resume, False
         while self._room():
             page = self.versions_page(name, floor, token)
             self.calls += 1
@@ -209,6 +224,8 @@ class Walk:
                 self.moved = True
                 return cursor.finished()
             items, token = page
+            answered = answered or bool(items)
+            self.moved = self.moved or (token is not None and not items)
             for item in items:
                 if int(item["Version"]) <= cursor.after_version:
                     continue
@@ -219,4 +236,4 @@ class Walk:
             if token is None:
                 self.moved = True
                 return cursor.finished()
-        return cursor
+        return replace(cursor, resume=None if answered else token)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from cloudformation_cli_python_lib.exceptions import InvalidRequest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from community_sagemaker_imageversion.listing import (
@@ -84,6 +84,9 @@ class FakeSageMaker:
     images_per_page: int = 3
     versions_per_page: int = 100
     version_spacing: int = 1000
+    empty_pages: int = 0
+    """Pages each query answers empty, with a NextToken, before its items (as SageMaker's List
+    calls with time filters have been seen to)."""
     images: dict[str, FakeImage] = field(default_factory=dict)
     now: int = 0
     calls: int = 0
@@ -108,8 +111,20 @@ class FakeSageMaker:
             return True
         return created >= after if self.inclusive else created > after
 
+    def _empty(self, token):
+        """(the empty page's answer, or None), and the token the items start at."""
+        if token is None and self.empty_pages:
+            return ([], "e1"), None
+        if token is not None and token.startswith("e"):
+            k = int(token[1:])
+            return (([], f"e{k + 1}"), None) if k < self.empty_pages else (None, None)
+        return None, token
+
     def images_page(self, after, token):
         self.calls += 1
+        empty, token = self._empty(token)
+        if empty is not None:
+            return empty
         ordered = sorted(
             (image.created, name)
             for name, image in self.images.items()
@@ -126,6 +141,9 @@ class FakeSageMaker:
         self.calls += 1
         if name not in self.images:
             return None
+        empty, token = self._empty(token)
+        if empty is not None:
+            return empty
         versions = self.images[name].versions
         ordered = [
             {"Version": number, "CreationTime": created}
@@ -286,11 +304,16 @@ CHANGES = st.lists(
     budget=st.integers(1, CALLS_PER_PAGE),
     changes=st.lists(CHANGES, max_size=8),
     spacing=st.sampled_from([0, 1, 1000]),
+    empty=st.sampled_from([0, 0, 1, 3, 30]),
 )
 def test_any_changes_between_pages_neither_repeat_nor_skip(
-    counts, ties, inclusive, images_per_page, versions_per_page, budget, changes, spacing
+    counts, ties, inclusive, images_per_page, versions_per_page, budget, changes, spacing, empty
 ):
-    fake = FakeSageMaker(inclusive, images_per_page, versions_per_page, spacing)
+    # Empty pages before the items of every query: LIST goes on along SageMaker's pages only
+    # while they are empty, then from the cursor's values; versions that share one millisecond
+    # (spacing 0) would give it no value to go on from.
+    assume(empty == 0 or spacing > 0)
+    fake = FakeSageMaker(inclusive, images_per_page, versions_per_page, spacing, empty)
     for i, count in enumerate(counts):
         fake.add_image(f"i{(i * 37) % 101:03d}", versions=count, same_moment=ties[i])
     stable = fake.every_version()
@@ -319,3 +342,31 @@ def test_any_changes_between_pages_neither_repeat_nor_skip(
     found, _ = walk_all(fake, may_call=lambda calls: calls < budget, between_pages=change)
     assert len(found) == len(set(found)), "a version was listed twice"
     assert stable <= set(found), "a version that existed throughout was skipped"
+
+
+@pytest.mark.parametrize("budget", [1, 5, CALLS_PER_PAGE])
+def test_empty_pages_before_the_items_cost_no_more_than_the_budget_and_still_progress(budget):
+    """SageMaker answering 100 empty pages with a NextToken before any item: each LIST page keeps
+    to its budget of calls, and the next one goes on along SageMaker's pages (its NextToken in the
+    cursor), so every version is listed, once."""
+    fake = FakeSageMaker(empty_pages=100, images_per_page=2, versions_per_page=10)
+    for i in range(3):
+        fake.add_image(f"img{i}", versions=12)
+    calls_per_page = []
+
+    def count(_pages):
+        calls_per_page.append(fake.calls)
+
+    found, pages = walk_all(fake, may_call=lambda calls: calls < budget, between_pages=count)
+    assert sorted(found) == sorted(fake.every_version())
+    spent = [b - a for a, b in zip([0, *calls_per_page], calls_per_page, strict=False)]
+    # a page makes its budget of calls, and one more when it has not moved on before
+    assert max(spent) <= budget + 1
+    assert pages >= 100 * 3 // (budget + 1)
+
+
+def test_a_cursor_keeps_sagemakers_token_while_it_names_the_same_query():
+    cursor = Cursor(5, (), "img", 3, 7, "sagemaker-token")
+    assert Cursor.decode(cursor.encode()) == cursor
+    assert cursor.listed({"Version": 4, "CreationTime": EPOCH}).resume is None
+    assert cursor.finished().resume is None
