@@ -86,6 +86,7 @@ def test_a_create_queued_behind_a_busy_image_carries_on_and_makes_one_version(
     entry = RECORDED["create_queued_on_busy_image"]
 
     def callback_passes(_seconds: float) -> None:  # meanwhile the other version moves on
+        catch_up()
         sm.describe_image_version(ImageName=IMAGE, Version=1)
 
     outcome = replace(driver, wait=callback_passes).run(

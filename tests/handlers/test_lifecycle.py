@@ -8,6 +8,7 @@ import pytest
 from community_sagemaker_imageversion import handlers
 from harness.driver import Driver, LambdaContext
 from offline_aws.defaults import ACCOUNT, CALLER_CREDENTIALS, REGION, SAGEMAKER_ARN_PREFIX
+from sagemaker_emulator.control import catch_up
 
 from .conftest import BASE, IMAGE, props
 
@@ -210,6 +211,7 @@ def test_clients_use_the_request_region(sm, driver):
 
 def test_a_delete_describes_the_version_once_before_deleting_it(image, driver, recorder):
     model = driver.run("CREATE", props()).model
+    catch_up()  # about the delete's calls, not read-after-write lag
     recorder.clear()
     assert driver.run("DELETE", model).status == "SUCCESS"
     # then two reads a second apart, so one stale read cannot make it gone (timing.ABSENT_READS)

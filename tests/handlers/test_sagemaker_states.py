@@ -68,6 +68,7 @@ def test_a_create_on_an_image_still_being_created_waits_for_it(sm, driver):
     outcome = driver.run("CREATE", props())
     assert outcome.status == "SUCCESS", outcome.final
     assert outcome.model["Version"] == 1
+    catch_up()  # the test's own look, past any read-after-write lag
     versions = sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]
     assert [v["Version"] for v in versions] == [1]
 

@@ -15,6 +15,7 @@ from community_sagemaker_imageversion.telemetry import TELEMETRY_CONFIG, Shipped
 from harness.events import handler_event
 from harness.recorder import BOTOCORE_CLIENT
 from offline_aws.defaults import REGION
+from sagemaker_emulator.control import catch_up
 
 from .conftest import BASE, IMAGE, props
 
@@ -60,6 +61,7 @@ def telemetry_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
 
 def versions(sm: Any) -> list[str]:
+    catch_up()  # the test's own look, past any read-after-write lag
     return [v["ImageVersionArn"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]]
 
 

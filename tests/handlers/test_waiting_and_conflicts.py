@@ -141,6 +141,7 @@ def test_a_transient_error_after_the_create_calls_back_and_finishes(
     assert outcome.status == "SUCCESS", outcome.final
     assert outcome.invocations == 2
     assert outcome.events[0]["resourceModel"]["ImageVersionArn"].endswith("/trainingimage/1")
+    catch_up()  # the test's own look, past any read-after-write lag
     assert [v["Version"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]] == [1]
 
 
