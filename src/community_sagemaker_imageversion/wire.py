@@ -71,6 +71,8 @@ def refuse_malformed(response_dict: Mapping[str, Any], **_: Any) -> None:
     body = response_dict.get("body", b"")
     if not isinstance(status, int) or not 200 <= status < 300 or not body:
         return
+    if isinstance(body, bytes) and _looks_whole(body):
+        return  # (a whole JSON object, as far as a cheap look tells: the common case)
     try:
         parsed = json.loads(body)
     except ValueError as error:
@@ -79,6 +81,18 @@ def refuse_malformed(response_dict: Mapping[str, Any], **_: Any) -> None:
         ) from error
     if not isinstance(parsed, dict):
         raise IncompleteAnswer(f"a {status} answer that is not a JSON object")
+
+
+def _looks_whole(body: bytes) -> bool:
+    """Whether ``body`` opens and closes a JSON object with its brackets balanced. A body cut
+    short loses its closing brackets, so it fails this look, and is then parsed to be sure
+    (a string holding a bracket may fail it too)."""
+    return (
+        body[:1] == b"{"
+        and body.rstrip()[-1:] == b"}"
+        and body.count(b"{") == body.count(b"}")
+        and body.count(b"[") == body.count(b"]")
+    )
 
 
 def deadline_of_call() -> float | None:
