@@ -13,9 +13,10 @@ only code that:
 - sleeps (a Wait, inside the invocation's free window; a retry's backoff);
 - hands back to CloudFormation (IN_PROGRESS with the callback context and a callback delay);
 - retries a call: a transient failure (:class:`~.errors.Fault`: botocore's own classification,
-  or an answer cut short) makes the phase run again, after a jittered backoff within the
-  invocation and then after callbacks (timing's one policy per class), before the operation fails
-  with the class's error code;
+  or an answer cut short; and an answer that lacks what the handler needs, or a ResourceNotFound
+  no phase gave a meaning, :func:`~.errors.unconfirmed`) makes the phase run again, after a
+  jittered backoff within the invocation and then after callbacks (timing's one policy per
+  class), before the operation fails with the class's error code;
 - reads the deadline: each call is admitted only while it fits, its whole answer bounded by the
   time left (:mod:`.wire`), and counted against the invocation's call budget;
 - turns every ending into a progress event, a failure nobody expected included, and names the
@@ -38,7 +39,17 @@ from cloudformation_cli_python_lib.interface import OperationStatus, ProgressEve
 from . import log_redaction, wire
 from .clients import CallerSession, sagemaker_client
 from .context import Context, Tracked
-from .errors import Busy, Fault, HandlerError, Missing, Refused, classify, unanswered
+from .errors import (
+    Busy,
+    Fault,
+    HandlerError,
+    IncompleteAnswer,
+    Missing,
+    Refused,
+    classify,
+    unanswered,
+    unconfirmed,
+)
 from .invocation import Invocation, clock
 from .models import ResourceHandlerRequest, ResourceModel
 from .sagemaker import SageMaker
@@ -228,14 +239,15 @@ class _Runner:
             step = Step(self.context, self.sagemaker, self.request, clock().wall(), _draw)
             try:
                 outcome = phase(step)
-            except Fault as fault:
+            except (Fault, IncompleteAnswer, Missing) as failure:
+                fault = failure if isinstance(failure, Fault) else unconfirmed(failure)
                 wait = self._after_fault(fault)
                 if wait is not None:
                     return wait
                 continue
             except _HandBack as signal:
                 return self._hand_back(MIN_WAIT, str(signal))
-            except (Missing, Busy, Refused) as refusal:
+            except (Busy, Refused) as refusal:
                 raise unanswered(refusal) from refusal
             self.attempts, self.context.faults = 0, 0
             if isinstance(outcome, Done):

@@ -1,7 +1,8 @@
 """What a failed SageMaker call means: one function, :func:`classify`, decides it for every call.
 
 - ``ResourceNotFound`` is :class:`Missing`: whether that means *gone* is decided once, in
-  :func:`.sagemaker.find_version`, never here.
+  :func:`.sagemaker.find_version`, never here (one no phase gave a meaning is retried,
+  :func:`unconfirmed`).
 - ``ResourceInUse`` is :class:`Busy`: another version of the image is changing (or, where
   SageMaker answers an alias clash that way, another version holds an alias); a phase decides.
 - What botocore's own retry rules retry (``botocore.retries.standard``: throttling codes, 429,
@@ -29,7 +30,6 @@ from botocore.retries import standard
 from botocore.retries.standard import RetryContext
 from cloudformation_cli_python_lib import exceptions
 
-from . import TYPE_NAME
 from .timing import SERVER, THROTTLING
 
 # The runtime library's base class of every error it turns into a FAILED event. It is private
@@ -93,13 +93,26 @@ _RETRYABLE = standard.OrRetryChecker(
 )
 
 
-def unanswered(meaning: Missing | Busy | Refused) -> HandlerError:
+def unanswered(meaning: Busy | Refused) -> HandlerError:
     """What a refusal no phase gave a meaning of its own becomes."""
-    if isinstance(meaning, Missing):
-        return exceptions.NotFound(TYPE_NAME, str(meaning))
     if isinstance(meaning, Busy):
         return exceptions.ResourceConflict(str(meaning))
     return exceptions.InvalidRequest(str(meaning))
+
+
+def unconfirmed(meaning: Missing | IncompleteAnswer) -> Fault:
+    """What reaches the engine that only reading again can settle, as a transient fault (the
+    phase runs again, and observes first): an answer found lacking what the handler needs once
+    parsed, and a ResourceNotFound no phase gave a meaning. Only find_version decides that a
+    version is gone: one call's ResourceNotFound just after a read showed the version (its
+    aliases, its update) is a stale read until find_version confirms it."""
+    if isinstance(meaning, IncompleteAnswer):
+        return Fault(str(meaning), SERVER, exceptions.NetworkFailure)
+    return Fault(
+        f"{meaning} (not taken as gone: reading the version again did not confirm it)",
+        SERVER,
+        exceptions.ServiceInternalError,
+    )
 
 
 def error_code(error: ClientError) -> str:
