@@ -238,3 +238,19 @@ def test_a_delete_of_a_version_really_gone_is_not_found_within_the_stated_bound(
     assert never_shown.error_code == "NotFound", never_shown.final
     assert timing.LAG_BOUND <= took.seconds <= timing.LAG_BOUND + timing.MAX_GAP
     assert took.reads <= timing.LAG_BOUND / timing.ABSENT_POLL + took.invocations + 1
+
+
+def test_an_update_whose_stored_model_names_no_version_is_not_found_after_two_reads(
+    gone, timeline
+):
+    """An UPDATE whose previous model names no version (the contract suite's
+    update_without_create; no resource CloudFormation created, whose create could still be
+    lagging): the version named is gone once two reads a second apart miss it."""
+    desired = without({**gone, "JobType": "INFERENCE"}, NEVER_SHOWN)
+    previous = without(gone, ("ImageVersionArn", "Version", *NEVER_SHOWN))
+    outcome, took = measured(
+        timeline, lambda: timeline.driver().run("UPDATE", desired, previous=previous)
+    )
+    assert outcome.error_code == "NotFound", outcome.final
+    assert took.invocations == 1
+    assert took.reads == timing.ABSENT_READS

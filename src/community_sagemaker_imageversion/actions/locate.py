@@ -103,11 +103,17 @@ def local_version_arn(
 
 
 def locate(
-    step: Step, model: ResourceModel | None, name_hint: str | None = None, *, owned: bool = True
+    step: Step,
+    model: ResourceModel | None,
+    name_hint: str | None = None,
+    *,
+    owned: bool = True,
+    shown: bool = False,
 ) -> Found | ImageGoing | Wait:
     """The version ``model`` names (``name_hint``: the ImageName when the model has none), its
     image being deleted, or a Wait while its absence is doubted; NotFound once it is not there
-    (``owned``: a version made from another BaseImage than the model's is not there either)."""
+    (``owned``: a version made from another BaseImage than the model's is not there either;
+    ``shown``: the caller knows SageMaker has shown it, whatever the model carries)."""
     arn = model.ImageVersionArn if model else None
     parsed = local_version_arn(arn, step.request.region, step.request.awsAccountId)
     hint = (model.ImageName if model else None) or name_hint
@@ -128,7 +134,7 @@ def locate(
         raise not_found(f"{arn} (no image {name} exists)")
     if isinstance(sighting, ImageGoing):
         return sighting
-    shown = model is not None and model.ContainerImage is not None
+    shown = shown or (model is not None and model.ContainerImage is not None)
     return doubt(step, version_label(name, parsed.version), shown=shown, what=str(arn))
 
 

@@ -32,8 +32,11 @@ def locating(step: Step) -> Done | Next | Wait:
     assert desired is not None
     if previous is not None and previous.ImageVersionArn:
         found = locate(step, previous, desired.ImageName)
-    else:  # no stored model: a BaseImage change is refused below as create-only
-        found = locate(step, desired, owned=False)
+    else:
+        # No stored model naming the version: no resource CloudFormation created (it keeps the
+        # model its create returned), so no create's read-after-write lag to doubt through. A
+        # BaseImage change is refused below as create-only.
+        found = locate(step, desired, owned=False, shown=True)
     if isinstance(found, Wait):
         return found
     if isinstance(found, ImageGoing):
