@@ -118,13 +118,14 @@ def locate(
     parsed = local_version_arn(arn, step.request.region, step.request.awsAccountId)
     hint = (model.ImageName if model else None) or name_hint
     hinted = bool(hint) and names_same_image(str(hint), parsed.name_lower)
-    name = str(hint) if hinted else parsed.name_lower
+    # the image's real name, once a look found it in another case (kept for the next reads)
+    name = step.context.image or (str(hint) if hinted else parsed.name_lower)
     base = model.BaseImage if model is not None and owned else None
     sighting = find_version(step.sagemaker, name, parsed.version, arn=arn, base=base)
     if isinstance(sighting, ImageGone):
         real = step.sagemaker.image_name_for(name)
         if real is not None and real != name:
-            name = real
+            name = step.context.image = real
             sighting = find_version(step.sagemaker, name, parsed.version, arn=arn, base=base)
     if isinstance(sighting, Shown):
         return Found(name, sighting, str(hint) if hinted else name)
