@@ -69,10 +69,15 @@ class CreateAnswers:
     """Whether a CREATE operation's CreateImageVersion answered without an error (so a version
     exists, and every event names it), from the recorder of every AWS call. An operation is
     the invocations of one bearer token since its first delivery: an event with no callback
-    context and no identifier in its model (a test may run the same tokens again)."""
+    context and no identifier in its model (a test may run the same tokens again).
+
+    The recorder is read once, as it grows (a test may make a hundred thousand calls)."""
 
     recorder: Recorder
     starts: dict[str, int] = field(default_factory=dict)
+    answers: dict[str, list[int]] = field(default_factory=dict)
+    """The positions of the CreateImageVersion calls that answered, by bearer token."""
+    read: int = 0
 
     def delivered(self, event: Any) -> None:
         if not isinstance(event, dict) or event.get("action") != "CREATE":
@@ -80,16 +85,27 @@ class CreateAnswers:
         data = event.get("requestData")
         model = data.get("resourceProperties") if isinstance(data, dict) else None
         if not event.get("callbackContext") and not identifier_of(model):
-            self.starts[str(event.get("bearerToken"))] = len(self.recorder.snapshot())
+            self.starts[str(event.get("bearerToken"))] = self._catch_up()
 
     def answered(self, token: str) -> bool:
-        return any(
-            call.operation == "CreateImageVersion"
-            and call.error is None
-            and call.scope is not None
-            and call.scope.token == token
-            for call in self.recorder.snapshot()[self.starts.get(token, 0) :]
-        )
+        self._catch_up()
+        start = self.starts.get(token, 0)
+        return any(position >= start for position in self.answers.get(token, ()))
+
+    def _catch_up(self) -> int:
+        """Read the calls recorded since last time; how many there are."""
+        if self.recorder.count() < self.read:  # cleared: read it again from its start
+            self.read, self.answers = 0, {}
+        for call in self.recorder.since(self.read):
+            if (
+                call.operation == "CreateImageVersion"
+                and call.error is None
+                and call.scope is not None
+                and call.scope.token is not None
+            ):
+                self.answers.setdefault(call.scope.token, []).append(self.read)
+            self.read += 1
+        return self.read
 
 
 def _true(value: bool, message: str) -> None:
