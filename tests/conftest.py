@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from moto.moto_api import state_manager
 
+from harness import contract_shape
 from harness.call_rules import (
     outside_permissions,
     schema_permissions,
@@ -22,7 +23,6 @@ from reliability_suite import figures
 from reliability_suite.report import REQUIREMENTS
 from sagemaker_emulator import install
 from sagemaker_emulator.models import TRANSITION_MODELS
-from tests import contract_shape
 
 install()
 
@@ -105,46 +105,18 @@ def handler_call_rules(suite_recorder: Recorder) -> Iterator[None]:
     assert not bad_permissions, f"handler calls the schema does not permit: {bad_permissions}"
 
 
-@dataclass
-class CreateAnswers:
-    """Whether a CREATE operation's CreateImageVersion answered without an error (so a version
-    exists, and every event names it), from the recorder of every AWS call. An operation is
-    the invocations of one bearer token since its first delivery: an event with no callback
-    context and no identifier in its model (a test may run the same tokens again)."""
-
-    recorder: Recorder
-    starts: dict[str, int] = field(default_factory=dict)
-
-    def delivered(self, event: Any) -> None:
-        if not isinstance(event, dict) or event.get("action") != "CREATE":
-            return
-        data = event.get("requestData")
-        model = data.get("resourceProperties") if isinstance(data, dict) else None
-        if not event.get("callbackContext") and not contract_shape.identifier_of(model):
-            self.starts[str(event.get("bearerToken"))] = len(self.recorder.snapshot())
-
-    def answered(self, token: str) -> bool:
-        return any(
-            call.operation == "CreateImageVersion"
-            and call.error is None
-            and call.scope is not None
-            and call.scope.token == token
-            for call in self.recorder.snapshot()[self.starts.get(token, 0) :]
-        )
-
-
 @pytest.fixture(autouse=True)
 def contract_shape_of_every_event(
     suite_recorder: Recorder, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> Iterator[None]:
     """Every event the Lambda entrypoint answers in a test has the contract's shape, as the
-    contract suite's own assertions check it (:mod:`tests.contract_shape`); after the test,
+    contract suite's own assertions check it (:mod:`harness.contract_shape`); after the test,
     every event that breaks it is listed."""
     module, _, name = contract_shape.ENTRYPOINT.rpartition(".")
     entrypoint = getattr(importlib.import_module(module), name)
     resource_class = type(entrypoint)
     original = resource_class.__call__
-    creates = CreateAnswers(suite_recorder)
+    creates = contract_shape.CreateAnswers(suite_recorder)
     found: list[str] = []
 
     def checked(self: Any, event: Any, context: Any) -> MutableMapping[str, Any]:

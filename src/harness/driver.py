@@ -2,7 +2,8 @@
 
 CloudFormation re-invokes a handler that answers IN_PROGRESS after ``callbackDelaySeconds``, with
 the same bearer token, the model and the callback context the handler returned. LIST is re-invoked
-with each ``nextToken`` until there is none.
+with each ``nextToken`` until there is none (:meth:`Driver.list_all`, which stops at a failed page;
+:meth:`Driver.run_list`, which keeps every page's event and re-delivers a retriable failure).
 
 CloudFormation also delivers a request again when it FAILED with an error code its documentation
 calls retriable (:data:`RETRIABLE_ERROR_CODES`; cloudformation-cli issue #800 shows a FAILED
@@ -88,6 +89,16 @@ class Outcome:
     @property
     def invocations(self) -> int:
         return len(self.events)
+
+    @property
+    def listed(self) -> list[dict[str, Any]]:
+        """Every model the SUCCESS pages of a LIST returned, in order."""
+        return [
+            model
+            for event in self.events
+            if event["status"] == "SUCCESS"
+            for model in event.get("resourceModels") or []
+        ]
 
 
 @dataclass
@@ -182,6 +193,37 @@ class Driver:
     def _check_runaway(self, action: str, events: list[dict[str, Any]]) -> None:
         if len(events) >= self.max_invocations:
             raise RuntimeError(f"{action} still IN_PROGRESS after {len(events)} invocations")
+
+    def run_list(
+        self,
+        properties: Mapping[str, Any] | None,
+        *,
+        token: str | None = None,
+        event_options: Mapping[str, Any] | None = None,
+    ) -> Outcome:
+        """A LIST to its end, as CloudFormation pages it: each ``nextToken`` followed, a page that
+        FAILED with a retriable code delivered again (as :meth:`drive` does); every page's
+        answer kept (:attr:`Outcome.listed`: the models of them all)."""
+        options = {**self.event_options, **(event_options or {})}
+        bearer = token or str(uuid.uuid4())
+        events: list[dict[str, Any]] = []
+        redeliveries = 0
+        next_token: str | None = None
+        while True:
+            event = handler_event(
+                "LIST", properties, token=bearer, next_token=next_token, **options
+            )
+            events.append(self.invoke(event))
+            response = events[-1]
+            if self._redelivered(response, redeliveries):
+                redeliveries += 1
+                self.wait(self.redeliver_delay * self.delay_scale)
+            elif response["status"] == "SUCCESS" and response.get("nextToken"):
+                next_token = response["nextToken"]
+            else:
+                return Outcome(events, redeliveries)
+            if len(events) >= self.max_invocations:
+                raise RuntimeError(f"LIST still paging after {len(events)} invocations")
 
     def list_all(self, properties: Mapping[str, Any] | None) -> tuple[list[dict[str, Any]], int]:
         """Every model LIST returns, following nextToken; and how many invocations it took."""

@@ -66,6 +66,15 @@ class Recorder:
         with self._lock:
             return list(self.calls)
 
+    def since(self, start: int) -> list[Call]:
+        """The calls recorded from position ``start`` on (a copy of only those)."""
+        with self._lock:
+            return self.calls[start:]
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self.calls)
+
     def operations(self, service: str = "sagemaker") -> list[str]:
         return [c.operation for c in self.snapshot() if c.service == service]
 

@@ -1,9 +1,11 @@
 """`make reliability`: measure every reliability and security figure; write reports/reliability.md.
 
 1. The whole test suite at full size (``RELIABILITY_PROFILE=full``: 25 versions at once, 20
-   lifecycles at once under faults, thousands of hypothesis examples), each test keeping its
-   figures in ``build/reliability/`` (see :mod:`reliability_suite.figures`) and pytest its
-   verdicts in JUnit XML.
+   lifecycles at once under faults, thousands of hypothesis examples, the full fault sweep of
+   :mod:`reliability_suite.sweep`: every fault kind at every SageMaker call of every action, and
+   in process again under every other variant of the emulator's unknown rules),
+   each test keeping its figures in ``build/reliability/`` (see :mod:`reliability_suite.figures`)
+   and pytest its verdicts in JUnit XML.
 2. The fault scenario again: with other seeds, and with every lifecycle sharing one client.
 3. The dependency audit and bandit (:mod:`make_targets.audit`).
 4. reports/reliability.md from all of it (:mod:`reliability_suite.report`), with the machine
@@ -23,7 +25,7 @@ import time
 from pathlib import Path
 
 from reliability_suite import fault_lifecycles, figures
-from reliability_suite.report import render
+from reliability_suite.report import SWEEP_FIGURES, render
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build" / "reliability"
@@ -54,6 +56,22 @@ def run_extra_fault_runs() -> None:
     (BUILD / "fault_runs.json").write_text(json.dumps(runs, indent=2) + "\n")
 
 
+def sweep_summary() -> str:
+    """The fault sweep's counts, as the suite measured them (tests/reliability/
+    test_fault_sweep.py), in one line."""
+    found = figures.load_all(BUILD)
+    sweeps = [found[name] for name in SWEEP_FIGURES if name in found]
+    if not sweeps:
+        return "fault sweep: no figures (its tests did not run)"
+    counts = {key: sum(s[key] for s in sweeps) for key in ("combinations", "runs", "violations")}
+    seconds = sum(s["seconds"] for s in sweeps)
+    return (
+        f"fault sweep ({', '.join(sorted({s['profile'] for s in sweeps}))}):"
+        f" {counts['combinations']} combinations, {counts['runs']} runs,"
+        f" {counts['violations']} violations in {seconds:.0f} s"
+    )
+
+
 def run_audit() -> int:
     command = [sys.executable, "-m", "make_targets.audit", "--output", str(BUILD / "audit.json")]
     environment = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
@@ -71,6 +89,8 @@ def main() -> int:
         begun = time.monotonic()
         steps[name] = {"exit": step(), "seconds": round(time.monotonic() - begun)}
         print(f"{name}: exit {steps[name]['exit']} in {steps[name]['seconds']} s", flush=True)
+        if name == "suite":
+            print(sweep_summary(), flush=True)
     begun = time.monotonic()
     run_extra_fault_runs()
     steps["fault runs"] = {"exit": 0, "seconds": round(time.monotonic() - begun)}

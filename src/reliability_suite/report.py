@@ -22,6 +22,11 @@ REQUIREMENTS = (
         "faults",
         "20 lifecycles under 20% injected faults: no duplicate, orphan or wrong-version call",
     ),
+    (
+        "fault-sweep",
+        "One fault of each kind at each SageMaker call of each action (every combination): each"
+        " run ends as it should, with no duplicate, orphan or wrong-version call",
+    ),
     ("replay", "Every handler step safe to run twice (property test)"),
     ("invalid-input", "Invalid models refused naming the property, nothing changed"),
     (
@@ -221,19 +226,173 @@ def _property_counts(counts: Mapping[str, int], total_key: str) -> str:
     return _table(("property and rule broken", "examples"), rows)
 
 
+SWEEP_FIGURES = ("fault_sweep_in_process", "fault_sweep_http")
+"""The fault sweep's figures, one set per transport (tests/reliability/test_fault_sweep.py)."""
+SWEEP_HEADERS = (
+    "transport",
+    "kinds",
+    "scenarios",
+    "calls",
+    "combinations",
+    "runs",
+    "violations",
+    "no effect",
+    "redelivered",
+    "seconds",
+)
+
+
+def _sweep(sweeps: Sequence[Mapping[str, Any]]) -> str:
+    """The fault sweep: its figures per transport, every violation, and every combination."""
+    combinations = sum(s["combinations"] for s in sweeps)
+    violations = sum(s["violations"] for s in sweeps)
+    rows = [
+        (
+            transport,
+            ", ".join(row["kinds"]),
+            row["scenarios"],
+            row["calls"],
+            row["combinations"],
+            row["runs"],
+            row["violations"],
+            row["no_effect"],
+            row["redelivered"],
+            row["seconds"],
+        )
+        for s in sweeps
+        for transport, row in s["by_transport"].items()
+    ]
+    profiles = sorted({s["profile"] for s in sweeps})
+    under = [s["variants"] for s in sweeps if s.get("variants")]
+    also = (
+        f"; again under the emulator's other variants: **{sum(u['runs'] for u in under)} runs,"
+        f" {sum(u['violations'] for u in under)} violations**"
+        if under
+        else ""
+    )
+    text = (
+        "Each fault kind injected at each SageMaker call of each action, every combination"
+        " (scenario x call index x kind), each run to its end through the real entrypoint"
+        " (`reliability_suite.sweep`; profile "
+        f"{', '.join(profiles)}): **{combinations} combinations, {violations} violations**"
+        f"{also}. A"
+        " combination's run is judged on: it ends; as the scenario expects (SUCCESS, or the"
+        " clean-up's NotStabilized), a retriable FAILED answer being delivered again as"
+        " CloudFormation does; no duplicate, no orphan, every resource's version with the"
+        " aliases and metadata asked for; no handler call on a version its resource does not"
+        " own, or without its Version, or outside its permissions; every event in the"
+        " contract's shape; and the fault hit the call it was aimed at. In process the handler"
+        " and the emulator share a virtual clock (no real waiting); over HTTP (drop: the"
+        " request applied and its answer lost; trickle: an answer slower than the call may"
+        " wait) every invocation has a few seconds of real Lambda time.\n\n"
+    )
+    text += _table(SWEEP_HEADERS, rows)
+    text += (
+        "\n*runs* counts each scenario's fault-free baseline too; *no effect*: the fault left the"
+        " handler the answer it would have had (a truncated error answer passes whole, a short"
+        " answer trickles in in time); *redelivered*: runs CloudFormation had to deliver again"
+        " after a retriable FAILED answer.\n"
+    )
+    found = [line for s in sweeps for line in _sweep_violations(s)]
+    text += "\nViolations under the environment's variants:" + (
+        "\n\n" + "".join(found) if found else " none.\n"
+    )
+    for s in sweeps:
+        if s.get("variants"):
+            text += _sweep_under_variants(s["variants"])
+    for s in sweeps:
+        for scenario in s["scenarios"]:
+            text += _sweep_scenario(scenario)
+    return text
+
+
+def _sweep_under_variants(under: Mapping[str, Any]) -> str:
+    """The in-process sweep again under every other variant of the emulator's rules."""
+    by_variant: dict[str, list[Mapping[str, Any]]] = {}
+    for swept in under["swept"]:
+        by_variant.setdefault(swept["variant"], []).append(swept)
+    rows = [
+        (
+            variant,
+            ", ".join(s["scenario"] for s in swept if s["every"]) or "none",
+            ", ".join(f"{s['scenario']} ({s['combinations']})" for s in swept if not s["every"])
+            or "none",
+            sum(s["combinations"] for s in swept),
+            sum(s["violations"] for s in swept),
+        )
+        for variant, swept in sorted(by_variant.items())
+    ]
+    found = _sweep_violations(under)
+    return (
+        "\n### Under the emulator's other variants\n\n"
+        f"The in-process sweep again under each of the {under['variants']} other variants of the"
+        " SageMaker rules the emulator cannot know (`sagemaker_emulator.rules`), wherever a"
+        " variant can change anything: a run that never reads a rule is the same under all its"
+        " variants (as `make test-variants` has it), so a scenario whose fault-free run reads"
+        " the rule is swept again in full, from a baseline of its own, and otherwise only the"
+        f" combinations whose run read it run again. **{under['runs']} runs,"
+        f" {under['violations']} violations**, in {under['seconds']} s.\n\n"
+        + _table(
+            (
+                "variant",
+                "swept again in full",
+                "combinations run again (how many)",
+                "combinations",
+                "violations",
+            ),
+            rows,
+        )
+        + "\nViolations under other variants:"
+        + ("\n\n" + "".join(found) if found else " none.\n")
+    )
+
+
+def _sweep_violations(sweep: Mapping[str, Any]) -> list[str]:
+    lines = [f"- {problem}\n" for problem in sweep["baseline_problems"]]
+    for run in sweep["violating"]:
+        under = f", under `{run['variant']}`" if run.get("variant") else ""
+        lines.append(
+            f"- `{run['scenario']}` ({run['transport']}{under}), call {run['at']}"
+            f" ({run['operation']}), {run['kind']}: "
+            + "; ".join(run["problems"])
+            + "\n"
+            + "".join(f"  - call {line}\n" for line in run.get("trace", []))
+            + "".join(f"  - event: `{event}`\n" for event in run["events"])
+        )
+    return lines
+
+
+def _sweep_scenario(scenario: Mapping[str, Any]) -> str:
+    kinds = scenario["kinds"]
+    rows = [
+        (k, scenario["operations"][int(k)], *(cells.get(kind, "") for kind in kinds))
+        for k, cells in scenario["cells"].items()
+    ]
+    return (
+        f"\n### {scenario['scenario']} ({scenario['transport']})\n\n"
+        f"{scenario['summary']} {scenario['calls']} handler calls without a fault;"
+        f" {scenario['combinations']} combinations, {scenario['violations']} violations, in"
+        f" {scenario['seconds']} s (the longest run {scenario['run_seconds_max']} s).\n\n"
+        + _table(("call", "operation", *kinds), rows)
+    )
+
+
 def render(build: Path, steps: Mapping[str, Mapping[str, int]]) -> str:
     found = load_all(build)
     verdicts = _verdicts(build / "junit.xml")
     suite = found.get("suite_calls", {})
     summary = (build / "pytest.log").read_text().strip().splitlines()[-1]
+    sweeps = [found[name] for name in SWEEP_FIGURES if name in found]
+    sweep_seconds = round(sum(s["seconds"] for s in sweeps))
     parts = [
         "# Reliability and security, measured\n\n",
         "Written by `make reliability` (do not edit by hand): every figure below was measured by"
         " the run that wrote this file.\n\n",
         f"- When: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; the run took"
         f" {steps['total']['seconds']} s"
-        f" (test suite {steps['suite']['seconds']} s, audit {steps['audit']['seconds']} s, extra"
-        f" fault runs {steps['fault runs']['seconds']} s).\n",
+        f" (test suite {steps['suite']['seconds']} s, of which the fault sweep {sweep_seconds} s;"
+        f" audit {steps['audit']['seconds']} s, extra fault runs {steps['fault runs']['seconds']}"
+        " s).\n",
         f"- Machine: {describe(PACKAGES)}.\n",
         f"- Test suite at full size: `{summary}`.\n",
         "\n## Verdicts\n\n",
@@ -250,6 +409,8 @@ def render(build: Path, steps: Mapping[str, Mapping[str, int]]) -> str:
             " would:\n\n",
             _extra_fault_runs(found["fault_runs"]),
         ]
+    if sweeps:
+        parts += ["\n## Fault sweep\n\n", _sweep(sweeps)]
     replay = found.get("replay", {})
     parts += [
         "\n## Steps delivered twice\n\n",

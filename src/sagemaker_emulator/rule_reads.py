@@ -11,11 +11,16 @@ and are never reported.
 Reads come from any thread (the emulator's server threads too) and are credited to the test
 :func:`credit_to` named last: pytest runs one test at a time. Reads while no test is named go
 under :data:`OUTSIDE_TESTS`.
+
+:func:`observed` collects the rules read within a block (the fault sweep asks which rules each of
+its runs read), whether or not a trace is recording, and leaves the trace as it is.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 
 OUTSIDE_TESTS = ""
 """The key of reads made while no test was named."""
@@ -28,6 +33,7 @@ class _Recording:
         self.lock = threading.Lock()
         self.reads: dict[str, set[str]] | None = None
         self.current = OUTSIDE_TESTS
+        self.observers: list[set[str]] = []
 
 
 _RECORDING = _Recording()
@@ -53,7 +59,7 @@ def credit_to(test: str | None) -> None:
 
 
 def recording() -> bool:
-    return _RECORDING.reads is not None
+    return _RECORDING.reads is not None or bool(_RECORDING.observers)
 
 
 def record(rule: str) -> None:
@@ -61,3 +67,18 @@ def record(rule: str) -> None:
     with _RECORDING.lock:
         if _RECORDING.reads is not None:
             _RECORDING.reads.setdefault(_RECORDING.current, set()).add(rule)
+        for observer in _RECORDING.observers:
+            observer.add(rule)
+
+
+@contextlib.contextmanager
+def observed() -> Iterator[set[str]]:
+    """The rules read from any thread within the block (filled in as they are read)."""
+    seen: set[str] = set()
+    with _RECORDING.lock:
+        _RECORDING.observers.append(seen)
+    try:
+        yield seen
+    finally:
+        with _RECORDING.lock:
+            _RECORDING.observers.remove(seen)

@@ -1,6 +1,6 @@
 """Rule: every event the entrypoint answers has the contract's shape, as the contract suite's own
 assertions check it: tests/conftest.py checks every event of every test (see
-tests/contract_shape.py). These tests show the check itself fails where the contract does: an
+src/harness/contract_shape.py). These tests show the check itself fails where the contract does: an
 event that breaks it is flagged, and the one exception (a create waiting for a busy image before
 any version exists) is as narrow as stated."""
 
@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from harness.contract_shape import violations
 from harness.events import handler_event
 from offline_aws.defaults import version_arn
-from tests.contract_shape import violations
 
 ARN = version_arn("TrainingImage", 1)
 NAMED = {"ImageName": "TrainingImage", "BaseImage": "b", "ImageVersionArn": ARN}

@@ -11,13 +11,13 @@ from moto import mock_aws
 from moto.moto_api import state_manager
 
 from community_sagemaker_imageversion.handlers import resource
+from harness.clocks import InstantClock, instant
 from harness.driver import Driver
 from harness.recorder import BOTOCORE_CLIENT, Recorder, recording
 from offline_aws.defaults import IMAGE_ROLE, REGION, base_image
 from sagemaker_emulator.control import catch_up, controls
 from sagemaker_emulator.models import VERSION_CREATE_MODEL
 from tests.botocore_errors import client_error
-from tests.clock import InstantClock, instant
 
 IMAGE = "TrainingImage"
 BASE = base_image("training:1.0")

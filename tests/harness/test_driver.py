@@ -109,3 +109,35 @@ def test_re_deliveries_count_towards_the_runaway_limit():
     handler = Scripted(failed("Throttling"))
     with pytest.raises(RuntimeError, match="after 3 invocations"):
         Driver(handler, redeliver_retriable=10, max_invocations=3).run("CREATE", MODEL)
+
+
+def page(arns: list[str], next_token: str | None = None) -> dict[str, Any]:
+    models = [{"ImageVersionArn": arn} for arn in arns]
+    return {"status": "SUCCESS", "resourceModels": models, "nextToken": next_token}
+
+
+def test_a_list_follows_every_next_token_and_keeps_every_page():
+    handler = Scripted(page(["a", "b"], "t1"), page(["c"]))
+    outcome = Driver(handler).run_list({"ImageName": "img"}, token="the-token")
+    assert outcome.status == "SUCCESS"
+    assert [m["ImageVersionArn"] for m in outcome.listed] == ["a", "b", "c"]
+    assert [e.get("nextToken") for e in handler.events] == [None, "t1"]
+    assert {e["bearerToken"] for e in handler.events} == {"the-token"}
+
+
+def test_a_list_page_that_fails_retriably_is_delivered_again_with_its_own_next_token():
+    handler = Scripted(page(["a"], "t1"), failed("Throttling"), page(["b"]))
+    outcome = Driver(handler, redeliver_retriable=1).run_list(None)
+    assert (outcome.status, outcome.redeliveries, outcome.invocations) == ("SUCCESS", 1, 3)
+    assert [e.get("nextToken") for e in handler.events] == [None, "t1", "t1"]
+    assert [m["ImageVersionArn"] for m in outcome.listed] == ["a", "b"]
+
+
+def test_a_list_page_that_fails_otherwise_ends_the_list():
+    handler = Scripted(page(["a"], "t1"), failed("AccessDenied"), page(["b"]))
+    outcome = Driver(handler, redeliver_retriable=3).run_list(None)
+    assert (outcome.status, outcome.error_code, outcome.invocations) == (
+        "FAILED",
+        "AccessDenied",
+        2,
+    )

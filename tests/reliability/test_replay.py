@@ -20,13 +20,13 @@ from moto import mock_aws
 from moto.moto_api import state_manager
 
 from community_sagemaker_imageversion.handlers import resource
+from harness.clocks import instant
 from harness.driver import Driver, Outcome
 from harness.replay import run_with_replay
 from offline_aws.defaults import IMAGE_ROLE, REGION
 from reliability_suite import figures
 from sagemaker_emulator.control import catch_up, controls
 from sagemaker_emulator.models import METADATA_KEYS, VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
-from tests.clock import instant
 
 from .conftest import FULL
 from .strategies import IMAGE, valid_models

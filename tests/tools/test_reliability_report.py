@@ -4,7 +4,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from reliability_suite.report import REQUIREMENTS, SUITE_WIDE, _requirement_rows, _verdicts
+from reliability_suite.report import (
+    REQUIREMENTS,
+    SUITE_WIDE,
+    _requirement_rows,
+    _sweep,
+    _verdicts,
+)
 
 TESTS = Path(__file__).resolve().parents[1]
 SUITE_HELD = {"without_version": 0, "outside_permissions": 0, "tests": 3}
@@ -83,3 +89,82 @@ def test_every_requirement_is_carried_by_a_test_of_the_suite():
     keys = {key for key, _ in REQUIREMENTS} - {SUITE_WIDE}
     assert keys <= marked, f"requirements no test carries: {sorted(keys - marked)}"
     assert marked <= keys, f"markers no requirement reads: {sorted(marked - keys)}"
+
+
+def _swept_run(**changes: Any) -> dict[str, Any]:
+    run = {
+        "scenario": "update",
+        "transport": "in_process",
+        "at": 2,
+        "kind": "truncated",
+        "operation": "UpdateImageVersion",
+        "variant": "",
+        "problems": ["ended FAILED InvalidRequest, not SUCCESS"],
+        "trace": ["0 DescribeImageVersion {'Version': 1}"],
+        "events": ["UPDATE -> FAILED InvalidRequest model=None"],
+    }
+    return {**run, **changes}
+
+
+def test_the_fault_sweep_section_lists_every_violation_with_its_calls_and_events():
+    row = {
+        "kinds": ["truncated"],
+        "scenarios": 1,
+        "calls": 3,
+        "combinations": 3,
+        "runs": 4,
+        "violations": 1,
+        "no_effect": 0,
+        "redelivered": 0,
+        "seconds": 1.0,
+    }
+    scenario = {
+        "scenario": "update",
+        "transport": "in_process",
+        "summary": "UPDATE.",
+        "calls": 3,
+        "operations": ["DescribeImageVersion", "ListAliases", "UpdateImageVersion"],
+        "kinds": ["truncated"],
+        "combinations": 3,
+        "violations": 1,
+        "seconds": 1.0,
+        "run_seconds_max": 0.5,
+        "cells": {"0": {"truncated": "ok"}, "2": {"truncated": "**VIOLATION**"}},
+    }
+    lagging = _swept_run(variant="alias_index=lagging", at=5)
+    under = {
+        "variants": 21,
+        "swept": [
+            {
+                "variant": "alias_index=lagging",
+                "scenario": "update",
+                "every": True,
+                "combinations": 9,
+                "violations": 1,
+            }
+        ],
+        "runs": 10,
+        "violations": 1,
+        "seconds": 2.0,
+        "baseline_problems": [],
+        "violating": [lagging],
+    }
+    figures = {
+        "profile": "full",
+        "combinations": 3,
+        "violations": 1,
+        "by_transport": {"in_process": row},
+        "baseline_problems": [],
+        "violating": [_swept_run()],
+        "scenarios": [scenario],
+        "variants": under,
+    }
+    text = _sweep([figures])
+    assert "**3 combinations, 1 violations**" in text
+    assert "again under the emulator's other variants: **10 runs, 1 violations**" in text
+    assert "- `update` (in_process), call 2 (UpdateImageVersion), truncated: ended FAILED" in text
+    assert "- `update` (in_process, under `alias_index=lagging`), call 5" in text
+    assert "  - call 0 DescribeImageVersion {'Version': 1}\n" in text
+    assert "  - event: `UPDATE -> FAILED InvalidRequest model=None`\n" in text
+    assert "| 2 | UpdateImageVersion | **VIOLATION** |" in text
+    assert "| 1 | ListAliases" not in text, "a call no fault was injected at has no row"

@@ -12,6 +12,8 @@ import sys
 import pytest
 
 from make_targets.variant_selection import ROOT, read_trace, source_hash
+from sagemaker_emulator import rule_reads
+from sagemaker_emulator.rules import Rules
 
 TRACED_TESTS = """
 import boto3
@@ -116,3 +118,17 @@ def test_the_trace_names_the_source_tree_it_ran(trace_document):
     trace = read_trace(path)
     assert trace is not None
     assert trace.source_hash == source_hash(ROOT)
+
+
+def test_a_block_observed_sees_the_rules_read_in_it_and_leaves_any_trace_alone():
+    rules = Rules.from_environment()
+    tracing = rule_reads.recording()
+    with rule_reads.observed() as outer:
+        assert rules.alias_clash
+        with rule_reads.observed() as inner:
+            assert rules.pagination
+        assert Rules().archival  # (built by hand: follows no variant, so never a read)
+    assert (outer, inner) == ({"alias_clash", "pagination"}, {"pagination"})
+    assert rule_reads.recording() == tracing
+    assert rules.idempotency  # read outside: observed by nobody
+    assert outer == {"alias_clash", "pagination"}

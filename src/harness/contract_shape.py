@@ -21,14 +21,18 @@ Whether a CREATE's version exists is whether a CreateImageVersion of that operat
 One exception, explicit and narrow: an IN_PROGRESS event of a CREATE before any
 CreateImageVersion of that operation (its bearer token, since its first delivery) has answered
 without an error (a create still waiting for a busy image) may carry no identifier: none exists
-yet. Whether one answered is read from the recorder of every AWS call (:mod:`harness.recorder`,
-see tests/conftest.py).
+yet. Whether one answered is read from the recorder of every AWS call (:mod:`.recorder`), by
+:class:`CreateAnswers`.
+
+Used by the test suite (every event of every test, tests/conftest.py) and by the fault sweep
+(:mod:`reliability_suite.sweep`), which runs outside pytest too.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -36,7 +40,9 @@ from typing import Any
 from rpdk.core.contract.interface import OperationStatus
 from rpdk.core.contract.resource_client import ResourceClient
 
-ROOT = Path(__file__).resolve().parent.parent
+from .recorder import Recorder
+
+ROOT = Path(__file__).resolve().parents[2]
 PROJECT = json.loads((ROOT / ".rpdk-config").read_text())
 SCHEMA_FILE = ROOT / (PROJECT["typeName"].lower().replace("::", "-") + ".json")
 ENTRYPOINT = str(PROJECT["entrypoint"])
@@ -56,6 +62,50 @@ def identifier_of(model: object) -> object:
     if not isinstance(model, Mapping):
         return None
     return model.get("ImageVersionArn")
+
+
+@dataclass
+class CreateAnswers:
+    """Whether a CREATE operation's CreateImageVersion answered without an error (so a version
+    exists, and every event names it), from the recorder of every AWS call. An operation is
+    the invocations of one bearer token since its first delivery: an event with no callback
+    context and no identifier in its model (a test may run the same tokens again).
+
+    The recorder is read once, as it grows (a test may make a hundred thousand calls)."""
+
+    recorder: Recorder
+    starts: dict[str, int] = field(default_factory=dict)
+    answers: dict[str, list[int]] = field(default_factory=dict)
+    """The positions of the CreateImageVersion calls that answered, by bearer token."""
+    read: int = 0
+
+    def delivered(self, event: Any) -> None:
+        if not isinstance(event, dict) or event.get("action") != "CREATE":
+            return
+        data = event.get("requestData")
+        model = data.get("resourceProperties") if isinstance(data, dict) else None
+        if not event.get("callbackContext") and not identifier_of(model):
+            self.starts[str(event.get("bearerToken"))] = self._catch_up()
+
+    def answered(self, token: str) -> bool:
+        self._catch_up()
+        start = self.starts.get(token, 0)
+        return any(position >= start for position in self.answers.get(token, ()))
+
+    def _catch_up(self) -> int:
+        """Read the calls recorded since last time; how many there are."""
+        if self.recorder.count() < self.read:  # cleared: read it again from its start
+            self.read, self.answers = 0, {}
+        for call in self.recorder.since(self.read):
+            if (
+                call.operation == "CreateImageVersion"
+                and call.error is None
+                and call.scope is not None
+                and call.scope.token is not None
+            ):
+                self.answers.setdefault(call.scope.token, []).append(self.read)
+            self.read += 1
+        return self.read
 
 
 def _true(value: bool, message: str) -> None:
