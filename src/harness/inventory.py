@@ -81,13 +81,29 @@ def _takes_aliases(call: Call) -> bool:
 def wrong_version_calls(
     calls: Iterable[Call], owners: Mapping[str, int], image_name: str
 ) -> list[str]:
-    """Handler calls naming a version that the resource making them does not own."""
+    """Handler calls naming a version that the resource making them does not own. Taking an
+    alias from the version that holds it is not one; nor, once an operation has taken aliases
+    from a version, are its reads of that version (what it holds, its status) and giving the
+    aliases back to it."""
     wrong = []
+    taken_from: set[tuple[str | None, object]] = set()
     for call in calls:
-        if call.scope is None or "Version" not in call.params or _takes_aliases(call):
+        if call.scope is None or "Version" not in call.params:
+            continue
+        named = (call.params.get("ImageName"), call.params["Version"])
+        if _takes_aliases(call):
+            taken_from.add((call.scope.token, named))
+            continue
+        if (call.scope.token, named) in taken_from and _reads_or_gives_back(call):
             continue
         owned = owners.get(call.scope.logical_id or "")
-        named = (call.params.get("ImageName"), call.params["Version"])
         if named != (image_name, owned):
             wrong.append(f"{call.scope.logical_id} {call.operation} on {named}, owns {owned}")
     return wrong
+
+
+def _reads_or_gives_back(call: Call) -> bool:
+    if call.operation in ("DescribeImageVersion", "ListAliases"):
+        return True
+    changes = set(call.params) - {"ImageName", "Version"}
+    return call.operation == "UpdateImageVersion" and changes == {"AliasesToAdd"}

@@ -74,7 +74,8 @@ def test_an_answer_lost_or_trickled_at_any_call_of_a_change_breaks_no_invariant(
     assert sweep.problems_of(result) == []
 
 
-# What the sweep found (a known handler bug: strict xfail, listed by make reliability's report).
+# What the sweep found, fixed: an alias taken from its holder, the answer lost, while the alias
+# index lags (the holder was then asked "who holds it?" by alias, and the index named the holder).
 
 # Every rule at its default variant but the alias index, lagging: whatever variants the
 # environment chooses (make test-variants), this is the case the sweep found.
@@ -83,14 +84,6 @@ LAGGING_ALIAS_INDEX["alias_index"] = "lagging"
 
 
 @pytest.mark.rules_independent
-@pytest.mark.xfail(
-    strict=True,
-    reason="aliases.take: when a holder's AliasesToDelete was applied but its answer lost, the"
-    " repeated request is refused (the alias is gone) and _let_go_or_fail asks who holds the"
-    " alias with DescribeImageVersion by Alias, which SageMaker's lagging alias index still"
-    " answers with the old holder: the operation fails InvalidRequest and the alias ends on no"
-    " version",
-)
 @pytest.mark.parametrize("name", ["create-replacement", "update-alias-move"])
 def test_an_alias_taken_whose_answer_is_lost_moves_while_the_alias_index_lags(name):
     scenario = BY_NAME[name]

@@ -188,9 +188,15 @@ def taking(step: Step) -> Next | Wait:
 
 def _let_go_or_fail(step: Step, holder: int, aliases: list[str], refused: Refused) -> None:
     """A holder that refused to let go: fine when it holds them no more (a lost answer, or
-    another version took them); NotStabilized when SageMaker changes it no more."""
+    another version took them); NotStabilized when SageMaker changes it no more. What the holder
+    holds is read from its own aliases (ListAliases), not from the lookup by alias, which
+    SageMaker's alias index may still answer with the old holder for a while."""
     tracked = _tracked(step)
-    still = [a for a in aliases if step.sagemaker.alias_holder(tracked.image, a) == holder]
+    try:
+        held = step.sagemaker.version_aliases(tracked.image, holder)
+    except Missing:
+        return  # the holder is gone: the aliases are free
+    still = [a for a in aliases if a in held]
     if not still:
         return
     sighting = find_version(step.sagemaker, tracked.image, holder)
