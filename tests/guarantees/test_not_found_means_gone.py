@@ -240,9 +240,7 @@ def test_a_delete_of_a_version_really_gone_is_not_found_within_the_stated_bound(
     assert took.reads <= timing.LAG_BOUND / timing.ABSENT_POLL + took.invocations + 1
 
 
-def test_an_update_whose_stored_model_names_no_version_is_not_found_after_two_reads(
-    gone, timeline
-):
+def test_an_update_whose_stored_model_names_no_version_is_not_found_after_two_reads(gone, timeline):
     """An UPDATE whose previous model names no version (the contract suite's
     update_without_create; no resource CloudFormation created, whose create could still be
     lagging): the version named is gone once two reads a second apart miss it."""
