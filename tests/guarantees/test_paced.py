@@ -91,3 +91,22 @@ def test_a_create_an_update_and_a_delete_succeed_under_rate_limits(
     emulator_controls.rate_limits = None
     catch_up()
     assert sm.list_image_versions(ImageName=IMAGE)["ImageVersions"] == []
+
+
+def test_a_delete_of_a_version_still_being_created_polls_as_for_any_change(image, sm, timeline):
+    """A DELETE that meets its version CREATING (a rollback while the create goes on) waits for
+    it at the cadence of any change, not every quarter second throughout."""
+    created = timeline.driver().run("CREATE", props())
+    assert created.status == "SUCCESS", created.final
+    state_manager.set_transition("sagemaker::imageversion", {"progression": "time", "seconds": 120})
+    sm.create_image_version(ImageName=IMAGE, BaseImage="registry/later:1", ClientToken="later")
+    catch_up()
+    model = {**created.model, "ImageVersionArn": created.model["ImageVersionArn"][:-1] + "2"}
+    model.update(Version=2, BaseImage="registry/later:1")
+    mark = timeline.mark()
+    outcome = timeline.driver().run("DELETE", model)
+    assert outcome.status == "SUCCESS", outcome.final
+    calls, _ = timeline.since(mark)
+    describes = [c for c in calls if c.operation == "DescribeImageVersion"]
+    # 120 s at the dense cadence would be 480 reads; as for any change, a few dozen
+    assert len(describes) <= 60, len(describes)

@@ -81,7 +81,14 @@ def _submit(step: Step, status: str) -> Next | Wait:
         if status == DELETING:
             step.context.enter("delete.await", watch=_watch_going(step))
             return Next("delete.await")
-        return Wait(poll_delay(0.0), f"{label} is {status}: waiting before deleting it")
+        watch = step.context.watch or Watch(since=step.now)
+        step.context.watch = watch
+        since = watch.since if watch.since is not None else step.now
+        return Wait(
+            poll_delay(step.now - since),
+            f"{label} is {status}: waiting before deleting it",
+            since=since,
+        )
     try:
         step.sagemaker.delete_version(tracked.image, tracked.number)
     except Missing:
