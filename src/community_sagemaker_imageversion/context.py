@@ -141,11 +141,21 @@ class Context:
                 context = _from_flat(raw, action, first)
             if context.phase not in phases:
                 raise ValueError(f"{action} has no phase {context.phase!r}")
+            return context.sanitized()
         except (TypeError, ValueError, KeyError) as error:
             raise InvalidRequest(f"The callback context cannot be read: {error}") from error
-        return context.sanitized()
 
     def sanitized(self) -> Context:
+        """This context, when it names a version consistently (ValueError else), with what only
+        steers waiting reset where it is not plausible."""
+        if self.version is not None:
+            parsed = parse_image_version_arn(self.version.arn)
+            if (
+                parsed is None
+                or parsed.version != self.version.number
+                or parsed.name_lower != self.version.image.lower()
+            ):
+                raise ValueError(f"the version it names is not one ARN: {self.version.arn!r:.80}")
         if self.queue is not None:
             self.queue.period = usable_period(self.queue.period)
             self.queue.refusals = _count(self.queue.refusals)

@@ -5,8 +5,11 @@ A replacement (a new BaseImage or ImageName) is CloudFormation creating the new 
 the old one still holds the aliases, then deleting the old one.
 """
 
+import contextvars
+
 import pytest
 
+from harness.recorder import BOTOCORE_CLIENT
 from harness.replay import run_with_replay
 from sagemaker_emulator.rules import VARIANTS
 
@@ -169,3 +172,55 @@ def test_an_update_that_takes_an_alias_applies_the_rest_first(image, driver, sm,
             i for i, (version, keys) in enumerate(order[1:], 1) if "ReleaseNotes" in keys
         )
         assert rest_at < taken_at, f"the alias was taken before the rest was accepted: {order}"
+
+
+def _before_giving(monkeypatch, act):
+    """Run ``act(sm)`` once, just before the handler gives the taken aliases to its version
+    (its UpdateImageVersion with AliasesToAdd): what another actor may do meanwhile."""
+    original = BOTOCORE_CLIENT._make_api_call
+    done: list[bool] = []
+
+    def make_api_call(client, operation, params):
+        if operation == "UpdateImageVersion" and "AliasesToAdd" in params and not done:
+            done.append(True)
+            contextvars.Context().run(act)  # (outside the handler's scope: not its call)
+        return original(client, operation, params)
+
+    monkeypatch.setattr(BOTOCORE_CLIENT, "_make_api_call", make_api_call)
+
+
+@pytest.mark.parametrize("clash", ["refuse", "refuse_busy"], indirect=True)
+def test_an_alias_another_version_grabs_between_take_and_give_is_taken_again(
+    image, driver, sm, clash, monkeypatch
+):
+    """Between taking an alias from its holder and giving it to the new version, a third
+    version grabs it: the update takes it again from that one, and it ends on the new version
+    only."""
+    old = driver.run("CREATE", props(Aliases=["stable"])).model
+    third = driver.run("CREATE", props(BaseImage=BASE + "-third")).model
+    mine = driver.run("CREATE", props(BaseImage=BASE + "-mine")).model
+    _before_giving(
+        monkeypatch,
+        lambda: sm.update_image_version(
+            ImageName=IMAGE, Version=third["Version"], AliasesToAdd=["stable"]
+        ),
+    )
+    outcome = driver.run("UPDATE", {**mine, "Aliases": ["stable"]}, previous=mine)
+    assert outcome.status == "SUCCESS", outcome.final
+    assert aliases_of(sm, mine["Version"]) == ["stable"]
+    assert aliases_of(sm, third["Version"]) == []
+    assert aliases_of(sm, old["Version"]) == []
+
+
+@pytest.mark.parametrize("clash", ["refuse"], indirect=True)
+def test_an_update_whose_image_goes_while_it_moves_aliases_is_not_found(
+    image, driver, sm, clash, monkeypatch, emulator_controls
+):
+    """The image is deleted (no DELETING phase) just before the version is given the aliases:
+    the update ends NotFound, never InvalidRequest, and nothing else is touched."""
+    driver.run("CREATE", props(Aliases=["stable"]))
+    mine = driver.run("CREATE", props(BaseImage=BASE + "-mine")).model
+    emulator_controls.rules.delete_image = "immediate"
+    _before_giving(monkeypatch, lambda: sm.delete_image(ImageName=IMAGE))
+    outcome = driver.run("UPDATE", {**mine, "Aliases": ["stable"]}, previous=mine)
+    assert outcome.error_code == "NotFound", outcome.final
