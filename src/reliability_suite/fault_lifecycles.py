@@ -1,7 +1,8 @@
 """Whole lifecycles (create with aliases, update, delete) while SageMaker misbehaves.
 
 The emulator (server mode) injects faults (:mod:`sagemaker_emulator.faults`) at ``rate`` on every
-operation: throttling, HTTP 500 and 503 on all of them, and on every mutating operation
+operation: every refusal botocore's own rules retry (throttling codes, 429, 500, 503, 509,
+request timeouts) and a 200 answer cut short, on all of them, and on every mutating operation
 (CreateImageVersion, UpdateImageVersion, DeleteImageVersion) also a connection dropped after
 SageMaker applied the request. The handlers retry each call within the invocation's deadline,
 then call back; CloudFormation re-invokes a handler only after IN_PROGRESS: a FAILED event ends
@@ -33,16 +34,28 @@ from harness.recorder import Call, Recorder, recording
 from harness.stack import Stack
 from offline_aws.services import sagemaker_server, timed_transitions
 from sagemaker_emulator.control import controls
-from sagemaker_emulator.faults import DROP, ERROR_KINDS, FaultPlan, FaultRule
+from sagemaker_emulator.faults import DROP, REFUSALS, TRUNCATED, FaultPlan, FaultRule
 
 from .phases import failures, phase_figures
 
 IMAGE = "FaultyImage"
 BASE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/faulty"
 PHASES = ("create", "update", "delete")
-# What an injected fault looks like to a handler once botocore has given up retrying it.
+# What an injected fault looks like to a handler once botocore has given up retrying it (an
+# answer cut short is the handler's own IncompleteAnswer).
 FAULT_ERRORS = frozenset(
-    {"ThrottlingException", "InternalFailure", "ServiceUnavailable", "ConnectionClosedError"}
+    {
+        "ThrottlingException",
+        "InternalFailure",
+        "ServiceUnavailable",
+        "ConnectionClosedError",
+        "TooManyRequestsException",
+        "RequestTimeoutException",
+        "ThrottledException",
+        "PriorRequestNotComplete",
+        "BandwidthLimitExceeded",
+        "IncompleteAnswer",
+    }
 )
 
 
@@ -62,10 +75,16 @@ MUTATING = ("CreateImageVersion", "UpdateImageVersion", "DeleteImageVersion")
 
 
 def fault_rules(rate: float) -> list[FaultRule]:
-    """Every kind of fault on every mutating operation (an answer lost after the change was
-    applied among them); throttling and 5xx answers on the others."""
-    return [FaultRule(rate, operation, (*ERROR_KINDS, DROP)) for operation in MUTATING] + [
-        FaultRule(rate, None, ERROR_KINDS)
+    """Every refusal botocore's rules retry (throttling codes, 429, 5xx, 509, request timeouts)
+    and an answer cut short on every operation; on every mutating operation also an answer lost
+    after the change was applied. (An answer that trickles in is swept call by call by the
+    fault sweep, where its seconds are few.)"""
+    # An answer lost after the change was applied is the fault that matters most for a change:
+    # on a mutating operation it is as likely as every other kind together.
+    others = (*REFUSALS, TRUNCATED)
+    changing = (*others, *[DROP] * len(others))
+    return [FaultRule(rate, operation, changing) for operation in MUTATING] + [
+        FaultRule(rate, None, others)
     ]
 
 
