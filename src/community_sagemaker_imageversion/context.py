@@ -4,8 +4,9 @@ It holds the phase the operation is in (:mod:`.engine` runs it), the version the
 tracks once it knows one, and only the state that phase needs:
 
 - ``version`` (:class:`Tracked`): the version's ARN, number, the image's real name (the ARN
-  lower-cases it), its BaseImage and, once SageMaker has shown it, its ContainerImage. Every event
-  from then on carries them, whatever the ending.
+  lower-cases it), its BaseImage and, once SageMaker has shown it, its ContainerImage and
+  CreationTime (a version made later under the same number, where SageMaker reuses numbers, is
+  another one). Every event from then on carries them, whatever the ending.
 - ``queue`` (:class:`Queue`): waiting for a busy image (ResourceInUse).
 - ``watch`` (:class:`Watch`): waiting for a change of the version, and doubting its absence.
 - ``moves`` (:class:`Moves`): aliases being taken from the versions that hold them.
@@ -47,6 +48,7 @@ class Tracked:
     number: int
     base: str | None = None
     container: str | None = None
+    created: float | None = None
 
 
 @dataclass

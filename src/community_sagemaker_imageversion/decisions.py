@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from .timing import ABSENT_POLL, ABSENT_READS, ABSENT_SPACING
+from .timing import ABSENT_POLL, ABSENT_READS, ABSENT_SPACING, MIN_WAIT
 
 CREATED = "CREATED"
 CREATING = "CREATING"
@@ -99,12 +99,13 @@ def absence(
     missing_since: float, misses: int, now: float, *, shown: bool, bound: float
 ) -> float | None:
     """None when a version missing ``misses`` reads in a row, since ``missing_since``, is gone;
-    else seconds until the next read. A version SageMaker has shown before is gone once
-    ABSENT_READS reads in a row miss it (a stale replica misses it once); one it never showed may
-    be hidden by read-after-write lag, so it is gone only once it stayed missing for ``bound``
-    seconds too."""
+    else seconds until the next read. The reads come in pairs, the second at once (one read may
+    miss a version the next one sees: non-monotonic reads), the pairs ABSENT_SPACING apart. A
+    version SageMaker has shown before is gone once ABSENT_READS reads in a row miss it; one it
+    never showed may be hidden by read-after-write lag, so it is gone only once it stayed
+    missing for ``bound`` seconds too."""
     if misses < ABSENT_READS:
-        return ABSENT_SPACING
+        return MIN_WAIT if misses % 2 == 1 else ABSENT_SPACING
     if shown:
         return None
     left = missing_since + bound - now

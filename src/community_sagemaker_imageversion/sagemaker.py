@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
@@ -26,7 +26,7 @@ from cloudformation_cli_python_lib import exceptions
 
 from .decisions import IMAGE_DELETING
 from .errors import IncompleteAnswer, Missing, Refused
-from .timing import RECENT_VERSIONS
+from .timing import PAGES_PER_LOOKUP, RECENT_VERSIONS
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
         DescribeImageVersionResponseTypeDef,
         ImageVersionTypeDef,
     )
+
+    from .context import Tracked
 
 LOG = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -156,7 +158,7 @@ class SageMaker:
         aliases: set[str] = set()
         token: str | None = None
         params = {"ImageName": image, "Version": version, "MaxResults": MAX_RESULTS}
-        while True:
+        for _page_number in _lookup_pages("ListAliases", version_label(image, version)):
             page = _page(params, token)
             answer = self._calls.attempt(
                 "ListAliases",
@@ -170,6 +172,7 @@ class SageMaker:
             token = _next_token(answer)
             if token is None:
                 return frozenset(aliases)
+        raise AssertionError("unreachable")  # pragma: no cover (_lookup_pages raises first)
 
     def update_version(self, request: Mapping[str, Any]) -> None:
         self._calls.attempt(
@@ -273,13 +276,24 @@ class SageMaker:
         if described is not None:
             return str(described["ImageName"])
         token: str | None = None
-        while True:
+        for _page_number in _lookup_pages("ListImages", f"images named {name} in any case"):
             images, token = self.images_page(None, token)
             for real_name, _ in images:
                 if real_name.lower() == name.lower():
                     return real_name
             if token is None:
                 return None
+        raise AssertionError("unreachable")  # pragma: no cover (_lookup_pages raises first)
+
+
+def _lookup_pages(operation: str, what: str) -> Iterator[int]:
+    """The pages a look-up may read (timing.PAGES_PER_LOOKUP); GeneralServiceException past
+    them."""
+    yield from range(PAGES_PER_LOOKUP)
+    raise exceptions.GeneralServiceException(
+        f"{operation} for {what} answered {PAGES_PER_LOOKUP} pages and said more follow: the"
+        " look-up stops there rather than start over in every invocation"
+    )
 
 
 def _oldest_first(created_after: datetime | None) -> dict[str, Any]:
@@ -351,10 +365,12 @@ def find_version(
     *,
     arn: str | None = None,
     base: str | None = None,
+    created: float | None = None,
     why_not: bool = True,
 ) -> Sighting:
     """What SageMaker shows of version ``version`` of ``image``: the version (:class:`Foreign`
-    when its ARN is not ``arn`` or its BaseImage not ``base``, where given), or why not
+    when its ARN is not ``arn``, its BaseImage not ``base`` or its CreationTime not ``created``,
+    where given), or why not
     (``why_not`` False: NotShown, without asking about the image, for a caller to whom the
     image's going means the version's going)."""
     try:
@@ -365,7 +381,7 @@ def find_version(
         return _why_not_shown(sm, image, None)
     except Refused as refused:
         return _why_not_shown(sm, image, refused)
-    return _shown_or_foreign(description, arn, base)
+    return _shown_or_foreign(description, arn, base, created)
 
 
 def _why_not_shown(sm: SageMaker, image: str, refused: Refused | None) -> Sighting:
@@ -380,8 +396,30 @@ def _why_not_shown(sm: SageMaker, image: str, refused: Refused | None) -> Sighti
     return NotShown()
 
 
+def find_tracked(sm: SageMaker, tracked: Tracked, *, why_not: bool = True) -> Sighting:
+    """:func:`find_version` of the version an operation tracks, held to all it knows of it."""
+    return find_version(
+        sm,
+        tracked.image,
+        tracked.number,
+        arn=tracked.arn,
+        base=tracked.base,
+        created=tracked.created,
+        why_not=why_not,
+    )
+
+
+def creation_of(description: Mapping[str, Any]) -> float | None:
+    """A version's CreationTime in wall-clock seconds (None: not given)."""
+    moment = description.get("CreationTime")
+    return moment.timestamp() if isinstance(moment, datetime) else None
+
+
 def _shown_or_foreign(
-    description: DescribeImageVersionResponseTypeDef, arn: str | None, base: str | None
+    description: DescribeImageVersionResponseTypeDef,
+    arn: str | None,
+    base: str | None,
+    created: float | None,
 ) -> Sighting:
     if arn is not None and description["ImageVersionArn"] != arn:
         return Foreign(f"SageMaker names that version {description['ImageVersionArn']}, not {arn}")
@@ -391,5 +429,11 @@ def _shown_or_foreign(
             f"{description['ImageVersionArn']} is made from {made_from}, not from {base} as"
             " the model says: the image may have been deleted and made again, and this version"
             " be another one"
+        )
+    made_at = creation_of(description)
+    if created is not None and made_at is not None and abs(made_at - created) > 0.001:
+        return Foreign(
+            f"{description['ImageVersionArn']} was made at {made_at:.3f}, not at {created:.3f}:"
+            " SageMaker gave its number again to a version made since"
         )
     return Shown(description)

@@ -29,6 +29,11 @@ CALL_BUDGET = 80
 """SageMaker calls one invocation may make: more than a whole free window of polling at the
 quickest cadence (28 s / 0.75 s, plus the calls around it), so only a path that calls without
 waiting can reach it; it then hands back instead of competing with the account's own calls."""
+PAGES_PER_LOOKUP = 40
+"""Pages one look-up through a paged list may read (a version's aliases, the images for a name
+in another case): half the call budget, so it ends within one invocation. A list SageMaker
+answers with more pages than that (empty pages with a NextToken, page after page) fails the
+action saying so, rather than starting over in every invocation."""
 STEPS_WITHOUT_PAUSE = 12
 """Phases one invocation may run in a row without waiting: an action is a handful of phases, so
 more is a cycle, which is then paced by :data:`MIN_WAIT`."""
@@ -165,19 +170,25 @@ resources claiming one alias would otherwise take it from each other forever."""
 # -- Doubting an absence -------------------------------------------------------------------------
 # SageMaker may not show a version for a while after it was made (read-after-write lag), and one
 # read may miss a version the previous one saw (non-monotonic reads). A version is taken to be
-# gone only once its absence is confirmed: by ABSENT_READS reads in a row, ABSENT_SPACING apart,
-# when the operation knows SageMaker has shown the version before (the model carries what only
-# SageMaker's answer does); else by reads in a row over LAG_BOUND seconds, or, for READ (which
-# cannot call back), over what its one invocation allows.
+# gone only once its absence is confirmed: by ABSENT_READS reads in a row, in pairs ABSENT_SPACING
+# apart, when the operation knows SageMaker has shown the version before (the model carries what
+# only SageMaker's answer does); else by reads in a row over LAG_BOUND seconds, or, for READ
+# (which cannot call back), over what its one invocation allows. A create's own version, once
+# shown, is doubted over LAG_BOUND from its first miss: it was made, so only a deletion takes it.
 
-ABSENT_READS = 2
-"""Reads in a row that must miss a version SageMaker has shown before: one stale read does not
-make a version gone."""
+ABSENT_READS = 4
+"""Reads in a row that must miss a version SageMaker has shown before, in two pairs of reads one
+right after the other: a stale read, and the next one that sees the version again, never make
+it gone."""
 ABSENT_SPACING = 1.0
-"""Seconds between those reads (a stale replica catches up): a second more for a true NotFound."""
+"""Seconds between the pairs (a stale replica catches up): a second more for a true NotFound."""
 LAG_BOUND = 180.0
 """Seconds a version SageMaker has never shown may stay invisible: three times the minute that
 reads are commonly seen to lag, and past the 75 s seen in a review."""
+IMAGE_LAG_BOUND = 30.0
+"""Seconds a create looks for an image SageMaker does not show before it fails InvalidRequest: an
+image made just before its versions (one stack) may be hidden by read-after-write lag for a
+while, and a mistyped name should not cost minutes."""
 ABSENT_POLL = 5.0
 """Seconds between reads of a version not shown yet, while its absence is doubted."""
 

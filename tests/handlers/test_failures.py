@@ -54,7 +54,7 @@ def test_parent_image_deleted_out_of_band(image, driver, sm):
     assert driver.run("DELETE", model).error_code == "NotFound"
 
 
-def test_missing_parent_image_is_an_invalid_request_naming_it(driver):
+def test_missing_parent_image_is_an_invalid_request_naming_it(driver, instant_clock):
     outcome = driver.run("CREATE", props())
     assert outcome.error_code == "InvalidRequest"
     assert IMAGE in outcome.final["message"]

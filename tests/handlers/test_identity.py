@@ -105,7 +105,9 @@ def test_a_replacement_for_a_name_case_change_makes_the_version_on_the_same_imag
     ] == ["stable"]
 
 
-def test_a_create_on_an_image_no_case_of_the_name_finds_is_an_invalid_request(driver, recorder):
+def test_a_create_on_an_image_no_case_of_the_name_finds_is_an_invalid_request(
+    driver, instant_clock, recorder
+):
     outcome = driver.run("CREATE", props(ImageName="no-such-image"))
     assert outcome.error_code == "InvalidRequest"
     assert "'no-such-image'" in outcome.final["message"]

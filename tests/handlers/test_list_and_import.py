@@ -96,7 +96,7 @@ def test_import_from_the_arn_alone(sm, driver, image_name, recorder):
     assert all(call["Version"] == 2 for call in described)
 
 
-def test_import_of_a_missing_version_is_not_found(sm, driver):
+def test_import_of_a_missing_version_is_not_found(sm, driver, instant_clock):
     sm.create_image(ImageName="CapitalisedImage", RoleArn=ROLE)
     arn = version_arn("capitalisedimage", 7)
     assert driver.run("READ", {"ImageVersionArn": arn}).error_code == "NotFound"

@@ -40,6 +40,7 @@ from ..sagemaker import (
     ImageGone,
     NotShown,
     Shown,
+    find_tracked,
     find_version,
     version_label,
 )
@@ -70,9 +71,7 @@ def _label(step: Step) -> str:
 def observe(step: Step) -> tuple[Description, frozenset[str]] | Wait:
     """The tracked version's description and aliases as SageMaker holds them now."""
     tracked = _tracked(step)
-    sighting = find_version(
-        step.sagemaker, tracked.image, tracked.number, arn=tracked.arn, base=tracked.base
-    )
+    sighting = find_tracked(step.sagemaker, tracked)
     if isinstance(sighting, Shown):
         seen(step)
         return sighting.description, step.sagemaker.version_aliases(tracked.image, tracked.number)

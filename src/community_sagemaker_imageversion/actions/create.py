@@ -37,11 +37,14 @@ from ..sagemaker import (
     ImageGone,
     NotShown,
     Shown,
-    find_version,
+    creation_of,
+    find_tracked,
     version_label,
 )
 from ..timing import (
+    ABSENT_POLL,
     CLEANUP_DELAY,
+    IMAGE_LAG_BOUND,
     LAG_BOUND,
     POLL_CAP,
     UNNAMED_ANSWERS,
@@ -112,9 +115,15 @@ def _image_refused(step: Step, image: str, refused: Missing | Refused) -> Next |
     if status is None and not_found:
         real = step.sagemaker.image_name_for(image)
         if real is None:
+            # an image made just before (one stack) may not be shown yet: looked for a while
+            watch = context.watch or Watch(missing_since=step.now)
+            context.watch = watch
+            since = watch.missing_since if watch.missing_since is not None else step.now
+            if step.now - since < IMAGE_LAG_BOUND:
+                return Wait(ABSENT_POLL, f"image {image} is not shown yet: looking again")
             raise exceptions.InvalidRequest(
                 f"ImageName {image!r}: no SageMaker image of that name (in any case) exists in"
-                " this account and region"
+                f" this account and region (looked for {IMAGE_LAG_BOUND:.0f} s)"
             ) from refused
         if real != image:
             context.image = real
@@ -142,16 +151,13 @@ def awaiting(step: Step) -> Done | Next | Wait:
     context.watch = watch
     label = version_label(tracked.image, tracked.number)
     since = watch.since if watch.since is not None else step.now
-    sighting = find_version(
-        step.sagemaker, tracked.image, tracked.number, arn=tracked.arn, base=tracked.base
-    )
+    sighting = find_tracked(step.sagemaker, tracked)
     if isinstance(sighting, NotShown):
         if watch.missing_since is None:
             watch.missing_since = step.now if watch.shown else since
         watch.misses += 1
-        doubted = absence(
-            watch.missing_since, watch.misses, step.now, shown=watch.shown, bound=LAG_BOUND
-        )
+        # (the version this create made: gone only once missing over the whole lag bound)
+        doubted = absence(watch.missing_since, watch.misses, step.now, shown=False, bound=LAG_BOUND)
         if doubted is not None:
             elapsed = step.now - since
             why = f"{label} is not shown yet"
@@ -166,6 +172,7 @@ def awaiting(step: Step) -> Done | Next | Wait:
     seen(step)
     description = sighting.description
     tracked.container = description.get("ContainerImage")
+    tracked.created = creation_of(description)
     decision = after_create(sighting.status)
     if decision is Decision.FINISHED:
         return aliases.converge(step, description, frozenset())

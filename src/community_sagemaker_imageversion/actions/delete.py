@@ -26,7 +26,7 @@ from ..decisions import CREATING, DELETE_FAILED, DELETING, IMAGE_DELETING, after
 from ..decisions import Next as Decision
 from ..engine import Action, Done, Next, Step, Wait
 from ..errors import Busy, Missing, Refused
-from ..sagemaker import ImageGoing, NotShown, Shown, find_version, version_label
+from ..sagemaker import ImageGoing, NotShown, Shown, find_tracked, version_label
 from ..timing import poll_delay
 from .locate import doubt, local_version_arn, locate, seen
 from .queue import wait_for_image
@@ -59,9 +59,7 @@ def submitting(step: Step) -> Done | Next | Wait:
     """Phase ``delete.submit`` (see the module docstring)."""
     tracked = step.context.version
     assert tracked is not None
-    sighting = find_version(
-        step.sagemaker, tracked.image, tracked.number, arn=tracked.arn, base=tracked.base
-    )
+    sighting = find_tracked(step.sagemaker, tracked)
     if isinstance(sighting, ImageGoing):
         return _image_going(step, tracked.image)
     if not isinstance(sighting, Shown):
@@ -96,7 +94,7 @@ def _submit(step: Step, status: str) -> Next | Wait:
     except Busy as busy:
         # refused because this very version is changing (a lost answer's delete applied), or
         # because another version of the image is: looking again tells
-        again = find_version(step.sagemaker, tracked.image, tracked.number, arn=tracked.arn)
+        again = find_tracked(step.sagemaker, tracked)
         if isinstance(again, Shown) and again.status in (DELETING, CREATING):
             return Next("delete.submit")
         return wait_for_image(step, tracked.image, busy)
@@ -117,14 +115,7 @@ def awaiting(step: Step) -> Done | Next | Wait:
     since = watch.since if watch.since is not None else step.now
     label = _label(step)
     # (whether its image is going matters not: the version goes either way)
-    sighting = find_version(
-        step.sagemaker,
-        tracked.image,
-        tracked.number,
-        arn=tracked.arn,
-        base=tracked.base,
-        why_not=False,
-    )
+    sighting = find_tracked(step.sagemaker, tracked, why_not=False)
     if not isinstance(sighting, Shown):
         if isinstance(sighting, NotShown):
             try:

@@ -38,6 +38,7 @@ from ..sagemaker import (
     ImageGoing,
     ImageGone,
     Shown,
+    creation_of,
     find_version,
     version_label,
 )
@@ -77,6 +78,7 @@ class Found:
             self.number,
             description["BaseImage"],
             description.get("ContainerImage"),
+            creation_of(description),
         )
 
     def spelled_as(self, image_name: str | None) -> str:
@@ -121,7 +123,11 @@ def locate(
     # the image's real name, once a look found it in another case (kept for the next reads)
     name = step.context.image or (str(hint) if hinted else parsed.name_lower)
     base = model.BaseImage if model is not None and owned else None
-    sighting = find_version(step.sagemaker, name, parsed.version, arn=arn, base=base)
+    # (why a version is not shown is asked at its first miss: the doubt's later reads need not)
+    first_look = step.context.watch is None or step.context.watch.misses == 0
+    sighting = find_version(
+        step.sagemaker, name, parsed.version, arn=arn, base=base, why_not=first_look
+    )
     if isinstance(sighting, ImageGone):
         real = step.sagemaker.image_name_for(name)
         if real is not None and real != name:
