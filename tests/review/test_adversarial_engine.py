@@ -1,0 +1,180 @@
+"""Adversarial review of the engine (issue 20): scenarios through the real Lambda entrypoint
+(``community_sagemaker_imageversion.handlers.resource``) that break a promise of the README.
+
+Each test says what a user would see and which promise it breaks; each fails on the handler as
+it is. Most run on one virtual clock (``tests/guarantees/timeline.py``): the handler's, the
+emulator's and CloudFormation's callback delays.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from moto.moto_api import state_manager
+
+from harness.events import handler_event
+from sagemaker_emulator.control import catch_up
+from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
+from tests.handlers.conftest import BASE, IMAGE, props
+
+from tests.guarantees.timeline import Timeline
+
+
+def versions(sm: Any) -> dict[int, str]:
+    """The image's versions as SageMaker lists them: number -> status."""
+    catch_up()
+    listed = sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]
+    return {v["Version"]: v["ImageVersionStatus"] for v in listed}
+
+
+def step(timeline: Timeline, event: dict[str, Any]) -> dict[str, Any]:
+    """One invocation of ``event`` on the timeline's clock (60 s of Lambda time)."""
+    return timeline.driver().invoke(event)
+
+
+def carry_on(event: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
+    """The callback CloudFormation sends after the IN_PROGRESS ``answer`` to ``event``."""
+    assert answer["status"] == "IN_PROGRESS", answer
+    again = copy.deepcopy(event)
+    again["requestData"]["resourceProperties"] = answer.get("resourceModel")
+    again["callbackContext"] = answer.get("callbackContext")
+    return again
+
+
+# -- 1. A DELETE that waits for its version to go deletes the next version given its number ------
+
+
+def test_a_delete_never_deletes_the_version_that_reuses_its_number(
+    image, sm, timeline, emulator_controls
+):
+    """Two resources of one image made from one BaseImage (two teams' stacks, or one template
+    with the same BaseImage and other metadata). Resource A (version 1, the image's latest) is
+    deleted; its deletion takes a minute, so the DELETE hands back while version 1 is DELETING.
+    Meanwhile version 1 goes, and resource B is created: under ``version_numbers=
+    reused_after_latest`` SageMaker numbers it 1 again. A's callback then finds "version 1"
+    (same ARN, same BaseImage, even the same ContainerImage) CREATING, waits for it, sees it
+    CREATED "again" and deletes it: B's version is gone, B's stack still holds it.
+
+    What the user sees: A's DELETE succeeds, B's resource points at a version that no longer
+    exists (the next READ of B is NotFound; drift shows it deleted). Breaks the project's first
+    promise (CloudFormation never wrongly touches a version) and README "Version numbers": "no
+    call ever falls to the image's latest version" / every emulator variant must hold. The
+    DELETE had seen version 1 DELETING (and had its CreationTime): a version of that number
+    that is CREATING, or created after the delete was sent, is not the one it deletes.
+    Cause: actions/delete.py ``awaiting`` (and ``submitting``) take any Shown version with the
+    tracked ARN and BaseImage for the tracked one (sagemaker.find_version compares only ARN and
+    BaseImage); a CREATING or CREATED status after DeleteImageVersion is read as "not deleted
+    yet" / "shown as before the request" and the delete is sent again."""
+    emulator_controls.rules.version_numbers = "reused_after_latest"
+    a = timeline.driver().run("CREATE", props(JobType="TRAINING"))
+    assert a.status == "SUCCESS", a.final
+    # A's deletion takes 40 s: the DELETE polls for its free window, then hands back
+    state_manager.set_transition(VERSION_DELETE_MODEL, {"progression": "time", "seconds": 40})
+    delete = handler_event("DELETE", a.model, token="delete-a")
+    answer = step(timeline, delete)
+    assert answer["status"] == "IN_PROGRESS", answer
+    assert versions(sm) == {1: "DELETING"}
+
+    # While A's DELETE waits for its callback, version 1 goes and B's version is made (B is
+    # another resource, made from the same BaseImage; here made directly, as its own handler
+    # would, with a ClientToken of its own)
+    timeline.time.sleep(15.0)
+    assert versions(sm) == {}
+    state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "time", "seconds": 20})
+    b_arn = sm.create_image_version(
+        ImageName=IMAGE, BaseImage=BASE, ClientToken="resource-b", JobType="INFERENCE"
+    )["ImageVersionArn"]
+    assert b_arn == a.model["ImageVersionArn"], "the number was not reused: nothing tested"
+
+    # A's DELETE carries on to its end
+    event = carry_on(delete, answer)
+    for _ in range(50):
+        timeline.time.sleep(float(answer.get("callbackDelaySeconds") or 0))
+        answer = step(timeline, event)
+        if answer["status"] != "IN_PROGRESS":
+            break
+        event = carry_on(event, answer)
+    assert answer["status"] == "SUCCESS", answer
+    timeline.time.sleep(60.0)
+    assert versions(sm) == {1: "CREATED"}, "A's DELETE deleted B's version 1"
+
+
+
+# -- 2. Non-monotonic reads: a sibling's reads between the handler's make a version "gone" ------
+
+
+class Sibling:
+    """Another resource of the image polling its own ``version`` every ``every`` seconds of
+    the shared virtual clock, as a sibling's create does: at each handler call, the polls due by
+    then are made first (outside any handler context)."""
+
+    def __init__(
+        self, timeline: Timeline, monkeypatch: Any, version: int, every: float = 0.75
+    ) -> None:
+        from botocore.client import BaseClient
+
+        from harness.recorder import BOTOCORE_CLIENT
+
+        self.original = BOTOCORE_CLIENT._make_api_call
+        self.timeline, self.every = timeline, every
+        self.next_at = timeline.time.now - every  # it polled just before, too
+        self.polls = 0
+        self.version = version
+        sibling = self
+
+        def make_api_call(client: Any, operation: str, params: Any) -> Any:
+            return sibling._call(client, operation, params)
+
+        monkeypatch.setattr(BaseClient, "_make_api_call", make_api_call)
+
+    def _call(self, client: Any, operation: str, params: Any) -> Any:
+        import contextvars
+
+        if client.meta.service_model.service_name == "sagemaker":
+            while self.next_at <= self.timeline.time.now:
+                self.next_at += self.every
+                self.polls += 1
+                request = {"ImageName": IMAGE, "Version": self.version}
+                with_context = contextvars.Context()
+                try:
+                    with_context.run(self.original, client, "DescribeImageVersion", request)
+                except Exception:  # noqa: BLE001 (the sibling's own read; whatever it meets)
+                    pass
+        return self.original(client, operation, params)
+
+
+def test_a_rollback_delete_under_non_monotonic_reads_with_a_busy_sibling_deletes_the_version(
+    image, sm, timeline, emulator_controls, monkeypatch
+):
+    """A stack with two versions of one image, rolled back: resource A's version 2 was just
+    created and its DELETE comes while SageMaker's reads of it are still non-monotonic (one
+    read sees it, the next misses it: ``read_after_write=non_monotonic``), and resource B (the
+    sibling, version 1) polls its own version every 0.75 s meanwhile, as a sibling's handler
+    does. The DELETE's model carries ContainerImage (SageMaker showed the version), so two
+    reads 1 s apart that miss it make it "gone"; with the sibling's read between them, both of
+    the DELETE's reads land on the missing turn. The DELETE answers FAILED NotFound, which
+    CloudFormation takes as deleted: version 2 stays, owned by no stack (an orphan).
+
+    Breaks README "Not found means gone" (NotFound only once the absence is confirmed; the
+    guarantee test ``test_a_delete_under_non_monotonic_reads_deletes_the_version`` holds only
+    while nobody else reads the image) and the promise never to orphan a version. Two misses
+    in a row are what non-monotonic reads give whenever anyone else reads the image between
+    two of the handler's reads (random stale replicas give them too). Cause: decisions.py
+    ``absence`` (ABSENT_READS=2 reads in a row for a version shown before), applied by
+    actions/locate.py ``doubt`` in ``delete.locate``: the DELETE takes NotShown as gone
+    without ever sending DeleteImageVersion, which under this variant always finds the version
+    (writes are never hidden). READ and UPDATE answer NotFound the same way."""
+    b = timeline.driver().run("CREATE", props(BaseImage=BASE + "-b"))  # the sibling's version 1
+    assert b.status == "SUCCESS", b.final
+    emulator_controls.rules.read_after_write = "non_monotonic"
+    emulator_controls.rules.lag_reads, emulator_controls.rules.lag_seconds = 20, 120.0
+    a = timeline.driver().run("CREATE", props(JobType="TRAINING"))  # version 2
+    assert a.status == "SUCCESS", a.final
+    assert a.model and a.model.get("ContainerImage")
+    sibling = Sibling(timeline, monkeypatch, version=1)
+    delete = timeline.driver().run("DELETE", a.model)
+    assert sibling.polls, "the sibling never polled: nothing was tested"
+    emulator_controls.rules.read_after_write = "consistent"
+    left = versions(sm)
+    assert 2 not in left, f"version 2 orphaned: {left}; the DELETE answered {delete.final}"
