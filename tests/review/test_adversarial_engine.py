@@ -178,3 +178,83 @@ def test_a_rollback_delete_under_non_monotonic_reads_with_a_busy_sibling_deletes
     emulator_controls.rules.read_after_write = "consistent"
     left = versions(sm)
     assert 2 not in left, f"version 2 orphaned: {left}; the DELETE answered {delete.final}"
+
+
+# -- 3. The look for an image's real name starts again in every invocation ------------------------
+
+
+def test_a_create_naming_the_image_in_lower_case_ends_under_many_empty_pages(
+    image, sm, timeline, emulator_controls
+):
+    """``ImageName: trainingimage`` (copied from the lower-cased ARN, as README "Image names in
+    another case" expects users to do) for the image ``TrainingImage``, while SageMaker's
+    ListImages answers empty pages with a NextToken before the first item, page after page
+    (``empty_pages=before_items``; /work/shared/notes/sagemaker-api.md: "seen answering empty
+    pages with a NextToken, page after page"). Here 100 of them.
+
+    What the user sees: the create never ends. Each invocation walks ListImages from its first
+    page to find the image's real name, reaches the call budget (80 calls) before the end,
+    hands back after 1 s, and the next invocation walks again from the first page: 80
+    SageMaker calls a second, forever (until the 720-minute timeout: tens of thousands of
+    billed invocations and millions of calls competing with the account's own). LIST, which
+    walks the same pages, keeps SageMaker's NextToken in its cursor and ends.
+
+    Breaks README "Paced" (an invocation's call budget is meant to stop a path that calls
+    without waiting, not to restart it every second) and "Image names in another case" (the
+    image is found "for CREATE, READ, UPDATE, DELETE and LIST"). Cause: sagemaker.py
+    ``SageMaker.image_name_for`` walks every page inside one phase and keeps nothing across
+    invocations; engine.py ``_Calls.attempt`` raises ``_HandBack`` at CALL_BUDGET and the
+    phase (actions/create.py ``submit`` -> ``_image_refused``) starts over. READ of an import
+    by ARN alone (actions/locate.py ``locate``) meets the same walk and answers NetworkFailure,
+    which CloudFormation retries, for a condition no retry changes."""
+    emulator_controls.rules.empty_pages = "before_items"
+    emulator_controls.rules.empty_page_count = 100
+    outcome = None
+    try:
+        outcome = timeline.driver(max_invocations=30).run("CREATE", props(ImageName="trainingimage"))
+    except RuntimeError as runaway:
+        calls, _ = timeline.since((0, 0))
+        lists = sum(1 for c in calls if c.operation == "ListImages")
+        raise AssertionError(f"{runaway}; {lists} ListImages calls so far") from runaway
+    assert outcome.status == "SUCCESS", outcome.final
+
+
+# -- 4. Non-monotonic reads: three versions of one image in one stack, one create fails ----------
+
+
+def test_three_versions_of_one_image_under_non_monotonic_reads_all_succeed(
+    image, sm, timeline, emulator_controls
+):
+    """One template with three versions of one image (no DependsOn, the README's "Parallel
+    versions of one image ... all succeed"), each taking 30 s, while SageMaker's reads of a new
+    version are non-monotonic for its first three reads (``read_after_write=non_monotonic``,
+    ``lag_reads=3``: the "three stale reads" the guarantee tests use for one resource). No
+    fault is injected.
+
+    What the user sees: one of the three creates fails ``NotStabilized: version N of image ...
+    disappeared while it was being created: SageMaker no longer shows it``, and the stack rolls
+    back, though every version was created and exists. (With 8 versions and a lag of 20 reads
+    over 120 s, half the creates fail.)
+
+    Breaks README "Parallel versions of one image" ("all succeed"), "Not found means gone"
+    (absence believed only once confirmed) and "The handler and reliability tests pass under
+    every variant": the siblings' reads of the image fall between one create's two polls, so
+    both of its polls land on the missing turn. Cause: actions/create.py ``awaiting``: a version
+    shown once (``watch.shown``) is taken to have disappeared after ABSENT_READS=2 misses in a
+    row (decisions.py ``absence``), and that ends the create NotStabilized."""
+    from simulation.cloudformation import CloudFormation, Resource
+
+    emulator_controls.rules.read_after_write = "non_monotonic"
+    emulator_controls.rules.lag_reads, emulator_controls.rules.lag_seconds = 3, 0.0
+    state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "time", "seconds": 30})
+    stack = CloudFormation(timeline.time, timeline.handler)
+    resources = [
+        Resource(f"Version{n}", props(BaseImage=f"{BASE}-{n}")) for n in range(1, 4)
+    ]
+    operations = stack.run("CREATE", resources)
+    outcomes = {
+        lid: (op.outcome, op.final.get("message")) for lid, op in sorted(operations.items())
+    }
+    emulator_controls.rules.read_after_write = "consistent"
+    assert sorted(versions(sm)) == [1, 2, 3]
+    assert all(outcome == "SUCCESS" for outcome, _ in outcomes.values()), outcomes
