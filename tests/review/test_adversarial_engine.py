@@ -8,17 +8,22 @@ emulator's and CloudFormation's callback delays.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
 from typing import Any
 
+import pytest
+from botocore.client import BaseClient
 from moto.moto_api import state_manager
 
 from harness.events import handler_event
+from harness.recorder import BOTOCORE_CLIENT
 from sagemaker_emulator.control import catch_up
 from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
-from tests.handlers.conftest import BASE, IMAGE, props
-
+from simulation.cloudformation import CloudFormation, Resource
 from tests.guarantees.timeline import Timeline
+from tests.handlers.conftest import BASE, IMAGE, props
 
 
 def versions(sm: Any) -> dict[int, str]:
@@ -100,7 +105,6 @@ def test_a_delete_never_deletes_the_version_that_reuses_its_number(
     assert versions(sm) == {1: "CREATED"}, "A's DELETE deleted B's version 1"
 
 
-
 # -- 2. Non-monotonic reads: a sibling's reads between the handler's make a version "gone" ------
 
 
@@ -110,12 +114,12 @@ class Sibling:
     then are made first (outside any handler context)."""
 
     def __init__(
-        self, timeline: Timeline, monkeypatch: Any, version: int, every: float = 0.75
+        self,
+        timeline: Timeline,
+        monkeypatch: pytest.MonkeyPatch,
+        version: int,
+        every: float = 0.75,
     ) -> None:
-        from botocore.client import BaseClient
-
-        from harness.recorder import BOTOCORE_CLIENT
-
         self.original = BOTOCORE_CLIENT._make_api_call
         self.timeline, self.every = timeline, every
         self.next_at = timeline.time.now - every  # it polled just before, too
@@ -129,18 +133,15 @@ class Sibling:
         monkeypatch.setattr(BaseClient, "_make_api_call", make_api_call)
 
     def _call(self, client: Any, operation: str, params: Any) -> Any:
-        import contextvars
-
         if client.meta.service_model.service_name == "sagemaker":
             while self.next_at <= self.timeline.time.now:
                 self.next_at += self.every
                 self.polls += 1
                 request = {"ImageName": IMAGE, "Version": self.version}
-                with_context = contextvars.Context()
-                try:
-                    with_context.run(self.original, client, "DescribeImageVersion", request)
-                except Exception:  # noqa: BLE001 (the sibling's own read; whatever it meets)
-                    pass
+                with contextlib.suppress(Exception):  # the sibling's own read, whatever it meets
+                    contextvars.Context().run(
+                        self.original, client, "DescribeImageVersion", request
+                    )
         return self.original(client, operation, params)
 
 
@@ -196,8 +197,9 @@ def test_a_create_naming_the_image_in_lower_case_ends_under_many_empty_pages(
     page to find the image's real name, reaches the call budget (80 calls) before the end,
     hands back after 1 s, and the next invocation walks again from the first page: 80
     SageMaker calls a second, forever (until the 720-minute timeout: tens of thousands of
-    billed invocations and millions of calls competing with the account's own). LIST, which
-    walks the same pages, keeps SageMaker's NextToken in its cursor and ends.
+    billed invocations and millions of calls competing with the account's own). LIST's own
+    walk through the same pages keeps SageMaker's NextToken in its cursor and ends; LIST's
+    ImageName look-up in another case does not.
 
     Breaks README "Paced" (an invocation's call budget is meant to stop a path that calls
     without waiting, not to restart it every second) and "Image names in another case" (the
@@ -209,9 +211,9 @@ def test_a_create_naming_the_image_in_lower_case_ends_under_many_empty_pages(
     which CloudFormation retries, for a condition no retry changes."""
     emulator_controls.rules.empty_pages = "before_items"
     emulator_controls.rules.empty_page_count = 100
-    outcome = None
+    lower_case = props(ImageName="trainingimage")
     try:
-        outcome = timeline.driver(max_invocations=30).run("CREATE", props(ImageName="trainingimage"))
+        outcome = timeline.driver(max_invocations=30).run("CREATE", lower_case)
     except RuntimeError as runaway:
         calls, _ = timeline.since((0, 0))
         lists = sum(1 for c in calls if c.operation == "ListImages")
@@ -242,15 +244,11 @@ def test_three_versions_of_one_image_under_non_monotonic_reads_all_succeed(
     both of its polls land on the missing turn. Cause: actions/create.py ``awaiting``: a version
     shown once (``watch.shown``) is taken to have disappeared after ABSENT_READS=2 misses in a
     row (decisions.py ``absence``), and that ends the create NotStabilized."""
-    from simulation.cloudformation import CloudFormation, Resource
-
     emulator_controls.rules.read_after_write = "non_monotonic"
     emulator_controls.rules.lag_reads, emulator_controls.rules.lag_seconds = 3, 0.0
     state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "time", "seconds": 30})
     stack = CloudFormation(timeline.time, timeline.handler)
-    resources = [
-        Resource(f"Version{n}", props(BaseImage=f"{BASE}-{n}")) for n in range(1, 4)
-    ]
+    resources = [Resource(f"Version{n}", props(BaseImage=f"{BASE}-{n}")) for n in range(1, 4)]
     operations = stack.run("CREATE", resources)
     outcomes = {
         lid: (op.outcome, op.final.get("message")) for lid, op in sorted(operations.items())
@@ -258,3 +256,31 @@ def test_three_versions_of_one_image_under_non_monotonic_reads_all_succeed(
     emulator_controls.rules.read_after_write = "consistent"
     assert sorted(versions(sm)) == [1, 2, 3]
     assert all(outcome == "SUCCESS" for outcome, _ in outcomes.values()), outcomes
+
+
+def test_an_update_ends_when_list_aliases_answers_many_empty_pages_first(
+    image, sm, timeline, emulator_controls
+):
+    """The same walk, for every UPDATE and READ: ListAliases (the version's aliases, every
+    page) answering 100 empty pages with a NextToken before its items
+    (``empty_pages=before_items``). The UPDATE never ends: each invocation follows the pages
+    until the call budget, hands back after 1 s and starts again from the first page. READ
+    answers ``NetworkFailure: SageMaker did not answer in time: 80 SageMaker calls made in this
+    invocation`` (retriable, and untrue: SageMaker answered every call).
+
+    Cause: sagemaker.py ``SageMaker.version_aliases`` follows every page inside one phase
+    (actions/update.py ``locating``, actions/read.py ``reading``, actions/aliases.py
+    ``observe``), and nothing carries its place across the hand-back engine.py's call budget
+    forces (``_Calls.attempt`` -> ``_HandBack``)."""
+    created = timeline.driver().run("CREATE", props(Aliases=["stable"]))
+    assert created.status == "SUCCESS", created.final
+    emulator_controls.rules.empty_pages = "before_items"
+    emulator_controls.rules.empty_page_count = 100
+    desired = {**created.model, "JobType": "TRAINING"}
+    try:
+        update = timeline.driver(max_invocations=30).run("UPDATE", desired, previous=created.model)
+    except RuntimeError as runaway:
+        calls, _ = timeline.since((0, 0))
+        lists = sum(1 for c in calls if c.operation == "ListAliases")
+        raise AssertionError(f"{runaway}; {lists} ListAliases calls so far") from runaway
+    assert (update.status, update.error_code) == ("SUCCESS", None), update.final
