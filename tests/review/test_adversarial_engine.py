@@ -20,8 +20,10 @@ from moto.moto_api import state_manager
 from harness.events import handler_event
 from harness.recorder import BOTOCORE_CLIENT
 from sagemaker_emulator.control import catch_up
+from sagemaker_emulator.faults import TRUNCATED, FaultRule
 from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
 from simulation.cloudformation import CloudFormation, Resource
+from tests.botocore_errors import client_error
 from tests.guarantees.timeline import Timeline
 from tests.handlers.conftest import BASE, IMAGE, props
 
@@ -284,3 +286,55 @@ def test_an_update_ends_when_list_aliases_answers_many_empty_pages_first(
         lists = sum(1 for c in calls if c.operation == "ListAliases")
         raise AssertionError(f"{runaway}; {lists} ListAliases calls so far") from runaway
     assert (update.status, update.error_code) == ("SUCCESS", None), update.final
+
+
+# -- 5. A lost create whose replay SageMaker refuses as busy outlives its ClientToken ------------
+
+
+def test_a_create_whose_answer_is_lost_makes_one_version_when_its_replay_is_refused_as_busy(
+    image, sm, timeline, emulator_controls, monkeypatch
+):
+    """CreateImageVersion makes version 1 but its answer is lost (cut short on the wire); the
+    version takes 6 minutes to create (the boto3 waiters allow an hour). The handler sends the
+    request again with the same ClientToken at once, as it should. SageMaker checks that the
+    image is not busy before it looks at the token (plausible, and unknown: the emulator
+    assumes the opposite, faked here at botocore's level) and answers ResourceInUse: the image
+    is busy with the very version the lost request made. The handler takes it for another
+    version's change and queues behind it for six minutes; by then SageMaker has forgotten the
+    token (``idempotency=expires``, its default ``token_seconds`` of 300), and the replay makes
+    version 2.
+
+    What the user sees: the create succeeds with version 2, and version 1, made from the same
+    BaseImage, stays in the image forever, owned by no stack (duplicate + orphan). Breaks the
+    first promise (never duplicates or orphans) and README "Creates are idempotent ... as long
+    as SageMaker remembers the token longer than the handler takes to repeat a request
+    (seconds after a lost answer)": the handler repeated it within seconds, and still waited
+    for minutes before it was answered. Cause: actions/create.py ``submit`` treats every
+    ResourceInUse as another version's change (actions/queue.py ``wait_for_image``), even
+    right after a CreateImageVersion whose outcome it does not know; the queue's look at the
+    image (one ListImageVersions) shows a version CREATING since the lost request, which is
+    most likely its own."""
+    emulator_controls.rules.idempotency = "expires"
+    state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "time", "seconds": 360})
+    emulator_controls.inject_faults(
+        seed=1, rules=[FaultRule(1.0, "CreateImageVersion", (TRUNCATED,), limit=1)]
+    )
+    original = BOTOCORE_CLIENT._make_api_call
+
+    def busy_first(client: Any, operation: str, params: Any) -> Any:
+        if operation == "CreateImageVersion":
+            listed = contextvars.Context().run(
+                original, client, "ListImageVersions", {"ImageName": params["ImageName"]}
+            )
+            statuses = {v["ImageVersionStatus"] for v in listed["ImageVersions"]}
+            if statuses & {"CREATING", "DELETING"}:
+                raise client_error(
+                    "ResourceInUse", operation, 400, "Resource was modified concurrently."
+                )
+        return original(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", busy_first)
+    outcome = timeline.driver().run("CREATE", props())
+    assert outcome.status == "SUCCESS", outcome.final
+    emulator_controls.faults = None
+    assert versions(sm) == {1: "CREATED"}, f"{versions(sm)}: the create answered {outcome.model}"
