@@ -25,7 +25,7 @@ from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
 from simulation.cloudformation import CloudFormation, Resource
 from tests.botocore_errors import client_error
 from tests.guarantees.timeline import Timeline
-from tests.handlers.conftest import BASE, IMAGE, props
+from tests.handlers.conftest import BASE, IMAGE, ROLE, props
 
 
 def versions(sm: Any) -> dict[int, str]:
@@ -338,3 +338,45 @@ def test_a_create_whose_answer_is_lost_makes_one_version_when_its_replay_is_refu
     assert outcome.status == "SUCCESS", outcome.final
     emulator_controls.faults = None
     assert versions(sm) == {1: "CREATED"}, f"{versions(sm)}: the create answered {outcome.model}"
+
+
+# -- 6. An image just created is believed absent at once --------------------------------------
+
+
+def test_a_create_right_after_its_image_was_created_waits_out_the_images_read_lag(
+    sm, timeline, monkeypatch
+):
+    """A stack that makes the image (``AWS::SageMaker::Image``) and a version that DependsOn
+    it: the version's CREATE starts the moment the image's create is done. If SageMaker's
+    image reads lag behind CreateImage for a few seconds, as the handler itself assumes its
+    version reads may ("Right after a create SageMaker may not find the new version ... for a
+    while": 180 s of doubt), CreateImageVersion and DescribeImage answer ResourceNotFound and
+    ListImages does not list it yet (faked at botocore's level: the emulator has no lag for
+    images).
+
+    What the user sees: ``InvalidRequest: ImageName 'TrainingImage': no SageMaker image of
+    that name (in any case) exists`` at once, a code CloudFormation does not retry, so the
+    stack fails and rolls back, though the image exists and a retry a second later would
+    succeed. Breaks README "A create on an image still being created or updated ... waits for
+    it" and "Codes mean what CloudFormation does with them". Cause: actions/create.py
+    ``_image_refused`` believes one DescribeImage and one ListImages walk
+    (sagemaker.py ``image_name_for``) that miss the image, while the absence of a version is
+    doubted over ``timing.LAG_BOUND``."""
+    sm.create_image(ImageName=IMAGE, RoleArn=ROLE)
+    lag_until = timeline.time.now + 5.0
+    original = BOTOCORE_CLIENT._make_api_call
+
+    def image_lags(client: Any, operation: str, params: Any) -> Any:
+        lagging = timeline.time.now < lag_until and client.meta.service_model.service_name == (
+            "sagemaker"
+        )
+        if lagging and operation in ("CreateImageVersion", "DescribeImage"):
+            raise client_error("ResourceNotFound", operation, 400, "Image does not exist.")
+        answer = original(client, operation, params)
+        if lagging and operation == "ListImages":
+            answer = {**answer, "Images": []}
+        return answer
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", image_lags)
+    outcome = timeline.driver().run("CREATE", props())
+    assert (outcome.status, outcome.error_code) == ("SUCCESS", None), outcome.final
