@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,22 +28,42 @@ class Version:
     status: str
 
 
+def every_item(list_call: Callable[..., Any], key: str, **params: Any) -> list[Any]:
+    """The items under ``key`` of every page a SageMaker List call answers (``list_call``, e.g.
+    ``sm.list_image_versions``), following NextToken: SageMaker may answer empty pages that say
+    more follow (``empty_pages``), so one page is never the whole list for a test's own check."""
+    items: list[Any] = []
+    token: dict[str, str] = {}
+    while True:
+        page = list_call(**params, **token)
+        items += page[key]
+        if not page.get("NextToken"):
+            return items
+        token = {"NextToken": page["NextToken"]}
+
+
 def versions_of(client: Any, image_name: str) -> list[Version]:
     """Every version of the image, with the base image it was made from (all pages), past any
     read-after-write lag of the emulator (this is a check's view, not a handler's)."""
     catch_up()
     found: list[Version] = []
-    token: dict[str, str] = {}
-    while True:
-        page = client.list_image_versions(ImageName=image_name, MaxResults=100, **token)
-        for item in page["ImageVersions"]:
-            described = client.describe_image_version(ImageName=image_name, Version=item["Version"])
-            found.append(
-                Version(item["Version"], described["BaseImage"], described["ImageVersionStatus"])
-            )
-        if not page.get("NextToken"):
-            return sorted(found, key=lambda v: v.number)
-        token = {"NextToken": page["NextToken"]}
+    listed = every_item(
+        client.list_image_versions, "ImageVersions", ImageName=image_name, MaxResults=100
+    )
+    for item in listed:
+        described = client.describe_image_version(ImageName=image_name, Version=item["Version"])
+        found.append(
+            Version(item["Version"], described["BaseImage"], described["ImageVersionStatus"])
+        )
+    return sorted(found, key=lambda v: v.number)
+
+
+def aliases_of(client: Any, image_name: str, version: int) -> list[str]:
+    """Every alias of the version, sorted (all pages of ListAliases)."""
+    listed = every_item(
+        client.list_aliases, "SageMakerImageVersionAliases", ImageName=image_name, Version=version
+    )
+    return sorted(listed)
 
 
 def ownership_problems(

@@ -29,7 +29,7 @@ from typing import Any
 
 from community_sagemaker_imageversion.handlers import resource
 from harness.driver import Driver, Outcome
-from harness.inventory import ownership_problems, versions_of, wrong_version_calls
+from harness.inventory import aliases_of, ownership_problems, versions_of, wrong_version_calls
 from harness.recorder import Call, Recorder, recording
 from harness.stack import Stack
 from offline_aws.services import sagemaker_server, timed_transitions
@@ -167,8 +167,7 @@ class _Run:
             for logical_id in ids:
                 wanted, version = updated(number(logical_id)), self.owners[logical_id]
                 got = self.sagemaker.describe_image_version(ImageName=IMAGE, Version=version)
-                listed = self.sagemaker.list_aliases(ImageName=IMAGE, Version=version)
-                got["Aliases"] = sorted(listed["SageMakerImageVersionAliases"])
+                got["Aliases"] = aliases_of(self.sagemaker, IMAGE, version)
                 wanted = {**wanted, "Aliases": sorted(wanted["Aliases"])}
                 self.note(
                     [

@@ -22,7 +22,7 @@ from harness.driver import Driver
 from offline_aws.defaults import base_image
 from sagemaker_emulator.control import catch_up
 from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
-from tests.handlers.conftest import BASE, IMAGE
+from tests.handlers.conftest import BASE, IMAGE, listed_aliases, listed_numbers
 
 RECORDED = {
     entry["name"]: entry
@@ -46,8 +46,8 @@ def model_of(outcome: Any) -> dict[str, Any]:
 
 def versions(sm: Any) -> list[tuple[int, str, str]]:
     catch_up()
-    listed = sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]
-    described = [sm.describe_image_version(ImageName=IMAGE, Version=v["Version"]) for v in listed]
+    listed = listed_numbers(sm)
+    described = [sm.describe_image_version(ImageName=IMAGE, Version=v) for v in listed]
     return sorted((d["Version"], d["BaseImage"], d["ImageVersionStatus"]) for d in described)
 
 
@@ -140,7 +140,7 @@ def test_an_update_awaiting_a_version_still_being_created_carries_on(
     )
     assert outcome.status == "SUCCESS", outcome.final
     assert model_of(outcome)["Aliases"] == ["stable"]
-    held = sm.list_aliases(ImageName=IMAGE, Version=1)["SageMakerImageVersionAliases"]
+    held = listed_aliases(sm, 1)
     assert held == ["stable"]
 
 

@@ -7,15 +7,14 @@ what was asked (`cfn test` compares them). An import (READ with only the identif
 
 from typing import Any
 
-from tests.handlers.conftest import IMAGE, props
+from tests.handlers.conftest import listed_aliases, props
 
 LEGACY = "legacy-one"
 BOTH = {"Alias": LEGACY, "Aliases": ["stable", "v1"]}
 
 
 def held(sm: Any, version: int = 1) -> list[str]:
-    aliases = sm.list_aliases(ImageName=IMAGE, Version=version)["SageMakerImageVersionAliases"]
-    return sorted(aliases)
+    return sorted(listed_aliases(sm, version))
 
 
 def returned(model: dict[str, Any]) -> tuple[list[str], object]:

@@ -19,7 +19,7 @@ import pytest
 
 from offline_aws.defaults import REGION, version_arn
 from sagemaker_emulator.control import catch_up
-from tests.handlers.conftest import BASE, IMAGE, props
+from tests.handlers.conftest import BASE, IMAGE, listed_numbers, props
 
 from .wire import Answer, botocore_retries
 
@@ -42,8 +42,7 @@ TIMES = 3
 
 def versions(sm):
     catch_up()
-    listed = sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]
-    return sorted(v["Version"] for v in listed)
+    return sorted(listed_numbers(sm))
 
 
 def fault(operation: str, code: str, status: int) -> Answer:

@@ -18,7 +18,7 @@ from harness.stack import Stack
 from offline_aws.defaults import version_arn
 from sagemaker_emulator.control import catch_up
 from sagemaker_emulator.models import VERSION_CREATE_MODEL
-from tests.handlers.conftest import BASE, IMAGE, ROLE, props
+from tests.handlers.conftest import BASE, IMAGE, ROLE, listed_numbers, props
 
 from .wire import Answer
 
@@ -31,8 +31,7 @@ CUT_SHORT = Answer(200, b'{"BaseImage":"' + BASE.encode()[:20])
 
 def versions(sm: Any) -> list[int]:
     catch_up()
-    listed = sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]
-    return sorted(v["Version"] for v in listed)
+    return sorted(listed_numbers(sm))
 
 
 def untracked(events: list[dict[str, Any]]) -> list[str]:

@@ -1,6 +1,6 @@
 """Fixtures of the handler tests: the real Lambda entrypoint against the emulator in process."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import boto3
@@ -13,6 +13,7 @@ from moto.moto_api import state_manager
 from community_sagemaker_imageversion.handlers import resource
 from harness.clocks import InstantClock, instant
 from harness.driver import Driver
+from harness.inventory import every_item
 from harness.recorder import BOTOCORE_CLIENT, Recorder, recording
 from offline_aws.defaults import IMAGE_ROLE, REGION, base_image
 from sagemaker_emulator.control import catch_up, controls
@@ -98,6 +99,46 @@ def failing_calls(monkeypatch: pytest.MonkeyPatch) -> Any:
 def instant_clock() -> Iterator[InstantClock]:
     with instant() as clock:
         yield clock
+
+
+def listed_versions(sm: Any, image: str = IMAGE, **params: Any) -> list[dict[str, Any]]:
+    """Every version ListImageVersions lists of ``image`` (all pages, in its order)."""
+    return every_item(sm.list_image_versions, "ImageVersions", ImageName=image, **params)
+
+
+def listed_numbers(sm: Any, image: str = IMAGE) -> list[int]:
+    """The numbers of every version ListImageVersions lists of ``image`` (all pages)."""
+    return [v["Version"] for v in listed_versions(sm, image)]
+
+
+def listed_aliases(sm: Any, version: int, image: str = IMAGE) -> list[str]:
+    """Every alias ListAliases lists of ``version`` of ``image`` (all pages, in its order)."""
+    return every_item(
+        sm.list_aliases, "SageMakerImageVersionAliases", ImageName=image, Version=version
+    )
+
+
+def listed_images(sm: Any) -> list[dict[str, Any]]:
+    """Every image ListImages lists (all pages)."""
+    return every_item(sm.list_images, "Images")
+
+
+TIME_FILTERS = frozenset(
+    {"CreationTimeAfter", "CreationTimeBefore", "LastModifiedTimeAfter", "LastModifiedTimeBefore"}
+)
+
+
+def empty_pages_first(params: Mapping[str, Any]) -> int:
+    """How many empty pages (each with a NextToken) the emulator answers a List call of
+    ``params`` (a first page: no NextToken) before its items, under the current ``empty_pages``
+    variant: a call count a test expects is the items' pages plus these."""
+    rules = controls().rules
+    filtered = bool(TIME_FILTERS & set(params))
+    if rules.empty_pages == "before_items" or (
+        rules.empty_pages == "before_filtered_items" and filtered
+    ):
+        return rules.empty_page_count
+    return 0
 
 
 def made_out_of_band(sm: Any, **params: Any) -> str:

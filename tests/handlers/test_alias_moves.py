@@ -13,14 +13,14 @@ from harness.recorder import BOTOCORE_CLIENT
 from harness.replay import run_with_replay
 from sagemaker_emulator.rules import VARIANTS
 
-from .conftest import BASE, IMAGE, props
+from .conftest import BASE, IMAGE, listed_aliases, listed_numbers, props
 
 CLASH = VARIANTS["alias_clash"]
 TEMPLATE_ALIASES = {"Aliases": ["stable", "1.0"], "Alias": "legacy"}
 
 
 def aliases_of(sm, version):
-    held = sm.list_aliases(ImageName=IMAGE, Version=version)["SageMakerImageVersionAliases"]
+    held = listed_aliases(sm, version)
     return sorted(held)
 
 
@@ -80,7 +80,7 @@ def test_taking_aliases_is_safe_to_run_twice(image, driver, sm, clash, keep, ste
         keep=keep,
     )
     assert outcome.status == "SUCCESS", outcome.final
-    assert [v["Version"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]] == [
+    assert listed_numbers(sm) == [
         2,
         1,
     ]

@@ -10,7 +10,7 @@ from harness.events import handler_event
 from offline_aws.defaults import ACCOUNT, CALLER_CREDENTIALS, SAGEMAKER_ARN_PREFIX
 from sagemaker_emulator.models import IMAGE_MODEL, VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
 
-from .conftest import IMAGE, made_out_of_band, props
+from .conftest import IMAGE, listed_versions, made_out_of_band, props
 
 ARN_PREFIX = SAGEMAKER_ARN_PREFIX
 
@@ -71,7 +71,7 @@ def test_a_parent_image_that_never_gets_ready_is_waited_for_then_a_conflict_nami
     assert outcome.error_code == "ResourceConflict", outcome.final
     assert f"Image {IMAGE} is CREATING" in outcome.final["message"]
     assert "60 minutes" in outcome.final["message"]
-    assert sm.list_image_versions(ImageName=IMAGE)["ImageVersions"] == []
+    assert listed_versions(sm) == []
 
 
 def test_create_failed_is_not_stabilized_with_sagemakers_reason_and_cleaned_up(
@@ -84,7 +84,7 @@ def test_create_failed_is_not_stabilized_with_sagemakers_reason_and_cleaned_up(
     assert "Base image manifest could not be read" in message
     assert "CREATE_FAILED" in message
     assert "The failed version was deleted" in message
-    assert sm.list_image_versions(ImageName=IMAGE)["ImageVersions"] == []
+    assert listed_versions(sm) == []
     retried = driver.run("CREATE", props(Aliases=["stable"]))
     assert retried.status == "SUCCESS", "the failed version's aliases were freed"
     assert retried.model["Version"] == 2
@@ -189,7 +189,7 @@ def test_invalid_input_is_refused_before_any_change(image, driver, recorder, sm,
     assert outcome.error_code == "InvalidRequest", outcome.final
     assert prop in outcome.final["message"]
     assert recorder.mutating() == []
-    assert sm.list_image_versions(ImageName=IMAGE)["ImageVersions"] == []
+    assert listed_versions(sm) == []
 
 
 @pytest.mark.parametrize(("change", "prop"), INVALID[:14], ids=[p for _, p in INVALID[:14]])

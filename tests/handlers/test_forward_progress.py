@@ -10,7 +10,7 @@ from harness.driver import Driver
 from offline_aws.defaults import FUNCTION_ARN
 from sagemaker_emulator.control import catch_up
 
-from .conftest import BASE, IMAGE, ROLE, props
+from .conftest import BASE, IMAGE, ROLE, listed_versions, props
 
 
 @dataclass
@@ -58,4 +58,4 @@ def test_an_invocation_with_no_time_left_still_makes_progress(image, sm, remaini
 
     deleted = out_of_time.run("DELETE", updated.model)
     assert deleted.status == "SUCCESS", deleted.final
-    assert sm.list_image_versions(ImageName=IMAGE)["ImageVersions"] == []
+    assert listed_versions(sm) == []

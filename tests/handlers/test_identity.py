@@ -6,7 +6,7 @@ import pytest
 from offline_aws.defaults import SAGEMAKER_ARN_PREFIX
 from sagemaker_emulator.control import catch_up
 
-from .conftest import BASE, ROLE, props
+from .conftest import BASE, ROLE, listed_aliases, listed_versions, props
 
 ARN_PREFIX = SAGEMAKER_ARN_PREFIX
 
@@ -41,8 +41,7 @@ def test_an_arn_sagemaker_did_not_issue_here_reaches_no_version(created, driver,
     assert recorder.mutating() == [], "a call that changes something was made"
     described = sm.describe_image_version(ImageName="TrainingImage", Version=1)
     assert (described["ImageVersionStatus"], described["JobType"]) == ("CREATED", "TRAINING")
-    aliases = sm.list_aliases(ImageName="TrainingImage", Version=1)
-    assert aliases["SageMakerImageVersionAliases"] == ["stable"]
+    assert listed_aliases(sm, 1, "TrainingImage") == ["stable"]
 
 
 @pytest.mark.parametrize("arn", FOREIGN.values(), ids=FOREIGN.keys())
@@ -77,7 +76,7 @@ def test_a_model_naming_the_image_in_another_case_still_finds_the_version(
     recorder.clear()
     deleted = driver.run("DELETE", model)
     assert deleted.status == "SUCCESS", deleted.final
-    assert sm.list_image_versions(ImageName="TrainingImage")["ImageVersions"] == []
+    assert listed_versions(sm, "TrainingImage") == []
     assert [c.params["ImageName"] for c in recorder.mutating()] == ["TrainingImage"]
 
 
@@ -98,11 +97,9 @@ def test_a_replacement_for_a_name_case_change_makes_the_version_on_the_same_imag
     assert new.model["ImageName"] == "trainingimage"
     assert new.model["ImageVersionArn"] == f"{ARN_PREFIX}:image-version/trainingimage/2"
     assert driver.run("DELETE", created).status == "SUCCESS"
-    versions = sm.list_image_versions(ImageName="TrainingImage")["ImageVersions"]
+    versions = listed_versions(sm, "TrainingImage")
     assert [v["Version"] for v in versions] == [2]
-    assert sm.list_aliases(ImageName="TrainingImage", Version=2)[
-        "SageMakerImageVersionAliases"
-    ] == ["stable"]
+    assert listed_aliases(sm, 2, "TrainingImage") == ["stable"]
 
 
 def test_a_create_on_an_image_no_case_of_the_name_finds_is_an_invalid_request(

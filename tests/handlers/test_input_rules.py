@@ -4,7 +4,7 @@ READ; patterns mean what JSON Schema means (ECMA-262: ``\\d`` is an ASCII digit)
 
 import pytest
 
-from .conftest import IMAGE, props
+from .conftest import listed_versions, props
 
 # Refused before any SageMaker call: no variant of SageMaker's rules can change the outcome.
 REFUSED_FIRST = pytest.mark.rules_independent
@@ -19,7 +19,7 @@ def test_a_null_value_is_refused_on_create_naming_it(image, driver, recorder, sm
     assert outcome.error_code == "InvalidRequest", outcome.final
     assert f"{prop} must not be null" in outcome.final["message"]
     assert recorder.mutating() == []
-    assert sm.list_image_versions(ImageName=IMAGE)["ImageVersions"] == []
+    assert listed_versions(sm) == []
 
 
 @pytest.mark.parametrize("prop", NULLABLE)
@@ -39,7 +39,7 @@ def test_a_model_from_an_older_schema_never_blocks_a_delete_or_a_read(image, dri
     desired = {**model, "JobType": "INFERENCE"}
     assert driver.run("UPDATE", desired, previous=older).status == "SUCCESS"
     assert driver.run("DELETE", older).status == "SUCCESS"
-    assert sm.list_image_versions(ImageName=IMAGE)["ImageVersions"] == []
+    assert listed_versions(sm) == []
 
 
 def test_an_unknown_property_in_an_update_is_refused_naming_it(image, driver):

@@ -10,7 +10,7 @@ from harness.driver import Driver, LambdaContext
 from offline_aws.defaults import ACCOUNT, CALLER_CREDENTIALS, REGION, SAGEMAKER_ARN_PREFIX
 from sagemaker_emulator.control import catch_up
 
-from .conftest import BASE, IMAGE, props
+from .conftest import BASE, IMAGE, listed_aliases, listed_images, listed_versions, props
 
 ARN_PREFIX = SAGEMAKER_ARN_PREFIX
 FULL = props(
@@ -70,7 +70,7 @@ def test_full_lifecycle_with_every_property(image, driver, sm, instant_clock):
     deleted = driver.run("DELETE", updated.model)
     assert deleted.status == "SUCCESS"
     assert "resourceModel" not in deleted.final
-    assert sm.list_image_versions(ImageName=IMAGE)["ImageVersions"] == []
+    assert listed_versions(sm) == []
     assert driver.run("READ", {"ImageVersionArn": arn}).error_code == "NotFound"
 
 
@@ -81,7 +81,7 @@ def test_success_events_follow_the_contract(image, driver, sm):
     assert "Alias" not in final["resourceModel"], "write-only property in a final model"
     # what was asked comes back: the write-only Alias is not folded into Aliases
     assert final["resourceModel"]["Aliases"] == []
-    held = sm.list_aliases(ImageName=IMAGE, Version=1)["SageMakerImageVersionAliases"]
+    held = listed_aliases(sm, 1)
     assert held == ["only"]
 
 
@@ -106,7 +106,7 @@ def test_aliases_added_removed_and_re_added(image, driver, sm, recorder):
         assert outcome.status == "SUCCESS", outcome.final
         model = outcome.model
         assert set(model["Aliases"]) == set(aliases)
-        held = sm.list_aliases(ImageName=IMAGE, Version=1)["SageMakerImageVersionAliases"]
+        held = listed_aliases(sm, 1)
         assert set(held) == set(aliases)
     updates = recorder.of("UpdateImageVersion")
     assert [
@@ -187,7 +187,7 @@ def test_the_same_request_token_twice_makes_one_version(image, driver, sm):
     again = driver.run("CREATE", FULL, token="9d3c4a52-7e0f-4a1b-8c6d-2f5e9b8a7c61")
     assert first.status == again.status == "SUCCESS"
     assert first.model["ImageVersionArn"] == again.model["ImageVersionArn"]
-    versions = sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]
+    versions = listed_versions(sm)
     assert [v["Version"] for v in versions] == [1]
 
 
@@ -206,7 +206,7 @@ def test_clients_use_the_request_region(sm, driver):
     assert created.status == "SUCCESS", created.final
     assert created.model is not None
     assert created.model["ImageVersionArn"].startswith("arn:aws:sagemaker:eu-west-1:")
-    assert sm.list_images()["Images"] == []
+    assert listed_images(sm) == []
 
 
 def test_a_delete_describes_the_version_once_before_deleting_it(image, driver, recorder):

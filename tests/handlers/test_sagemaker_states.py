@@ -11,7 +11,7 @@ from sagemaker_emulator.control import catch_up
 from sagemaker_emulator.models import IMAGE_DELETE_MODEL, IMAGE_MODEL
 from sagemaker_emulator.rules import VARIANTS
 
-from .conftest import BASE, IMAGE, ROLE, made_out_of_band, props
+from .conftest import BASE, IMAGE, ROLE, listed_versions, made_out_of_band, props
 
 DELETING_ANSWERS = [v for v in VARIANTS["delete_image"] if v != "immediate"]
 LISTS_AS_USUAL = ("deleting_describes", "deleting_refuses_writes")
@@ -40,7 +40,7 @@ def test_delete_of_a_version_whose_image_is_being_deleted_succeeds(
     if emulator_controls.rules.delete_image == "deleting_describes":
         # the version is gone, whether or not the image's deletion has ended meanwhile
         try:
-            left = sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]
+            left = listed_versions(sm)
         except sm.exceptions.ResourceNotFound:
             left = []
         assert left == []
@@ -69,7 +69,7 @@ def test_a_create_on_an_image_still_being_created_waits_for_it(sm, driver):
     assert outcome.status == "SUCCESS", outcome.final
     assert outcome.model["Version"] == 1
     catch_up()  # the test's own look, past any read-after-write lag
-    versions = sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]
+    versions = listed_versions(sm)
     assert [v["Version"] for v in versions] == [1]
 
 
@@ -161,4 +161,4 @@ def test_an_update_that_changes_a_create_failed_version_says_why_it_cannot(
 
 def test_a_create_failed_version_can_be_deleted(failed_out_of_band, driver, sm):
     assert driver.run("DELETE", failed_out_of_band).status == "SUCCESS"
-    assert sm.list_image_versions(ImageName=IMAGE)["ImageVersions"] == []
+    assert listed_versions(sm) == []

@@ -17,7 +17,7 @@ from harness.recorder import BOTOCORE_CLIENT
 from offline_aws.defaults import REGION
 from sagemaker_emulator.control import catch_up
 
-from .conftest import BASE, IMAGE, props
+from .conftest import BASE, listed_versions, props
 
 LOG_GROUP = "community-sagemaker-imageversion-logs"
 
@@ -62,7 +62,7 @@ def telemetry_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
 def versions(sm: Any) -> list[str]:
     catch_up()  # the test's own look, past any read-after-write lag
-    return [v["ImageVersionArn"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]]
+    return [v["ImageVersionArn"] for v in listed_versions(sm)]
 
 
 def test_logs_and_metrics_are_shipped_when_cloudwatch_answers(

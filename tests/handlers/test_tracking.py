@@ -12,7 +12,7 @@ from harness.driver import Driver
 from offline_aws.defaults import version_arn
 from sagemaker_emulator.control import catch_up
 
-from .conftest import IMAGE, NETWORK, props
+from .conftest import IMAGE, NETWORK, listed_aliases, listed_numbers, props
 
 VERSION_1 = version_arn("trainingimage", 1)
 # Enough failed attempts to outlast every in-call retry of every callback of one operation.
@@ -22,7 +22,7 @@ FOREVER = timing.ATTEMPTS * (timing.FAULT_CALLBACKS + 2)
 def versions(sm):
     """The image's version numbers, past any read-after-write lag (a check's view)."""
     catch_up()
-    return [v["Version"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]]
+    return listed_numbers(sm)
 
 
 def assert_names_version_1(outcome):
@@ -97,7 +97,7 @@ def test_a_new_version_not_found_at_first_is_waited_for(image, driver, sm, recor
     assert outcome.model["ImageVersionArn"] == VERSION_1
     assert "ResourceNotFound" in {c.error for c in recorder.snapshot()}, "the lag was never met"
     assert versions(sm) == [1]
-    assert sm.list_aliases(ImageName=IMAGE, Version=1)["SageMakerImageVersionAliases"] == ["stable"]
+    assert listed_aliases(sm, 1) == ["stable"]
 
 
 def test_a_lagging_version_is_named_by_every_callback(image, sm, lagging):

@@ -18,6 +18,7 @@ from moto import mock_aws
 
 from community_sagemaker_imageversion.handlers import resource
 from harness.driver import Driver
+from harness.inventory import aliases_of
 from harness.recorder import Recorder, recording
 from offline_aws.defaults import IMAGE_ROLE, REGION
 from reliability_suite import figures
@@ -115,8 +116,8 @@ def test_a_valid_model_is_created_as_given(emulated, model):
     wanted_aliases = set(model.get("Aliases", [])) | (
         {model["Alias"]} if "Alias" in model else set()
     )
-    held = sm.list_aliases(ImageName=made["ImageName"], Version=made["Version"])
-    assert set(held["SageMakerImageVersionAliases"]) == wanted_aliases
+    held = aliases_of(sm, made["ImageName"], made["Version"])
+    assert set(held) == wanted_aliases
     # what was asked comes back: Aliases as listed, the write-only Alias left out
     assert set(made["Aliases"]) == set(model.get("Aliases", []))
     for name, value in model.items():

@@ -9,7 +9,7 @@ import pytest
 
 from community_sagemaker_imageversion.handlers import resource
 from harness.driver import Driver
-from harness.inventory import versions_of
+from harness.inventory import aliases_of, versions_of
 from offline_aws.defaults import base_image
 from offline_aws.services import sagemaker_server
 from sagemaker_emulator.control import controls
@@ -42,8 +42,7 @@ def lose_the_answer(operation: str, times: int = 1) -> None:
 
 
 def held(sagemaker: Any, version: int) -> list[str]:
-    listed = sagemaker.list_aliases(ImageName=IMAGE, Version=version)
-    return sorted(listed["SageMakerImageVersionAliases"])
+    return aliases_of(sagemaker, IMAGE, version)
 
 
 def assert_an_answer_was_lost() -> None:

@@ -22,6 +22,7 @@ from moto.moto_api import state_manager
 from community_sagemaker_imageversion.handlers import resource
 from harness.clocks import instant
 from harness.driver import Driver, Outcome
+from harness.inventory import aliases_of, every_item
 from harness.replay import run_with_replay
 from offline_aws.defaults import IMAGE_ROLE, REGION
 from reliability_suite import figures
@@ -48,17 +49,19 @@ def _snapshot(sagemaker: Any) -> list[tuple[Any, ...]]:
     read-after-write lag: a check's view)."""
     catch_up()
     found = []
-    for item in sagemaker.list_image_versions(ImageName=IMAGE, MaxResults=100)["ImageVersions"]:
+    for item in every_item(
+        sagemaker.list_image_versions, "ImageVersions", ImageName=IMAGE, MaxResults=100
+    ):
         number = item["Version"]
         described = sagemaker.describe_image_version(ImageName=IMAGE, Version=number)
-        aliases = sagemaker.list_aliases(ImageName=IMAGE, Version=number)
+        aliases = aliases_of(sagemaker, IMAGE, number)
         found.append(
             (
                 number,
                 described["BaseImage"],
                 described["ImageVersionStatus"],
                 tuple((key, described.get(key)) for key in METADATA_KEYS),
-                tuple(sorted(aliases["SageMakerImageVersionAliases"])),
+                tuple(aliases),
             )
         )
     return sorted(found)
