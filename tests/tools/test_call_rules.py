@@ -81,14 +81,16 @@ def test_a_call_on_a_version_the_resource_does_not_own_is_wrong():
     ]
 
 
-def test_taking_an_alias_from_another_version_is_the_one_call_allowed_on_it():
+def test_taking_an_alias_from_another_version_and_giving_it_back_are_the_calls_allowed_on_it():
     mine = Scope("CREATE", "A", "t")
     calls = [
+        call("UpdateImageVersion", scope=mine, ImageName="i", Version=2, AliasesToAdd=["s"]),
         call("UpdateImageVersion", scope=mine, ImageName="i", Version=2, AliasesToDelete=["s"]),
         call("UpdateImageVersion", scope=mine, ImageName="i", Version=2, AliasesToAdd=["s"]),
         call("UpdateImageVersion", scope=mine, ImageName="i", Version=2, JobType="TRAINING"),
         call("DeleteImageVersion", scope=mine, ImageName="i", Version=2),
     ]
+    # (giving an alias to a version is allowed only once this operation took it from it)
     assert wrong_version_calls(calls, {"A": 1}, "i") == [
         "A UpdateImageVersion on ('i', 2), owns 1",
         "A UpdateImageVersion on ('i', 2), owns 1",
