@@ -1,6 +1,7 @@
-"""`make test-variants`: the handler and reliability tests under each variant of the emulator's
-unknown rules (:mod:`sagemaker_emulator.rules`), every other rule at its default; for each
-variant, only the tests whose run reads its rule (:mod:`make_targets.variant_selection`).
+"""`make test-variants`: the handler, reliability, guarantee and engine tests (:data:`SUITES`)
+under each variant of the emulator's unknown rules (:mod:`sagemaker_emulator.rules`), every
+other rule at its default; for each variant, only the tests whose run reads its rule
+(:mod:`make_targets.variant_selection`).
 
 First the rule trace: the one ``make test`` wrote (``build/rule-trace.json``) when it ran this
 very source tree and every test needed here; otherwise one run of the suites at the default

@@ -24,7 +24,7 @@ from harness.driver import Driver
 from harness.events import handler_event
 from harness.recorder import BOTOCORE_CLIENT
 from offline_aws.defaults import IMAGE_ROLE, base_image
-from sagemaker_emulator.control import controls
+from sagemaker_emulator.control import catch_up, controls
 from sagemaker_emulator.models import (
     IMAGE_DELETE_MODEL,
     IMAGE_MODEL,
@@ -155,6 +155,9 @@ def _busy_update_and_delete(driver: Driver, sagemaker: Any) -> None:
     sagemaker.create_image(ImageName=BUSY, RoleArn=ROLE)
     props = {"ImageName": BUSY, "BaseImage": BASE}
     mine = _expect(driver.run("CREATE", props), "SUCCESS")
+    # mine is seen at once from here: waiting out a read-after-write lag on it first, the update
+    # would meet the sibling only after the sibling's real second of creating had passed
+    catch_up()
     state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "time", "seconds": 1})
     sagemaker.create_image_version(
         ImageName=BUSY, BaseImage=BASE + "-sibling", ClientToken="sibling", Aliases=["held"]

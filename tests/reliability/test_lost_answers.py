@@ -12,7 +12,7 @@ from harness.driver import Driver
 from harness.inventory import aliases_of, versions_of
 from offline_aws.defaults import base_image
 from offline_aws.services import sagemaker_server
-from sagemaker_emulator.control import controls
+from sagemaker_emulator.control import catch_up, controls
 from sagemaker_emulator.faults import DROP, FaultRule
 from sagemaker_emulator.rules import VARIANTS
 
@@ -33,7 +33,8 @@ def offline(request) -> Any:
 
 @pytest.fixture
 def driver() -> Driver:
-    return Driver(resource, time_limit=8.0)
+    # callback delays pass as CloudFormation lets them (SageMaker's lags here are real time)
+    return Driver(resource, time_limit=8.0, delay_scale=1.0)
 
 
 def lose_the_answer(operation: str, times: int = 1) -> None:
@@ -101,3 +102,32 @@ def test_a_create_whose_answer_was_lost_makes_one_version(offline, driver):
     assert_an_answer_was_lost()
     assert outcome.status == "SUCCESS", outcome.final
     assert [v.number for v in versions_of(offline, IMAGE)] == [1]
+
+
+@pytest.fixture
+def offline_as_configured() -> Any:
+    """The emulator over HTTP with every rule as the environment chooses (``missing_alias_delete``
+    included: make test-variants runs this under each of its variants)."""
+    with sagemaker_server([IMAGE]) as sagemaker:
+        yield sagemaker
+        controls().faults = None
+
+
+def test_a_take_whose_answer_was_lost_is_asked_again_and_ends_in_success(
+    offline_as_configured, driver
+):
+    """The sibling's update that takes the alias is applied and its answer lost: asked again, it
+    names an alias the sibling no longer holds, which SageMaker refuses or ignores
+    (``missing_alias_delete``); either way the alias ends on the new version alone."""
+    sagemaker = offline_as_configured
+    controls().rules.alias_clash = "refuse"  # (so the alias is taken, not moved by SageMaker)
+    driver.run("CREATE", {**PROPS, "Aliases": ["stable"]})
+    catch_up()  # the sibling is seen by every later call
+    # UpdateImageVersion 1: the new version asks for the alias (refused: the sibling holds it);
+    # 2: the sibling lets go of it, applied and its answer lost
+    controls().inject_faults([FaultRule(1.0, "UpdateImageVersion", (DROP,), at=2)])
+    outcome = driver.run("CREATE", {**PROPS, "BaseImage": BASE + "-new", "Aliases": ["stable"]})
+    assert_an_answer_was_lost()
+    assert outcome.status == "SUCCESS", outcome.final
+    assert held(sagemaker, 2) == ["stable"]
+    assert held(sagemaker, 1) == []
