@@ -62,6 +62,7 @@ from .timing import (
     MIN_WAIT,
     READ_TIMEOUT,
     STEPS_WITHOUT_PAUSE,
+    THROTTLING,
     callback_seconds,
     fault_callback_delay,
     required_age,
@@ -159,6 +160,8 @@ class _Calls:
 
     invocation: Invocation
     made: int = 0
+    answered: int = 0
+    """Calls SageMaker answered with anything but a transient failure."""
 
     def attempt(self, operation: str, label: str, send: Callable[[], R]) -> R:
         if self.made >= CALL_BUDGET:
@@ -184,12 +187,16 @@ class _Calls:
         self.made += 1
         try:
             with wire.answer_by(timeout):
-                return send()
+                answer = send()
         except Exception as error:
             meaning = classify(error, operation, label)
             if meaning is None:
                 raise
+            if not isinstance(meaning, Fault):
+                self.answered += 1
             raise meaning from error
+        self.answered += 1
+        return answer
 
 
 def run(
@@ -207,7 +214,7 @@ def run(
             action.check(request)
         calls = _Calls(invocation)
         sagemaker = SageMaker(sagemaker_client(session, request.region), calls)
-        return _Runner(action, request, context, invocation, sagemaker).run()
+        return _Runner(action, request, context, invocation, sagemaker, calls).run()
     except HandlerError as failure:
         return _failed(failure, context, request)
     except Exception as error:
@@ -229,6 +236,7 @@ class _Runner:
     context: Context
     invocation: Invocation
     sagemaker: SageMaker
+    calls: _Calls
     attempts: int = 0
     steps: int = 0
     last_poll_used: bool = False
@@ -277,10 +285,18 @@ class _Runner:
         LOG.info("Transient failure (attempt %d): %s", self.attempts, fault)
         if delay is not None and self.invocation.pause(delay):
             return None
-        if self.action.synchronous or self.context.faults >= FAULT_CALLBACKS:
+        if self.action.synchronous or self._outlasted(fault):
             raise fault.outlasted() from fault
         self.context.faults += 1
         return self._hand_back(fault_callback_delay(self.context.faults - 1, _draw()), str(fault))
+
+    def _outlasted(self, fault: Fault) -> bool:
+        """Whether transient failures have outlasted the retry policy: FAULT_CALLBACKS hand-backs
+        in a row, unless SageMaker is throttling while it answers other calls of this invocation
+        (contention, ours or the account's: waited out, CloudFormation's timeout bounding it)."""
+        if self.context.faults < FAULT_CALLBACKS:
+            return False
+        return fault.kind != THROTTLING or self.calls.answered == 0
 
     def _wait(self, wait: Wait) -> ProgressEvent | None:
         """Sleep and run the phase again (None), or hand back, or (READ, LIST) answer."""

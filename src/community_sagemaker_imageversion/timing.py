@@ -76,7 +76,8 @@ RETRY_CAP = {THROTTLING: 4.0, SERVER: 2.0}
 """The largest delay between two attempts within an invocation."""
 FAULT_CALLBACKS = 20
 """Hand-backs in a row on transient failures before giving up: with the delays below, over an
-hour of SageMaker failing every call, far past any outage worth waiting in a stack operation."""
+hour of SageMaker failing every call, far past any outage worth waiting in a stack operation.
+(Throttling while SageMaker answers other calls is contention, not an outage: waited out.)"""
 FAULT_CALLBACK_BASE = 20
 FAULT_CALLBACK_MAX = 300
 """Callback delay caps after transient failures: from 20 s doubling to 5 minutes, jittered, so

@@ -17,6 +17,7 @@ The emulator never throttles, so the answers are faked at botocore's level (:mod
 import boto3
 import pytest
 
+from community_sagemaker_imageversion import timing
 from offline_aws.defaults import REGION, version_arn
 from sagemaker_emulator.control import catch_up
 from tests.handlers.conftest import BASE, IMAGE, listed_numbers, props
@@ -89,3 +90,37 @@ def test_a_retried_answer_to_delete_image_version_is_retried(
     assert outcome.status == "SUCCESS", outcome.final
     assert wire_faults.answered == {"DeleteImageVersion": TIMES}
     assert versions(sm) == [2], "exactly the stack's version deleted"
+
+
+# Throttled answers to every attempt of more callbacks than the retry policy allows in a row.
+BEYOND_EVERY_RETRY = timing.ATTEMPTS * (timing.FAULT_CALLBACKS + 2)
+
+
+def test_throttling_while_sagemaker_answers_other_calls_is_waited_out(
+    image, driver, sm, wire_faults, instant_clock
+):
+    """Contention (many versions of a stack, or the account's own work, sharing its request
+    rate) throttles some calls while others are answered: the operation waits it out, bounded by
+    CloudFormation's timeout, rather than failing the stack after FAULT_CALLBACKS hand-backs."""
+    ours = driver.run("CREATE", props()).model
+    throttled = fault("DeleteImageVersion", "ThrottlingException", 400)
+    wire_faults.add("DeleteImageVersion", throttled, BEYOND_EVERY_RETRY)
+    outcome = driver.run("DELETE", ours)
+    assert outcome.status == "SUCCESS", outcome.final
+    assert wire_faults.answered == {"DeleteImageVersion": BEYOND_EVERY_RETRY}
+    assert versions(sm) == []
+
+
+def test_throttling_of_every_call_still_ends_the_operation_naming_the_version(
+    image, driver, sm, wire_faults, instant_clock
+):
+    ours = driver.run("CREATE", props()).model
+    for operation in ("DescribeImageVersion", "DeleteImageVersion", "ListImageVersions"):
+        throttled = fault(operation, "ThrottlingException", 400)
+        wire_faults.add(operation, throttled, BEYOND_EVERY_RETRY)
+    outcome = driver.run("DELETE", ours)
+    assert outcome.status == "FAILED", outcome.final
+    assert outcome.error_code == "Throttling"
+    assert outcome.model["ImageVersionArn"] == ours["ImageVersionArn"]
+    wire_faults.clear()
+    assert versions(sm) == [1], "the version stays, and the stack still names it"

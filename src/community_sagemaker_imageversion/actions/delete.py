@@ -22,7 +22,7 @@ import logging
 from cloudformation_cli_python_lib import exceptions
 
 from ..context import Watch
-from ..decisions import CREATING, DELETE_FAILED, DELETING, IMAGE_DELETING, after_delete
+from ..decisions import DELETE_FAILED, DELETING, IMAGE_DELETING, after_delete
 from ..decisions import Next as Decision
 from ..engine import Action, Done, Next, Step, Wait
 from ..errors import Busy, Missing, Refused
@@ -92,11 +92,9 @@ def _submit(step: Step, status: str) -> Next | Wait:
     except Missing:
         pass  # gone meanwhile: awaited (and made sure of) below
     except Busy as busy:
-        # refused because this very version is changing (a lost answer's delete applied), or
-        # because another version of the image is: looking again tells
-        again = find_tracked(step.sagemaker, tracked)
-        if isinstance(again, Shown) and again.status in (DELETING, CREATING):
-            return Next("delete.submit")
+        # refused because another version of the image is changing, or this very one (a lost
+        # answer's delete applied, or a create not yet ended): either way the change in
+        # progress is waited for, and this phase's first read then tells which it was
         return wait_for_image(step, tracked.image, busy)
     except Refused as refused:
         if step.sagemaker.image_status(tracked.image) == IMAGE_DELETING:
