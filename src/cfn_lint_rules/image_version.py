@@ -17,25 +17,66 @@ the schema cfn-lint loaded (so they check against whatever version of the schema
   starts together wait for their turn in billed handler operations.
 
 cfn-lint loads every ``*.py`` file of an ``--append-rules`` folder on its own, outside any package,
-so this file imports nothing of the project, and nothing cfn-lint does not bring (its own JSON
-Schema validator, as it has no dependency on ``jsonschema``).
+so this file imports nothing cfn-lint does not bring (its own JSON Schema validator, as it has no
+dependency on ``jsonschema``), and of the project only the handler's ``ecma_regex.py``, read from
+its file (beside this one, or in the checkout's handler package): patterns mean to these rules
+what they mean to the handler.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from cfnlint.jsonschema import StandardValidator
+from cfnlint.jsonschema import StandardValidator, ValidationError
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
 
 TYPE_NAME = "Community::SageMaker::ImageVersion"
 IMAGE_TYPE = "AWS::SageMaker::Image"
+HANDLER_PACKAGE = "community_sagemaker_imageversion"
 
 Location = list[str | int]
+
+
+def _handler_module(name: str) -> ModuleType:
+    """The module ``name`` of the handler package, read from its file: beside this one (a copy of
+    both, outside a checkout) or in the checkout's handler package (cfn-lint runs this file
+    without ``src/`` on its path, so the package cannot be imported by name)."""
+    here = Path(__file__).resolve().parent
+    for path in (here / f"{name}.py", here.parent / HANDLER_PACKAGE / f"{name}.py"):
+        if not path.is_file():
+            continue
+        spec = importlib.util.spec_from_file_location(f"{HANDLER_PACKAGE}.{name}", path)
+        if spec is not None and spec.loader is not None:
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+    raise ImportError(f"{name}.py of {HANDLER_PACKAGE} is neither beside {here} nor in a checkout")
+
+
+if TYPE_CHECKING:
+    from community_sagemaker_imageversion.ecma_regex import schema_regex as schema_regex  # noqa: PLC0414
+else:
+    schema_regex = _handler_module("ecma_regex").schema_regex
+
+
+def ecma_pattern(
+    validator: Any, pattern: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    """JSON Schema's ``pattern`` keyword with its ECMA-262 meaning, translated as the handler
+    translates it (cfn-lint's own reads the pattern as Python's, where ``\\d`` takes any
+    Unicode digit and ``$`` matches before a final newline)."""
+    if isinstance(instance, str) and schema_regex(pattern).search(instance) is None:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+SchemaValidator = StandardValidator({}).extend(validators={"pattern": ecma_pattern})
 
 
 def is_intrinsic(value: Any) -> bool:
@@ -77,7 +118,7 @@ def property_problems(
             [name],
             f"{name} is read-only: CloudFormation sets it (schema rule readOnlyProperties)",
         )
-    validator = StandardValidator({k: v for k, v in schema.items() if k != "handlers"})
+    validator = SchemaValidator({k: v for k, v in schema.items() if k != "handlers"})
     for error in sorted(validator.iter_errors(properties), key=lambda e: [str(p) for p in e.path]):
         path: Location = list(error.path)
         if error.validator == "additionalProperties" and len(path) == 1:

@@ -1,6 +1,7 @@
 """The decisions behind our cfn-lint rules, without cfn-lint: what counts as computed, as one
 image, as a claimed alias."""
 
+import inspect
 import json
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from cfn_lint_rules.image_version import (
     is_computed,
     property_problems,
     repeated_alias_problems,
+    schema_regex,
     shared_alias_problems,
     unordered_versions,
 )
@@ -149,3 +151,32 @@ def test_adding_each_suggested_dependency_leaves_one_chain_and_no_cycle(
             if name not in seen:
                 seen.add(name)
                 pending.extend(dependencies.get(name, ()))
+
+
+def test_a_pattern_means_to_lint_what_it_means_to_the_handler():
+    """JSON Schema's patterns are ECMA-262's: Python's \\d takes Arabic-Indic digits and its $
+    matches before a final newline, so Python's meaning would pass what the handler refuses."""
+    from community_sagemaker_imageversion import ecma_regex  # noqa: PLC0415
+    from community_sagemaker_imageversion.validation import (  # noqa: PLC0415
+        STRING_RULES,
+        string_problems,
+    )
+
+    refused = ["PyTorch \u0662.\u0663", "training-image\n", "stable\n", "\u2028"]
+    cases = [
+        ("MLFramework", "PyTorch \u0662.\u0663"),
+        ("ImageName", "training-image\n"),
+        ("Alias", "stable\n"),
+        ("BaseImage", "\u2028"),
+        ("MLFramework", "PyTorch 2.3"),
+        ("ImageName", "training-image"),
+    ]
+    for name, value in cases:
+        by_handler = string_problems(name, value, STRING_RULES[name])
+        assert [p for p in by_handler if "(pattern)" in p] == by_handler
+        assert bool(by_handler) == (value in refused), value
+        linted = [path for path, _ in property_problems({**BASE, name: value}, SCHEMA)]
+        assert linted == ([[name]] if by_handler else []), value
+    # the handler's own translation, not a second one
+    translation = inspect.getsourcefile(schema_regex.__wrapped__)
+    assert translation == str(Path(ecma_regex.__file__).resolve())

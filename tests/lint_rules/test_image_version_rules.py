@@ -2,6 +2,8 @@
 of mistake (tests/lint_rules/templates/), each reported with its rule id, the property and the
 schema rule it breaks."""
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +57,20 @@ MISTAKES = [
         "E9301",
         9,
         "TrainingImageV1: MLFramework: 'PyTorch' does not match"
+        " '^[a-zA-Z]+ ?\\\\d+\\\\.\\\\d+(\\\\.\\\\d+)?$' (schema rule pattern)",
+    ),
+    (
+        "pattern_as_the_handler_reads_it",
+        "E9301",
+        9,
+        "TrainingImageV1: ImageName: 'training-image\\n' does not match"
+        " '^[A-Za-z0-9]([-.]?[A-Za-z0-9])*$' (schema rule pattern)",
+    ),
+    (
+        "pattern_as_the_handler_reads_it",
+        "E9301",
+        11,
+        "TrainingImageV1: MLFramework: 'PyTorch \u0662.\u0663' does not match"
         " '^[a-zA-Z]+ ?\\\\d+\\\\.\\\\d+(\\\\.\\\\d+)?$' (schema rule pattern)",
     ),
     (
@@ -206,3 +222,29 @@ def test_a_resource_named_by_a_number_is_no_crash_of_our_rules(tmp_path):
     assert {"E9303", "W9305"} <= rules
     crashes = [m for _, rule, m in found[template] if rule == "E0002" and "930" in m]
     assert crashes == []
+
+
+def test_the_rules_copied_outside_a_checkout_read_patterns_as_the_handler(tmp_path):
+    """The README's way outside a checkout: the rules and the handler's ecma_regex.py in one
+    folder, the schema in another, and no src/ on Python's path."""
+    rules, schemas = tmp_path / "rules", tmp_path / "schemas"
+    rules.mkdir()
+    schemas.mkdir()
+    shutil.copy("src/cfn_lint_rules/image_version.py", rules)
+    shutil.copy("src/community_sagemaker_imageversion/ecma_regex.py", rules)
+    shutil.copy("sagemaker-imageversion.json", schemas / "community-sagemaker-imageversion.json")
+    template = TEMPLATES / "pattern_as_the_handler_reads_it.yaml"
+    command = [CFN_LINT, str(template), "--registry-schemas", str(schemas), "--append-rules"]
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run(
+        [*command, str(rules), "--format", "parseable"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env=environment,
+    )
+    assert (result.returncode, result.stderr) == (2, "")
+    found = [line.split(":", 6)[5:] for line in result.stdout.splitlines()]
+    expected = [[rule, message] for name, rule, _, message in MISTAKES if name == template.stem]
+    assert found == expected
