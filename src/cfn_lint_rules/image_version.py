@@ -31,7 +31,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final, NamedTuple
 
 from cfnlint.jsonschema import StandardValidator, ValidationError
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
@@ -77,6 +77,71 @@ def ecma_pattern(
 
 
 SchemaValidator = StandardValidator({}).extend(validators={"pattern": ecma_pattern})
+
+
+class PatternWords(NamedTuple):
+    """What a pattern allows, said in words."""
+
+    pattern: str
+    words: str
+
+
+_NAME = "letters (A-Z, a-z) and digits (0-9), with single hyphens or dots only between two of them"
+_ALIAS = (
+    "letters (A-Z, a-z), digits (0-9), hyphens, underscores and dots, not starting with a hyphen"
+    " or a dot"
+)
+_VERSIONED = (
+    "a name in letters (A-Z, a-z), an optional space, then a version: two or three numbers in"
+    " digits (0-9) joined by dots"
+)
+_NOT_ONLY_LINE_BREAKS = r"must hold a character other than a line break (\n, \r, U+2028, U+2029)"
+_ARN_PARTS = (
+    "partition: aws, then any parts of a hyphen and letters, digits or underscores (aws-us-gov);"
+    " region: any lower-case letters, digits and hyphens; account: 12 digits (0-9);"
+    f" name: {_NAME}"
+)
+
+# Each patterned property of the schema: its pattern, and what the pattern allows in words (for a
+# schema with another pattern there, lint shows that pattern itself).
+PATTERN_WORDS: Final[Mapping[str, PatternWords]] = {
+    "ImageName": PatternWords(r"^[A-Za-z0-9]([-.]?[A-Za-z0-9])*$", f"ImageName must be {_NAME}"),
+    "BaseImage": PatternWords(r".+", f"BaseImage {_NOT_ONLY_LINE_BREAKS}"),
+    "Alias": PatternWords(r"(?!^[.-])^([a-zA-Z0-9-_.]+)$", f"Alias must be {_ALIAS}"),
+    "Aliases": PatternWords(
+        r"(?!^[.-])^([a-zA-Z0-9-_.]+)$", f"each alias in Aliases must be {_ALIAS}"
+    ),
+    "MLFramework": PatternWords(
+        r"^[a-zA-Z]+ ?\d+\.\d+(\.\d+)?$", f"MLFramework must be {_VERSIONED}, such as 'PyTorch 2.3'"
+    ),
+    "ProgrammingLang": PatternWords(
+        r"^[a-zA-Z]+ ?\d+\.\d+(\.\d+)?$",
+        f"ProgrammingLang must be {_VERSIONED}, such as 'Python 3.11'",
+    ),
+    "ReleaseNotes": PatternWords(r".*", "ReleaseNotes may be any text"),
+    "ImageArn": PatternWords(
+        r"^arn:aws(-[\w]+)*:sagemaker:[a-z0-9\-]*:[0-9]{12}:image\/[a-zA-Z0-9]([-.]?[a-zA-Z0-9])*$",
+        "ImageArn must be an image's ARN, arn:<partition>:sagemaker:<region>:<account>:image/<name>"
+        f" ({_ARN_PARTS})",
+    ),
+    "ImageVersionArn": PatternWords(
+        r"^arn:aws(-[\w]+)*:sagemaker:[a-z0-9\-]*:[0-9]{12}:"
+        r"image-version\/[a-zA-Z0-9]([-.]?[a-zA-Z0-9])*\/[0-9]+$",
+        "ImageVersionArn must be an image version's ARN, arn:<partition>:sagemaker:<region>:"
+        f"<account>:image-version/<name>/<version> ({_ARN_PARTS}; version: digits (0-9))",
+    ),
+    "ContainerImage": PatternWords(r".+", f"ContainerImage {_NOT_ONLY_LINE_BREAKS}"),
+}
+
+
+def pattern_message(path: Location, value: Any, pattern: Any) -> str:
+    """What a value breaking the pattern of the property at ``path`` (under Properties) is told:
+    what the pattern allows, in words, where PATTERN_WORDS has words for that pattern."""
+    where = "/".join(str(p) for p in path)
+    known = PATTERN_WORDS.get(str(path[0])) if path else None
+    if known is None or known.pattern != pattern:
+        return f"{where}: {value!r} does not match {pattern!r} (schema rule pattern)"
+    return f"{where}: {value!r} is not allowed: {known.words} (schema rule pattern)"
 
 
 def is_intrinsic(value: Any) -> bool:
@@ -133,6 +198,8 @@ def property_problems(
             continue
         elif error.validator == "required" and not path:
             yield [], f"{error.message} of {schema['typeName']} (schema rule required)"
+        elif error.validator == "pattern":
+            yield path, pattern_message(path, error.instance, error.validator_value)
         else:
             where = "/".join(str(p) for p in path)
             yield path, f"{where}: {error.message} (schema rule {error.validator})"

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cfn_lint_rules.image_version import (
+    PATTERN_WORDS,
     claimed_aliases,
     get_att_problems,
     is_computed,
@@ -180,3 +181,63 @@ def test_a_pattern_means_to_lint_what_it_means_to_the_handler():
     # the handler's own translation, not a second one
     translation = inspect.getsourcefile(schema_regex.__wrapped__)
     assert translation == str(Path(ecma_regex.__file__).resolve())
+
+
+def test_each_patterned_property_of_the_schema_has_words_for_its_pattern():
+    patterned = {}
+    for name, definition in SCHEMA["properties"].items():
+        for rule in (definition, definition.get("items", {})):
+            if "pattern" in rule:
+                patterned[name] = rule["pattern"]
+    assert {name: words.pattern for name, words in PATTERN_WORDS.items()} == patterned
+    for name, words in PATTERN_WORDS.items():
+        assert name in words.words
+        assert words.pattern not in words.words
+
+
+def test_a_broken_pattern_is_said_in_words_unless_the_schema_has_another_pattern():
+    properties = {**BASE, "ImageName": "training-image\n", "Aliases": ["ok", ".hidden"]}
+    assert list(property_problems(properties, SCHEMA)) == [
+        (
+            ["Aliases", 1],
+            f"Aliases/1: '.hidden' is not allowed: {PATTERN_WORDS['Aliases'].words}"
+            " (schema rule pattern)",
+        ),
+        (
+            ["ImageName"],
+            f"ImageName: 'training-image\\n' is not allowed:"
+            f" {PATTERN_WORDS['ImageName'].words} (schema rule pattern)",
+        ),
+    ]
+    # words said for another pattern would be wrong: the pattern is shown instead
+    other = json.loads(json.dumps(SCHEMA))
+    other["properties"]["ImageName"]["pattern"] = "^[a-z]+$"
+    assert list(property_problems({**BASE, "ImageName": "Training"}, other)) == [
+        (["ImageName"], "ImageName: 'Training' does not match '^[a-z]+$' (schema rule pattern)")
+    ]
+
+
+# Values the words of PATTERN_WORDS allow, and values they refuse, per property.
+ARN = "arn:aws:sagemaker:us-east-1:123456789012"
+SAID_IN_WORDS = {
+    "ImageName": (["a", "A9", "a-b.c"], ["-a", "a-", "a--b", "a.-b", "a_b", "a b"]),
+    "Alias": (["a", "1.0", "a-_.", "_a"], [".a", "-a", "a b", "a/b", ""]),
+    "MLFramework": (
+        ["PyTorch 2.3", "Python3.11.4"],
+        ["PyTorch", "PyTorch 2", "PyTorch 2.3.4.5", "Py Torch 2.3", "PyTorch  2.3", "2.3"],
+    ),
+    "BaseImage": (["x", "\nx"], ["", "\n", "\r\u2028\u2029"]),
+    "ReleaseNotes": (["", "\n", "anything"], []),
+    "ImageArn": (
+        [f"{ARN}:image/a-b", "arn:aws-us-gov:sagemaker::123456789012:image/a"],
+        [f"{ARN}:image/-a", "arn:aws:sagemaker:US:123456789012:image/a", f"{ARN}1:image/a"],
+    ),
+    "ImageVersionArn": ([f"{ARN}:image-version/a/12"], [f"{ARN}:image-version/a/x"]),
+}
+
+
+def test_the_words_say_what_the_pattern_allows():
+    for name, (allowed, refused) in SAID_IN_WORDS.items():
+        regex = schema_regex(PATTERN_WORDS[name].pattern)
+        assert [v for v in allowed if regex.search(v) is None] == [], name
+        assert [v for v in refused if regex.search(v) is not None] == [], name

@@ -37,6 +37,10 @@ def _lint(paths: list[Path]) -> tuple[int, dict[Path, list[tuple[int, str, str]]
     return result.returncode, found
 
 
+ML_FRAMEWORK = (
+    "MLFramework must be a name in letters (A-Z, a-z), an optional space, then a version: two or"
+    " three numbers in digits (0-9) joined by dots, such as 'PyTorch 2.3'"
+)
 # (template, rule id, line, message): each kind of mistake, as cfn-lint reports it
 MISTAKES = [
     (
@@ -56,22 +60,23 @@ MISTAKES = [
         "bad_pattern",
         "E9301",
         9,
-        "TrainingImageV1: MLFramework: 'PyTorch' does not match"
-        " '^[a-zA-Z]+ ?\\\\d+\\\\.\\\\d+(\\\\.\\\\d+)?$' (schema rule pattern)",
+        f"TrainingImageV1: MLFramework: 'PyTorch' is not allowed: {ML_FRAMEWORK}"
+        " (schema rule pattern)",
     ),
     (
         "pattern_as_the_handler_reads_it",
         "E9301",
         9,
-        "TrainingImageV1: ImageName: 'training-image\\n' does not match"
-        " '^[A-Za-z0-9]([-.]?[A-Za-z0-9])*$' (schema rule pattern)",
+        "TrainingImageV1: ImageName: 'training-image\\n' is not allowed: ImageName must be letters"
+        " (A-Z, a-z) and digits (0-9), with single hyphens or dots only between two of them"
+        " (schema rule pattern)",
     ),
     (
         "pattern_as_the_handler_reads_it",
         "E9301",
         11,
-        "TrainingImageV1: MLFramework: 'PyTorch \u0662.\u0663' does not match"
-        " '^[a-zA-Z]+ ?\\\\d+\\\\.\\\\d+(\\\\.\\\\d+)?$' (schema rule pattern)",
+        f"TrainingImageV1: MLFramework: 'PyTorch \u0662.\u0663' is not allowed: {ML_FRAMEWORK}"
+        " (schema rule pattern)",
     ),
     (
         "too_long",
