@@ -8,7 +8,8 @@ the schema cfn-lint loaded (so they check against whatever version of the schema
   required property, type, enum, pattern, length, range), and the one rule the handler adds to
   the schema: no alias listed twice in Aliases; values inside an intrinsic function are computed
   at deploy time and left to CloudFormation;
-- E9302: every GetAtt on a resource of the type names one of its attributes (read-only properties);
+- E9302: every GetAtt on a resource of the type, and every ``${Resource.Attribute}`` of a Sub,
+  names one of its attributes (read-only properties);
 - E9303: no two resources claim one alias of one image (an alias names one version at a time: each
   would take it from the other, and one of them would drift);
 - E9304: ImageName is not a Ref to an AWS::SageMaker::Image (that Ref gives the image's ARN);
@@ -33,6 +34,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, Final, NamedTuple
 
+from cfnlint.helpers import REGEX_SUB_PARAMETERS
 from cfnlint.jsonschema import StandardValidator, ValidationError
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
@@ -225,10 +227,19 @@ def repeated_alias_problems(properties: Mapping[str, Any]) -> Iterator[tuple[Loc
         seen.add(alias)
 
 
+# How a reference to an attribute is shown, by the function that makes it.
+_SHOWN = {"Fn::GetAtt": "GetAtt {}", "Fn::Sub": "Sub ${{{}}}"}
+
+
 def get_att_problems(
-    get_atts: Iterator[tuple[Location, Any]], ours: set[str], schema: Mapping[str, Any]
+    get_atts: Iterable[tuple[Location, Any]],
+    ours: set[str],
+    schema: Mapping[str, Any],
+    function: str = "Fn::GetAtt",
 ) -> Iterator[tuple[Location, str]]:
-    """(path, message) for each GetAtt on one of ``ours`` naming no attribute of the type."""
+    """(path, message) for each reference to an attribute of one of ``ours`` (made by
+    ``function``: ``[resource, attribute]`` or ``resource.attribute``) naming no attribute of
+    the type."""
     attributes = _attribute_names(schema)
     for path, value in get_atts:
         target = value.split(".", 1) if isinstance(value, str) else value
@@ -239,10 +250,27 @@ def get_att_problems(
             yield (
                 path,
                 (
-                    f"GetAtt {resource}.{attribute}: {schema['typeName']} has no attribute"
-                    f" {attribute!r} (attributes: {', '.join(sorted(attributes))})"
+                    f"{_SHOWN[function].format(f'{resource}.{attribute}')}: {schema['typeName']}"
+                    f" has no attribute {attribute!r} (attributes: {', '.join(sorted(attributes))})"
                 ),
             )
+
+
+def sub_get_atts(subs: Iterable[tuple[Location, Any]]) -> Iterator[tuple[Location, str]]:
+    """(path, ``resource.attribute``) for each ``${resource.attribute}`` of the Fn::Sub values
+    ``subs`` (path to the function, value), in the string form and in the list form, where a
+    variable of that very name stands for it instead (``${!...}`` is no reference)."""
+    for path, value in subs:
+        text, where = value, path
+        variables: Mapping[str, Any] = {}
+        if isinstance(value, list) and value:
+            text, where = value[0], [*path, 0]
+            variables = value[1] if len(value) > 1 and isinstance(value[1], Mapping) else {}
+        if not isinstance(text, str):
+            continue
+        for reference in REGEX_SUB_PARAMETERS.findall(text):
+            if "." in reference and reference not in variables:
+                yield where, reference
 
 
 def claimed_aliases(properties: Mapping[str, Any]) -> Iterator[tuple[Location, str]]:
@@ -440,12 +468,18 @@ class ImageVersionProperties(_OurTypeRule, CloudFormationLintRule):  # type: ign
 class ImageVersionGetAtt(_OurTypeRule, CloudFormationLintRule):  # type: ignore[misc]
     id = "E9302"
     shortdesc = f"GetAtt on {TYPE_NAME} names one of its attributes"
-    description = "Every Fn::GetAtt on the type names one of the schema's read-only properties"
+    description = (
+        "Every Fn::GetAtt on the type, and every ${Resource.Attribute} of an Fn::Sub on it, names"
+        " one of the schema's read-only properties"
+    )
     tags: ClassVar[list[str]] = ["resources", "functions", "getatt", "sagemaker"]
 
     def problems(self, cfn: Any, schema: Mapping[str, Any]) -> Iterator[tuple[Location, str]]:
+        ours = set(_resources_of(cfn, TYPE_NAME))
         get_atts = ((found[:-1], found[-1]) for found in cfn.search_deep_keys("Fn::GetAtt"))
-        return get_att_problems(get_atts, set(_resources_of(cfn, TYPE_NAME)), schema)
+        yield from get_att_problems(get_atts, ours, schema)
+        subs = ((found[:-1], found[-1]) for found in cfn.search_deep_keys("Fn::Sub"))
+        yield from get_att_problems(sub_get_atts(subs), ours, schema, "Fn::Sub")
 
 
 class ImageVersionSharedAlias(_OurTypeRule, CloudFormationLintRule):  # type: ignore[misc]

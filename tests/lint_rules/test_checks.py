@@ -18,6 +18,7 @@ from cfn_lint_rules.image_version import (
     repeated_alias_problems,
     schema_regex,
     shared_alias_problems,
+    sub_get_atts,
     unordered_versions,
 )
 
@@ -241,3 +242,24 @@ def test_the_words_say_what_the_pattern_allows():
         regex = schema_regex(PATTERN_WORDS[name].pattern)
         assert [v for v in allowed if regex.search(v) is None] == [], name
         assert [v for v in refused if regex.search(v) is not None] == [], name
+
+
+def test_get_att_through_sub_is_found_in_either_form_unless_a_variable_stands_for_it():
+    at: list[str | int] = ["Outputs", "A", "Value", "Fn::Sub"]
+    subs: list[tuple[list[str | int], Any]] = [
+        (at, "${V.Version} and ${ V.Nope }, not ${!V.Escaped} nor ${AWS::Region} nor ${V}"),
+        (at, ["${V.Nope}-${Other.Nope}", {"Unused": "x"}]),
+        (at, ["${V.Nope}", {"V.Nope": "a variable stands for the whole reference"}]),
+        (at, ["${V.Nope}", {"V": "a variable named as the resource leaves its attributes"}]),
+        (at, [{"Ref": "Text"}, {}]),
+    ]
+    listed = [*at, 0]
+    assert list(sub_get_atts(iter(subs))) == [
+        (at, "V.Version"),
+        (at, "V.Nope"),
+        (listed, "V.Nope"),
+        (listed, "Other.Nope"),
+        (listed, "V.Nope"),
+    ]
+    problems = list(get_att_problems(sub_get_atts(iter(subs[:1])), {"V"}, SCHEMA, "Fn::Sub"))
+    assert [message.split(":")[0] for _, message in problems] == ["Sub ${V.Nope}"]

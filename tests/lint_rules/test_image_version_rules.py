@@ -126,6 +126,20 @@ MISTAKES = [
         " 'Nope' (attributes: ContainerImage, ImageArn, ImageVersionArn, Version)",
     ),
     (
+        "bogus_getatt_sub",
+        "E9302",
+        15,
+        "Sub ${TrainingImageV1.Nope}: Community::SageMaker::ImageVersion has no attribute"
+        " 'Nope' (attributes: ContainerImage, ImageArn, ImageVersionArn, Version)",
+    ),
+    (
+        "bogus_getatt_sub",
+        "E9302",
+        18,
+        "Sub ${TrainingImageV1.Arn}: Community::SageMaker::ImageVersion has no attribute"
+        " 'Arn' (attributes: ContainerImage, ImageArn, ImageVersionArn, Version)",
+    ),
+    (
         "shared_alias_literal",
         "E9303",
         18,
