@@ -2,6 +2,7 @@
 image, as a claimed alias."""
 
 import inspect
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -12,18 +13,33 @@ from hypothesis import strategies as st
 from cfn_lint_rules.image_version import (
     PATTERN_WORDS,
     claimed_aliases,
+    existing_together,
     get_att_problems,
     is_computed,
+    never_together,
     property_problems,
+    reachable,
     repeated_alias_problems,
     schema_regex,
     shared_alias_problems,
     sub_get_atts,
+    unordered_message,
     unordered_versions,
 )
 
 SCHEMA = json.loads(Path("sagemaker-imageversion.json").read_text())
 BASE = {"ImageName": "training", "BaseImage": "repo:1.0"}
+
+# The template's Conditions, as the rules read them.
+CONDITIONS = {
+    "Gpu": {"Fn::Equals": [{"Ref": "UseGpu"}, "true"]},
+    "Cpu": {"Fn::Not": [{"Condition": "Gpu"}]},
+    "NoGpu": {"Fn::Not": [{"Fn::Equals": [{"Ref": "UseGpu"}, "true"]}]},
+    "Prod": {"Fn::Equals": [{"Ref": "Env"}, "prod"]},
+    "Dev": {"Fn::Equals": ["dev", {"Ref": "Env"}]},
+    "Staging": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]},
+    "Either": {"Fn::Or": [{"Condition": "Gpu"}, {"Condition": "Cpu"}]},
+}
 
 
 def test_a_value_inside_an_intrinsic_function_is_left_to_cloudformation():
@@ -125,34 +141,45 @@ def test_versions_of_one_image_are_put_in_one_chain_in_the_order_their_dependenc
                     lambda e: e[0] > e[1]
                 )
             ),
+            st.lists(
+                st.sampled_from([None, None, "Gpu", "Cpu", "NoGpu", "Prod", "Dev", "Either"]),
+                min_size=n + 2,
+                max_size=n + 2,
+            ),
         )
     )
 )
 def test_adding_each_suggested_dependency_leaves_one_chain_and_no_cycle(
-    case: tuple[int, set[tuple[int, int]]],
+    case: tuple[int, set[tuple[int, int]], list[str | None]],
 ) -> None:
-    versions, edges = case
+    versions, edges, drawn = case
     # versions 0..n-1 of one image, and two resources of other types (n and n + 1); an edge
-    # (a, b) with a > b keeps the graph acyclic
+    # (a, b) with a > b keeps the graph acyclic; each resource under the condition drawn for it
     resources = {f"R{i}": {"ImageName": "training"} for i in range(versions)}
+    conditions = {f"R{i}": c for i, c in enumerate(drawn) if c is not None}
     dependencies: dict[str, set[str]] = {}
     for after, before in edges:
         dependencies.setdefault(f"R{after}", set()).add(f"R{before}")
-    suggested = list(unordered_versions(resources, dependencies))
-    assert len(suggested) <= versions - 1
+    suggested = list(unordered_versions(resources, dependencies, conditions, CONDITIONS))
+    if not conditions:
+        assert len(suggested) <= versions - 1
     for later, earlier in suggested:
+        assert not never_together(
+            conditions.get(later, ""), conditions.get(earlier, ""), CONDITIONS
+        )
+        # a DependsOn, or a Ref under Fn::If on the earlier one's condition: an edge either way
         dependencies.setdefault(later, set()).add(earlier)
-    assert list(unordered_versions(resources, dependencies)) == []
+    assert list(unordered_versions(resources, dependencies, conditions, CONDITIONS)) == []
+    # whichever way the conditions come out, the versions that exist are ordered two by two
+    others = [f"R{versions}", f"R{versions + 1}"]
+    for left_out in existing_together(resources, conditions, CONDITIONS, others):
+        kept = {k: v - left_out for k, v in dependencies.items() if k not in left_out}
+        existing = sorted(set(resources) - left_out)
+        for first, second in itertools.combinations(existing, 2):
+            assert first in reachable(second, kept) or second in reachable(first, kept)
     # no cycle: no resource depends on itself, through any path
-    for start, direct in dependencies.items():
-        seen: set[str] = set()
-        pending = list(direct)
-        while pending:
-            name = pending.pop()
-            assert name != start
-            if name not in seen:
-                seen.add(name)
-                pending.extend(dependencies.get(name, ()))
+    for start in dependencies:
+        assert start not in reachable(start, dependencies)
 
 
 def test_a_pattern_means_to_lint_what_it_means_to_the_handler():
@@ -263,3 +290,74 @@ def test_get_att_through_sub_is_found_in_either_form_unless_a_variable_stands_fo
     ]
     problems = list(get_att_problems(sub_get_atts(iter(subs[:1])), {"V"}, SCHEMA, "Fn::Sub"))
     assert [message.split(":")[0] for _, message in problems] == ["Sub ${V.Nope}"]
+
+
+def test_versions_under_conditions_are_compared_unless_they_never_exist_together():
+    both = {"ImageName": "training", "Aliases": ["stable"]}
+
+    def compared(first: str | None, second: str | None) -> bool:
+        conditions = {n: c for n, c in (("A", first), ("B", second)) if c is not None}
+        problems = shared_alias_problems({"A": both, "B": both}, conditions, CONDITIONS)
+        return [path for path, _ in problems] == [["B", "Properties", "Aliases", 0]]
+
+    # both exist whenever the condition(s) hold, whichever of them carries one
+    for first, second in [
+        (None, "Gpu"),
+        ("Gpu", None),
+        ("Gpu", "Gpu"),
+        ("Gpu", "Prod"),  # two parameters
+        ("Prod", "Staging"),  # two parameters equal to one value
+        ("Gpu", "Either"),  # no simple proof
+        ("Gpu", "Undefined"),
+    ]:
+        assert compared(first, second), (first, second)
+        assert compared(second, first), (second, first)
+    # never together: one is the Fn::Not of the other, by name or literally, or one parameter
+    # would equal two different values
+    for first, second in [("Gpu", "Cpu"), ("Gpu", "NoGpu"), ("Prod", "Dev")]:
+        assert not compared(first, second), (first, second)
+        assert not compared(second, first), (second, first)
+    # each alias shared is said once, whichever ways of the conditions share it
+    two = {"ImageName": "training", "Aliases": ["stable", "latest"]}
+    problems = shared_alias_problems({"A": two, "B": two, "C": two}, {"C": "Gpu"}, CONDITIONS)
+    assert [path[:1] + path[2:] for path, _ in problems] == [
+        ["B", "Aliases", 0],
+        ["B", "Aliases", 1],
+        ["C", "Aliases", 0],
+        ["C", "Aliases", 1],
+    ]
+
+
+def test_a_version_under_a_condition_is_ordered_after_those_without_whatever_their_names():
+    versions = {name: {"ImageName": "training"} for name in ("A", "B", "C", "D", "E")}
+    # A and E under Gpu, C under Cpu (never with A or E), D under Prod, B under none; no
+    # dependencies yet
+    conditions = {"A": "Gpu", "C": "Cpu", "D": "Prod", "E": "Gpu"}
+    dependencies: dict[str, set[str]] = {}
+    pairs = list(unordered_versions(versions, dependencies, conditions, CONDITIONS))
+    # B goes first, as it exists whenever any of them does (A, named before it, goes after it),
+    # then those under one condition together; D follows C under Cpu, and E under Gpu
+    assert pairs == [("C", "B"), ("D", "C"), ("A", "B"), ("E", "A"), ("D", "E")]
+    # once each pair is ordered (a DependsOn, or a Ref under Fn::If: an edge either way)
+    for later, earlier in pairs:
+        dependencies.setdefault(later, set()).add(earlier)
+    assert list(unordered_versions(versions, dependencies, conditions, CONDITIONS)) == []
+
+
+def test_a_path_through_a_resource_that_may_not_exist_orders_nothing():
+    versions = {name: {"ImageName": "training"} for name in ("V1", "V2")}
+    through = {"V2": {"Wait"}, "Wait": {"V1"}}
+    assert list(unordered_versions(versions, through, {"Wait": "Gpu"}, CONDITIONS)) == [
+        ("V2", "V1")
+    ]
+    assert list(unordered_versions(versions, through, {}, CONDITIONS)) == []
+
+
+def test_the_suggestion_is_a_ref_under_fn_if_where_dependson_cannot_name_the_version():
+    assert unordered_message("V2", "V1", None, None).endswith("add DependsOn: V1")
+    assert unordered_message("V2", "V1", ["X"], None).endswith("add V1 to its DependsOn")
+    assert unordered_message("V2", "V1", None, "Gpu").endswith(
+        "V1 exists only when condition Gpu holds, so DependsOn cannot name it: add to V2's"
+        " Metadata a Ref that applies only then, such as AfterV1: !If [Gpu, !Ref V1,"
+        " !Ref AWS::NoValue]"
+    )

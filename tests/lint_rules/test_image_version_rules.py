@@ -41,6 +41,11 @@ ML_FRAMEWORK = (
     "MLFramework must be a name in letters (A-Z, a-z), an optional space, then a version: two or"
     " three numbers in digits (0-9) joined by dots, such as 'PyTorch 2.3'"
 )
+UNORDERED = (
+    "are versions of one image that nothing orders: SageMaker makes one version of an image at a"
+    " time, so versions started together keep asking for their turn, each time in a billed"
+    " handler operation; a DependsOn chain costs fewer operations and, simulated, takes no longer"
+)
 # (template, rule id, line, message): each kind of mistake, as cfn-lint reports it
 MISTAKES = [
     (
@@ -157,10 +162,49 @@ MISTAKES = [
         "unordered_versions",
         "W9305",
         11,
-        "TrainingImageV2 and TrainingImageV3 are versions of one image that nothing orders:"
-        " SageMaker makes one version of an image at a time, so versions started together keep"
-        " asking for their turn, each time in a billed handler operation; a DependsOn chain"
-        " costs fewer operations and, simulated, takes no longer: add DependsOn: TrainingImageV3",
+        f"TrainingImageV2 and TrainingImageV3 {UNORDERED}: add DependsOn: TrainingImageV3",
+    ),
+    (
+        "shared_alias_condition",
+        "E9303",
+        30,
+        "ServingV1 and ServingV2 both claim alias 'stable' of one image: an alias names one"
+        " version at a time, so each would take it from the other",
+    ),
+    (
+        "shared_alias_condition",
+        "E9303",
+        44,
+        "TrainingAGpu and TrainingBase both claim alias 'stable' of one image: an alias names one"
+        " version at a time, so each would take it from the other",
+    ),
+    (
+        "shared_alias_condition",
+        "E9303",
+        60,
+        "InferenceGpu and InferenceProd both claim alias 'stable' of one image: an alias names"
+        " one version at a time, so each would take it from the other",
+    ),
+    (
+        "unordered_versions_condition",
+        "W9305",
+        22,
+        f"ServingV2 and ServingV1 {UNORDERED}: add DependsOn: ServingV1",
+    ),
+    (
+        "unordered_versions_condition",
+        "W9305",
+        28,
+        f"TrainingAGpu and TrainingBase {UNORDERED}: add DependsOn: TrainingBase",
+    ),
+    (
+        "unordered_versions_condition",
+        "W9305",
+        51,
+        f"InferenceProd and InferenceGpu {UNORDERED}, but InferenceGpu exists only when condition"
+        " Gpu holds, so DependsOn cannot name it: add to InferenceProd's Metadata a Ref that"
+        " applies only then, such as AfterInferenceGpu: !If [Gpu, !Ref InferenceGpu,"
+        " !Ref AWS::NoValue]",
     ),
     (
         "image_ref",
