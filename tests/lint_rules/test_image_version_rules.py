@@ -2,6 +2,8 @@
 of mistake (tests/lint_rules/templates/), each reported with its rule id, the property and the
 schema rule it breaks."""
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +37,15 @@ def _lint(paths: list[Path]) -> tuple[int, dict[Path, list[tuple[int, str, str]]
     return result.returncode, found
 
 
+ML_FRAMEWORK = (
+    "MLFramework must be a name in letters (A-Z, a-z), an optional space, then a version: two or"
+    " three numbers in digits (0-9) joined by dots, such as 'PyTorch 2.3'"
+)
+UNORDERED = (
+    "are versions of one image that nothing orders: SageMaker makes one version of an image at a"
+    " time, so versions started together keep asking for their turn, each time in a billed"
+    " handler operation; a DependsOn chain costs fewer operations and, simulated, takes no longer"
+)
 # (template, rule id, line, message): each kind of mistake, as cfn-lint reports it
 MISTAKES = [
     (
@@ -54,8 +65,23 @@ MISTAKES = [
         "bad_pattern",
         "E9301",
         9,
-        "TrainingImageV1: MLFramework: 'PyTorch' does not match"
-        " '^[a-zA-Z]+ ?\\\\d+\\\\.\\\\d+(\\\\.\\\\d+)?$' (schema rule pattern)",
+        f"TrainingImageV1: MLFramework: 'PyTorch' is not allowed: {ML_FRAMEWORK}"
+        " (schema rule pattern)",
+    ),
+    (
+        "pattern_as_the_handler_reads_it",
+        "E9301",
+        9,
+        "TrainingImageV1: ImageName: 'training-image\\n' is not allowed: ImageName must be letters"
+        " (A-Z, a-z) and digits (0-9), with single hyphens or dots only between two of them"
+        " (schema rule pattern)",
+    ),
+    (
+        "pattern_as_the_handler_reads_it",
+        "E9301",
+        11,
+        f"TrainingImageV1: MLFramework: 'PyTorch \u0662.\u0663' is not allowed: {ML_FRAMEWORK}"
+        " (schema rule pattern)",
     ),
     (
         "too_long",
@@ -105,6 +131,20 @@ MISTAKES = [
         " 'Nope' (attributes: ContainerImage, ImageArn, ImageVersionArn, Version)",
     ),
     (
+        "bogus_getatt_sub",
+        "E9302",
+        15,
+        "Sub ${TrainingImageV1.Nope}: Community::SageMaker::ImageVersion has no attribute"
+        " 'Nope' (attributes: ContainerImage, ImageArn, ImageVersionArn, Version)",
+    ),
+    (
+        "bogus_getatt_sub",
+        "E9302",
+        18,
+        "Sub ${TrainingImageV1.Arn}: Community::SageMaker::ImageVersion has no attribute"
+        " 'Arn' (attributes: ContainerImage, ImageArn, ImageVersionArn, Version)",
+    ),
+    (
         "shared_alias_literal",
         "E9303",
         18,
@@ -122,10 +162,49 @@ MISTAKES = [
         "unordered_versions",
         "W9305",
         11,
-        "TrainingImageV2 and TrainingImageV3 are versions of one image that nothing orders:"
-        " SageMaker makes one version of an image at a time, so versions started together keep"
-        " asking for their turn, each time in a billed handler operation; a DependsOn chain"
-        " costs fewer operations and, simulated, takes no longer: add DependsOn: TrainingImageV3",
+        f"TrainingImageV2 and TrainingImageV3 {UNORDERED}: add DependsOn: TrainingImageV3",
+    ),
+    (
+        "shared_alias_condition",
+        "E9303",
+        30,
+        "ServingV1 and ServingV2 both claim alias 'stable' of one image: an alias names one"
+        " version at a time, so each would take it from the other",
+    ),
+    (
+        "shared_alias_condition",
+        "E9303",
+        44,
+        "TrainingAGpu and TrainingBase both claim alias 'stable' of one image: an alias names one"
+        " version at a time, so each would take it from the other",
+    ),
+    (
+        "shared_alias_condition",
+        "E9303",
+        60,
+        "InferenceGpu and InferenceProd both claim alias 'stable' of one image: an alias names"
+        " one version at a time, so each would take it from the other",
+    ),
+    (
+        "unordered_versions_condition",
+        "W9305",
+        22,
+        f"ServingV2 and ServingV1 {UNORDERED}: add DependsOn: ServingV1",
+    ),
+    (
+        "unordered_versions_condition",
+        "W9305",
+        28,
+        f"TrainingAGpu and TrainingBase {UNORDERED}: add DependsOn: TrainingBase",
+    ),
+    (
+        "unordered_versions_condition",
+        "W9305",
+        51,
+        f"InferenceProd and InferenceGpu {UNORDERED}, but InferenceGpu exists only when condition"
+        " Gpu holds, so DependsOn cannot name it: add to InferenceProd's Metadata a Ref that"
+        " applies only then, such as AfterInferenceGpu: !If [Gpu, !Ref InferenceGpu,"
+        " !Ref AWS::NoValue]",
     ),
     (
         "image_ref",
@@ -206,3 +285,29 @@ def test_a_resource_named_by_a_number_is_no_crash_of_our_rules(tmp_path):
     assert {"E9303", "W9305"} <= rules
     crashes = [m for _, rule, m in found[template] if rule == "E0002" and "930" in m]
     assert crashes == []
+
+
+def test_the_rules_copied_outside_a_checkout_read_patterns_as_the_handler(tmp_path):
+    """The README's way outside a checkout: the rules and the handler's ecma_regex.py in one
+    folder, the schema in another, and no src/ on Python's path."""
+    rules, schemas = tmp_path / "rules", tmp_path / "schemas"
+    rules.mkdir()
+    schemas.mkdir()
+    shutil.copy("src/cfn_lint_rules/image_version.py", rules)
+    shutil.copy("src/community_sagemaker_imageversion/ecma_regex.py", rules)
+    shutil.copy("sagemaker-imageversion.json", schemas / "community-sagemaker-imageversion.json")
+    template = TEMPLATES / "pattern_as_the_handler_reads_it.yaml"
+    command = [CFN_LINT, str(template), "--registry-schemas", str(schemas), "--append-rules"]
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run(
+        [*command, str(rules), "--format", "parseable"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env=environment,
+    )
+    assert (result.returncode, result.stderr) == (2, "")
+    found = [line.split(":", 6)[5:] for line in result.stdout.splitlines()]
+    expected = [[rule, message] for name, rule, _, message in MISTAKES if name == template.stem]
+    assert found == expected
