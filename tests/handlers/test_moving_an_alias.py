@@ -8,7 +8,7 @@ import pytest
 
 from offline_aws.defaults import base_image
 
-from .conftest import listed_aliases, props
+from .conftest import listed_aliases, listed_numbers, props
 
 V1 = props(Aliases=["1.0", "latest"])
 V2 = props(BaseImage=base_image("training:2.0"), Aliases=["2.0"])
@@ -16,7 +16,7 @@ V2 = props(BaseImage=base_image("training:2.0"), Aliases=["2.0"])
 
 def holders(sm, alias):
     """The versions of the image that hold ``alias``."""
-    return [version for version in (1, 2) if alias in listed_aliases(sm, version)]
+    return [n for n in sorted(listed_numbers(sm)) if alias in listed_aliases(sm, n)]
 
 
 @pytest.mark.parametrize("first", ["V1", "V2"], ids=["V2 DependsOn V1", "V1 DependsOn V2"])
@@ -46,3 +46,20 @@ def test_latest_moves_to_the_next_version_across_two_stack_updates(image, sm, dr
     for name, (model, _) in updates.items():
         read = driver.run("READ", model)
         assert sorted(read.model["Aliases"]) == sorted(model["Aliases"]), f"{name} drifts"
+
+
+@pytest.mark.parametrize("first", ["V1", "V2"], ids=["V2 DependsOn V1", "V1 DependsOn V2"])
+def test_latest_moves_with_a_new_version_in_one_update(image, sm, driver, first):
+    v1 = driver.run("CREATE", V1).model
+    dropped = {**v1, "Aliases": ["1.0"]}
+    if first == "V1":
+        assert driver.run("UPDATE", dropped, previous=v1).status == "SUCCESS"
+        assert holders(sm, "latest") == [], "nobody holds it while version 2 is made"
+    v2 = driver.run("CREATE", {**V2, "Aliases": ["2.0", "latest"]})
+    assert v2.status == "SUCCESS", v2.final
+    assert holders(sm, "latest") == [2]
+    if first == "V2":
+        assert driver.run("UPDATE", dropped, previous=v1).status == "SUCCESS"
+    assert holders(sm, "latest") == [2]
+    assert sorted(listed_aliases(sm, 1)) == ["1.0"]
+    assert sorted(driver.run("READ", dropped).model["Aliases"]) == ["1.0"]
