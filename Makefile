@@ -129,10 +129,11 @@ generate-check: generate
 	git diff --exit-code -- $(GENERATED)
 	test -z "$$(git status --porcelain -- $(GENERATED))"
 
-## templates: the example stack, the registration template, template.yml and the contract tests'
-## setup stack (test/setup.yml), with cfn-lint, our schema and our rules (src/cfn_lint_rules/)
+## templates: every template under examples/ (the example stacks, the registration template, the
+## guide's migration and Studio templates), template.yml and the contract tests' setup stack
+## (test/setup.yml), with cfn-lint, our schema and our rules (src/cfn_lint_rules/)
 templates: venv
-	PYTHONPATH=src $(PY) -m make_targets.template_check examples/image-versions.yaml examples/registration.yaml template.yml test/setup.yml
+	PYTHONPATH=src $(PY) -m make_targets.template_check
 
 ## namespace: the project under another type name, e.g. make namespace NAME=Acme::SageMaker::ImageVersion
 namespace: venv

@@ -6,7 +6,8 @@ properties nor their GetAtt attributes. The rules in ``src/cfn_lint_rules/`` do 
 users run on their own templates with ``--append-rules``); this runs cfn-lint with both, exactly as
 the README tells users to, so the project checks its templates with the same rules.
 
-``python -m make_targets.template_check TEMPLATE...`` exits 1 and prints each problem.
+``python -m make_targets.template_check [TEMPLATE...]`` exits 1 and prints each problem; without a
+template it checks the project's own (:func:`templates`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,15 @@ import cfn_lint_rules
 
 RULES = Path(cfn_lint_rules.__file__).parent
 SCHEMAS = RULES / "schemas"
+
+
+def templates(root: Path = Path()) -> list[Path]:
+    """The project's templates: every one under ``examples/`` (the guide's too), the SAM template
+    and the contract tests' setup stack."""
+    examples = sorted(
+        path for path in root.glob("examples/**/*") if path.suffix in {".yaml", ".yml"}
+    )
+    return [*examples, root / "template.yml", root / "test/setup.yml"]
 
 
 def lint_command(paths: list[Path]) -> list[str]:
@@ -40,10 +50,11 @@ def check(paths: list[Path]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    problems = check([Path(p) for p in argv])
+    paths = [Path(p) for p in argv] or templates()
+    problems = check(paths)
     for problem in problems:
         print(problem)
-    print(f"{len(argv)} template(s) checked, {len(problems)} problem(s)")
+    print(f"{len(paths)} template(s) checked, {len(problems)} problem(s)")
     return 1 if problems else 0
 
 

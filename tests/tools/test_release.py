@@ -1,5 +1,5 @@
-"""Release hygiene: one handler version, stated alike by the package, the README and the
-changelog, and carried by every SageMaker call the handler makes."""
+"""Release hygiene: one handler version, stated alike by the package, the release guide
+(guide/releasing.md) and the changelog, and carried by every SageMaker call the handler makes."""
 
 import re
 from pathlib import Path
@@ -11,13 +11,6 @@ from community_sagemaker_imageversion.clients import CallerSession, sagemaker_cl
 
 ROOT = Path(__file__).resolve().parents[2]
 RELEASE_HEADING = re.compile(r"^## (\d+\.\d+\.\d+) - (\d{4}-\d{2}-\d{2})$", re.MULTILINE)
-
-
-def readme_section(title):
-    text = (ROOT / "README.md").read_text()
-    start = text.index(f"\n## {title}\n")
-    end = text.find("\n## ", start + 1)
-    return text[start : end if end != -1 else None]
 
 
 def test_the_version_is_semantic():
@@ -41,8 +34,9 @@ def test_the_changelog_s_releases_go_from_newest_to_oldest():
     assert dates == sorted(dates, reverse=True)
 
 
-def test_the_readme_states_the_package_version():
-    stated = re.findall(r"handler version is `(\d+\.\d+\.\d+)`", readme_section("Releasing"))
+def test_the_release_guide_states_the_package_version():
+    guide = (ROOT / "guide" / "releasing.md").read_text()
+    stated = re.findall(r"handler version is `(\d+\.\d+\.\d+)`", guide)
     assert stated == [__version__]
 
 

@@ -5,13 +5,26 @@ import sys
 from pathlib import Path
 
 from make_targets import template_check
-from make_targets.template_check import check, main
+from make_targets.template_check import check, main, templates
 
 EXAMPLE = Path("examples/image-versions.yaml")
 
 
 def test_the_example_stack_and_the_sam_template_are_clean():
     assert check([EXAMPLE, Path("template.yml")]) == []
+
+
+def test_make_templates_checks_every_template_under_examples_and_finds_them_clean(capsys):
+    """The guide's templates (migrating, Studio) included, and any added later."""
+    checked = templates()
+    under_examples = {p for p in Path("examples").rglob("*") if p.suffix in {".yaml", ".yml"}}
+    assert under_examples <= set(checked)
+    assert {Path("examples/studio.yaml"), Path("examples/migrating/import.yaml")} <= set(checked)
+    assert {Path("template.yml"), Path("test/setup.yml")} <= set(checked)
+    assert main([]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"{len(checked)} template(s) checked, 0 problem(s)"
+    )
 
 
 def test_a_mistake_is_reported_by_our_rule_and_fails_the_target(tmp_path, capsys):

@@ -1,6 +1,6 @@
-"""The README's table "What the handler logs" names every logging call of the shipped package
-(its level, module and message), and nothing the code does not log; the runtime library's rows
-name calls its code makes."""
+"""The guide's table "What the handler logs" (guide/reliability-and-logging.md) names every
+logging call of the shipped package (its level, module and message), and nothing the code does not
+log; the runtime library's rows name calls its code makes."""
 
 import ast
 import importlib.util
@@ -11,7 +11,7 @@ from pathlib import Path
 from community_sagemaker_imageversion import telemetry
 
 PACKAGE = Path("src/community_sagemaker_imageversion")
-README = Path("README.md")
+GUIDE_PAGE = Path("guide/reliability-and-logging.md")
 LEVELS = {
     "debug": "DEBUG",
     "info": "INFO",
@@ -64,9 +64,9 @@ def package_calls() -> set[Entry]:
     return entries
 
 
-def readme_rows() -> set[Entry]:
-    text = README.read_text()
-    section = text.split("### What the handler logs", 1)[1].split("\n## ", 1)[0]
+def documented_rows() -> set[Entry]:
+    text = GUIDE_PAGE.read_text()
+    section = text.split("## What the handler logs", 1)[1].split("\n## ", 1)[0]
     return {
         (m.group(1), m.group(2), m.group(3))
         for line in section.splitlines()
@@ -74,16 +74,16 @@ def readme_rows() -> set[Entry]:
     }
 
 
-def test_the_readme_names_every_log_call_of_the_package():
+def test_the_guide_names_every_log_call_of_the_package():
     in_code = package_calls()
     assert in_code, "no logging call found: nothing was checked"
-    documented = {row for row in readme_rows() if not row[1].startswith(LIBRARY)}
-    assert sorted(in_code - documented) == [], "logged but not in the README"
-    assert sorted(documented - in_code) == [], "in the README but not logged"
+    documented = {row for row in documented_rows() if not row[1].startswith(LIBRARY)}
+    assert sorted(in_code - documented) == [], "logged but not in the guide"
+    assert sorted(documented - in_code) == [], "in the guide but not logged"
 
 
 def test_the_runtime_librarys_rows_name_calls_it_makes():
-    library_rows = {row for row in readme_rows() if row[1].startswith(LIBRARY)}
+    library_rows = {row for row in documented_rows() if row[1].startswith(LIBRARY)}
     assert library_rows, "no row of the runtime library: nothing was checked"
     for level, module, message in sorted(library_rows):
         spec = importlib.util.find_spec(module)
