@@ -120,6 +120,9 @@ def _figures(operations: Mapping[str, Operation], service: Service, since: int) 
         "calls": len(requests),
         "calls_per_version": round(len(requests) / count, 3),
         "billed_seconds_over_30": round(charge.seconds_over_30, 3),
+        "operations_billed_over_30": sum(
+            1 for op in ops if any(i.billed_seconds_over_30 > 0 for i in op.invocations)
+        ),
         "dollars": round(charge.strict_dollars, 6),
         "dollars_lenient": round(charge.lenient_dollars, 6),
         "peak_requests_per_second": peak_rate([r.at for r in requests]),

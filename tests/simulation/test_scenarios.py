@@ -35,8 +35,12 @@ def test_the_stack_costs_no_fewer_invocations_than_the_reports_floor(stack_of_25
 
 
 def test_waiting_in_a_busy_queue_pays_for_no_second_above_30(stack_of_25):
+    """Waits behind other versions are never billed. A delete SageMaker takes at its first
+    request waits as a lone delete does (billed seconds where the invocation bound needs them,
+    cheaper than one more invocation): at most the first in line, which met no queue."""
     assert stack_of_25["billed_seconds_over_30"] == 0
-    assert stack_of_25["delete"]["billed_seconds_over_30"] == 0
+    assert stack_of_25["delete"]["operations_billed_over_30"] <= 1
+    assert stack_of_25["delete"]["billed_seconds_over_30"] < 30
 
 
 @pytest.mark.parametrize("creation_seconds", [1, 25, 60, 300, 1800])
