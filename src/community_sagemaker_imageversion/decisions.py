@@ -116,8 +116,26 @@ def change_started(versions: Iterable[Mapping[str, Any]]) -> float | None:
     """When the newest change in progress among ``versions`` (ListImageVersions items) started:
     the CreationTime of a CREATING version, the LastModifiedTime of a DELETING one, in
     wall-clock seconds; None when none is changing."""
+    changing = change_in_progress(versions)
+    return None if changing is None else _change_start(changing)
+
+
+def change_in_progress(versions: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The version among ``versions`` (ListImageVersions items) whose change in progress
+    (CREATING or DELETING) started last; None when none is changing."""
     changing = [v for v in versions if v.get("ImageVersionStatus") in (CREATING, DELETING)]
-    return max((_change_start(v) for v in changing), default=None)
+    return max(changing, key=_change_start, default=None)
+
+
+def queue_message(image: str, versions: Iterable[Mapping[str, Any]]) -> str:
+    """What a change waiting for a busy ``image`` tells CloudFormation's stack events."""
+    changing = change_in_progress(versions)
+    if changing is None or not isinstance(changing.get("Version"), int):
+        return f"waiting for another version of image {image} to finish changing"
+    return (
+        f"waiting for version {changing['Version']} of image {image} to finish"
+        f" {changing['ImageVersionStatus']}"
+    )
 
 
 def queue_signature(versions: Iterable[Mapping[str, Any]]) -> str:

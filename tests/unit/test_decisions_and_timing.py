@@ -209,6 +209,15 @@ def test_the_change_in_progress_is_the_newest_creating_or_deleting_version():
     assert decisions.change_started(versions[2:]) is None
     assert decisions.queue_signature(versions) == "3:CREATING,2:DELETING,1:CREATED"
     assert decisions.creation_starts(versions) == [300.0, 200.0, 100.0]
+    assert decisions.queue_message("img", versions) == (
+        "waiting for version 2 of image img to finish DELETING"
+    )
+    assert decisions.queue_message("img", versions[:1]) == (
+        "waiting for version 3 of image img to finish CREATING"
+    )
+    assert decisions.queue_message("img", versions[2:]) == (
+        "waiting for another version of image img to finish changing"
+    )
 
 
 def test_transient_callback_delays_grow_to_a_cap():

@@ -15,7 +15,7 @@ import logging
 from cloudformation_cli_python_lib import exceptions
 
 from ..context import Queue
-from ..decisions import change_started, creation_starts, queue_signature
+from ..decisions import change_started, creation_starts, queue_message, queue_signature
 from ..engine import Step, Wait
 from ..timing import (
     BUSY_STALL_SECONDS,
@@ -51,4 +51,4 @@ def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
     queue.period = queue.period or estimate_period(creation_starts(versions))
     delay = busy_wait(now, started, queue.period, queue.refusals, step.draw())
     LOG.info("Image busy (attempt %d, again in %.1f s): %s", queue.refusals, delay, refusal)
-    return Wait(delay, f"waiting for another version of image {image} to finish changing")
+    return Wait(delay, queue_message(image, versions))
