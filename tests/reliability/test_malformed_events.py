@@ -195,6 +195,16 @@ def test_a_malformed_event_fails_with_a_message_naming_the_fault(build, word):
     assert word.lower() in str(answer.get("message", "")).lower(), answer
 
 
+@pytest.mark.parametrize(("build", "word"), CASES)
+def test_a_malformed_event_is_answered_without_a_line_on_the_console(build, word, capfd):
+    """Its refusal (InvalidRequest, InvalidCredentials) is an answer, not a bug: neither the
+    runtime library's "Handler error" nor a traceback goes to the Lambda's own log (`make
+    serve`'s terminal, offline)."""
+    answer = invoke(build())
+    assert answer.get("errorCode") not in (None, "InternalFailure"), answer
+    assert capfd.readouterr() == ("", "")
+
+
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=30),
     lambda children: (
