@@ -51,11 +51,13 @@ def _not_a_boolean(name: str, value: object) -> str:
 
 
 # CloudFormation hands a template's booleans and integers to the handler as text ("true", "3"),
-# which the runtime library casts to the model's types. Any other value it would refuse in its
-# own words, naming no rule ('value for Horovod "yes" is not boolean'), or cast silently (2 as
-# true, 1.5 as 1): such values are refused first, naming the rule.
+# which the runtime library casts to the model's types, as it casts scalars to text for a string.
+# Any other value it would refuse in its own words, naming no rule ('value for Horovod "yes" is
+# not boolean'), or cast silently (2 as true, 1.5 as 1): such values are refused first, naming
+# the rule.
 _BOOLEAN_TEXT = ("true", "false")
 _INTEGER_TEXT = re.compile(r"-?[0-9]+")
+_SCALARS = (str, int, float, bool)
 
 
 def _casts_to_boolean(value: object) -> bool:
@@ -68,14 +70,24 @@ def _casts_to_integer(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _castable(name: str, value: object) -> bool:
-    """Whether property ``name`` may be sent as ``value``: not null, and a boolean or integer
-    property as the model holds it or as CloudFormation's text of it."""
+def _type_problems(name: str, value: object) -> list[str]:
+    """What keeps ``value`` (not null) from being cast to property ``name``'s type."""
     if name in BOOLEANS:
-        return _casts_to_boolean(value)
+        return [] if _casts_to_boolean(value) else [_not_a_boolean(name, value)]
     if name in INTEGER_RULES:
-        return _casts_to_integer(value)
-    return value is not None
+        ok = _casts_to_integer(value)
+        return [] if ok else [f"{name} must be an integer (type), got {_kind(value)}"]
+    if name in ARRAY_RULES:
+        if not isinstance(value, Sequence) or isinstance(value, str):
+            return [f"{name} must be an array (type), got {type(value).__name__}"]
+        return [
+            f"{name} item must be a string (type), got {type(item).__name__}"
+            for item in value
+            if not isinstance(item, _SCALARS)
+        ]
+    if name in STRING_RULES and not isinstance(value, _SCALARS):
+        return [f"{name} must be a string (type), got {type(value).__name__}"]
+    return []
 
 
 def string_problems(name: str, value: object, rule: StringRule) -> list[str]:
@@ -139,8 +151,9 @@ def _given(
 
 
 def raw_problems(properties: object) -> list[str]:
-    """Rules the typed model cannot show: unknown properties, null values, arrays that are not
-    arrays, booleans and integers the model would not hold as sent, repeated aliases.
+    """Rules the typed model cannot show: unknown properties, null values, values the model
+    would not hold as sent (an array that is not one, a boolean neither true nor false, ...),
+    repeated aliases.
 
     ``properties`` is the resource's JSON as CloudFormation sent it, before it becomes a
     ResourceModel (which silently drops unknown keys).
@@ -159,20 +172,9 @@ def raw_problems(properties: object) -> list[str]:
         for key, value in properties.items()
         if value is None and key in KNOWN_PROPERTIES
     ]
-    for name in ARRAY_RULES:
-        value = properties.get(name)
-        if value is not None and (not isinstance(value, Sequence) or isinstance(value, str)):
-            problems.append(f"{name} must be an array (type), got {type(value).__name__}")
-    problems += [
-        _not_a_boolean(name, properties[name])
-        for name in BOOLEANS
-        if properties.get(name) is not None and not _casts_to_boolean(properties[name])
-    ]
-    problems += [
-        f"{name} must be an integer (type), got {_kind(properties[name])}"
-        for name in INTEGER_RULES
-        if properties.get(name) is not None and not _casts_to_integer(properties[name])
-    ]
+    for key, value in properties.items():
+        if key in KNOWN_PROPERTIES and value is not None:
+            problems += _type_problems(key, value)
     aliases = properties.get("Aliases")
     if isinstance(aliases, Sequence) and not isinstance(aliases, str):
         problems += _repeated_aliases(aliases)
@@ -181,14 +183,14 @@ def raw_problems(properties: object) -> list[str]:
 
 def known_properties(properties: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     """``properties`` without the keys this schema does not have, without null values (an
-    absent property) and without booleans and integers the runtime library cannot cast into a
-    model (it would refuse the whole event for them)."""
+    absent property) and without values the runtime library cannot cast into a model (it would
+    refuse the whole event for them)."""
     if not isinstance(properties, Mapping):
         return properties
     return {
         key: value
         for key, value in properties.items()
-        if key in KNOWN_PROPERTIES and _castable(key, value)
+        if key in KNOWN_PROPERTIES and value is not None and not _type_problems(key, value)
     }
 
 
