@@ -3,13 +3,14 @@ resolves them offline from that same stack deployed to the offline AWS."""
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
 from rpdk.core.test import get_inputs
 
 from make_targets import contract
+from make_targets.contract_report import ContractReport
 from offline_aws.defaults import REGION
 from offline_aws.services import offline_aws
 from offline_aws.setup_stack import (
@@ -145,3 +146,19 @@ def test_make_contract_takes_a_pytest_option_as_the_readme_shows(
     missing, here: it stops before starting anything), not to "unrecognized arguments: -k"."""
     assert contract.main(["-k", "contract_update_read"]) == 2
     assert "names Nowhere" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("keyword", "line"),
+    [
+        ("", "9 deselected by the CLI"),
+        ("contract_update_read", "9 deselected by the CLI and -k 'contract_update_read'"),
+    ],
+)
+def test_the_report_says_who_deselected_the_tests(
+    keyword: str, line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = ContractReport(keyword)
+    report.pytest_deselected(cast(list[pytest.Item], [object()] * 9))
+    report.pytest_sessionfinish()
+    assert capsys.readouterr().out.endswith(f": {line} ==\n")
