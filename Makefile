@@ -12,9 +12,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-## test: the whole offline test suite, with coverage: per file for the shipped package (which must
-## reach COVERAGE_FLOOR percent of its lines and branches), one total for all of src/; writes the
-## rule trace (which unknown rules each test reads) that test-variants reuses for the same source
+## test: the whole offline test suite, with coverage: a report per file of the shipped package,
+## then its gate: the package's total (all its files together, no floor per file) must reach
+## COVERAGE_FLOOR percent of its lines and branches; then one total for all of src/ (reported, no
+## floor). Writes the rule trace (which unknown rules each test reads) that test-variants reuses
+## for the same source
 COVERAGE_FLOOR := 95
 test: venv
 	PYTHONPATH=src $(PY) -m pytest -q --cov --cov-report= -p make_targets.rule_trace --rule-trace=build/rule-trace.json
@@ -58,6 +60,13 @@ audit: venv
 ## project's Python whatever is first on PATH, and trimmed (src/make_targets/lambda_build.py)
 package: venv
 	PYTHONPATH=src $(PY) -m make_targets.submit --dry-run
+
+## release: the files of a release of the version in __init__.py, in build/release/: the
+## registration package built as make package builds it, named with the version, its SHA-256
+## (sha256sum -c) and its notes (CHANGELOG.md's section of that version, and TESTED_WITH.md's table)
+.PHONY: release
+release: venv
+	PYTHONPATH=src $(PY) -m make_targets.release
 
 ## submit-venv: only what registering needs (requirements-submit.txt: cloudformation-cli and its
 ## Python plugin), in .venv-submit, apart from the development environment

@@ -12,11 +12,14 @@
 - Shipping those logs and metrics can fail a handler, hide its event or stall it past its
   deadline: :mod:`.telemetry` bounds and contains it.
 
-It also rejects, before anything else, an event that is not shaped as CloudFormation sends it
-(naming the part at fault), and before the model is built what the typed model would hide:
-unknown properties, null values and repeated aliases in a CREATE or UPDATE. Anywhere else (a
-READ or DELETE of a model kept from an older schema, an UPDATE's previous model), properties the
-schema lacks are left out rather than failing the event.
+It also refuses, before the library reads the event, an event that is not shaped as
+CloudFormation sends it (naming the part at fault), and what the typed model would hide or the
+library would refuse in its own words: unknown properties, null values, booleans and integers
+it cannot cast, repeated aliases in a CREATE or UPDATE. A refusal is an answer, not a failure of
+the handler: it is returned as the library returns it, without the "Handler error" and
+traceback the library prints for every exception (in Lambda's own log, and on `make serve`'s
+terminal). Anywhere else (a READ or DELETE of a model kept from an older schema, an UPDATE's
+previous model), properties the schema lacks are left out rather than failing the event.
 """
 
 from __future__ import annotations
@@ -109,18 +112,40 @@ def event_problems(event: object) -> list[str]:
         for key in _MAPPING_OR_NULL_DATA
         if data.get(key) is not None and not isinstance(data[key], Mapping)
     ]
-    for key in ("callerCredentials", "providerCredentials"):
-        credentials = data.get(key)
-        if credentials is None:
-            continue
-        if not isinstance(credentials, Mapping) or not all(
-            isinstance(credentials.get(part), str) for part in _CREDENTIAL_KEYS
-        ):
-            problems.append(
-                f"requestData.{key} must be an object with the strings"
-                f" {', '.join(_CREDENTIAL_KEYS)}"
-            )
+    # The library reads every requestData key ending in "Credentials" as credentials.
+    problems += [
+        f"requestData.{key} must be an object with the strings {', '.join(_CREDENTIAL_KEYS)}"
+        " and nothing else"
+        for key, credentials in data.items()
+        if str(key).endswith("Credentials")
+        and credentials is not None
+        and not _are_credentials(credentials)
+    ]
     return problems
+
+
+def _are_credentials(value: object) -> bool:
+    return (
+        isinstance(value, Mapping)
+        and set(value) == set(_CREDENTIAL_KEYS)
+        and all(isinstance(part, str) for part in value.values())
+    )
+
+
+def refusal(event: object) -> InvalidRequest | None:
+    """The InvalidRequest ``event`` gets before the library reads it, if any: it is malformed
+    (:func:`event_problems`), or it is a CREATE or UPDATE whose properties break a rule the typed
+    model cannot show (:func:`~.validation.raw_problems`)."""
+    problems = event_problems(event)
+    if problems:
+        return InvalidRequest("Malformed handler request: " + "; ".join(problems))
+    assert isinstance(event, Mapping)  # event_problems refuses anything else
+    if event["action"] in _CHECKED_ACTIONS:
+        try:
+            check_raw(event["requestData"]["resourceProperties"])
+        except InvalidRequest as refused:
+            return refused
+    return None
 
 
 def _caller(credentials: Credentials | None) -> CallerSession | None:
@@ -136,10 +161,8 @@ class ImageVersionResource(Resource):
     def _parse_request(
         event_data: MutableMapping[str, Any],
     ) -> tuple[tuple[Any, SessionProxy | None], Action, MutableMapping[str, Any], HandlerRequest]:
-        """The library's request parsing, without its two boto3 Sessions per invocation."""
-        problems = event_problems(event_data)
-        if problems:
-            raise InvalidRequest("Malformed handler request: " + "; ".join(problems))
+        """The library's request parsing, without its two boto3 Sessions per invocation (of an
+        event :func:`refusal` let through)."""
         try:
             event = HandlerRequest.deserialize(event_data)
             data = event.requestData
@@ -157,8 +180,6 @@ class ImageVersionResource(Resource):
 
     def _cast_resource_request(self, request: HandlerRequest) -> BaseResourceHandlerRequest:
         data = request.requestData
-        if request.action in _CHECKED_ACTIONS:
-            check_raw(data.resourceProperties)
         # What CloudFormation kept from an older schema (READ, DELETE, and an UPDATE's previous
         # model) is not input: properties this schema lacks, and nulls, are left out, as the
         # library would otherwise refuse the whole event for them.
@@ -173,6 +194,9 @@ class ImageVersionResource(Resource):
         self, event_data: MutableMapping[str, Any], context: Any
     ) -> MutableMapping[str, Any]:
         prepare_process()
+        refused = refusal(event_data)
+        if refused is not None:
+            return refused.to_progress_event()._serialize()
         token = invocation.begin(context)
         try:
             result: MutableMapping[str, Any] = super().__call__(event_data, context)

@@ -8,6 +8,7 @@ one InvalidRequest that names every broken property and rule. The rules are the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -38,6 +39,55 @@ VERSION_MINIMUM = INTEGER_RULES["Version"].minimum
 
 def _shown(value: str) -> str:
     return repr(value if len(value) <= 40 else value[:37] + "...")
+
+
+def _kind(value: object) -> str:
+    """The JSON type of ``value`` as a problem names it; a string with its value."""
+    return f"str {_shown(value)}" if isinstance(value, str) else type(value).__name__
+
+
+def _not_a_boolean(name: str, value: object) -> str:
+    return f"{name} must be a boolean (type), got {_kind(value)}"
+
+
+# CloudFormation hands a template's booleans and integers to the handler as text ("true", "3"),
+# which the runtime library casts to the model's types, as it casts scalars to text for a string.
+# Any other value it would refuse in its own words, naming no rule ('value for Horovod "yes" is
+# not boolean'), or cast silently (2 as true, 1.5 as 1): such values are refused first, naming
+# the rule.
+_BOOLEAN_TEXT = ("true", "false")
+_INTEGER_TEXT = re.compile(r"-?[0-9]+")
+_SCALARS = (str, int, float, bool)
+
+
+def _casts_to_boolean(value: object) -> bool:
+    return isinstance(value, bool) or (isinstance(value, str) and value.lower() in _BOOLEAN_TEXT)
+
+
+def _casts_to_integer(value: object) -> bool:
+    if isinstance(value, str):
+        return _INTEGER_TEXT.fullmatch(value) is not None
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _type_problems(name: str, value: object) -> list[str]:
+    """What keeps ``value`` (not null) from being cast to property ``name``'s type."""
+    if name in BOOLEANS:
+        return [] if _casts_to_boolean(value) else [_not_a_boolean(name, value)]
+    if name in INTEGER_RULES:
+        ok = _casts_to_integer(value)
+        return [] if ok else [f"{name} must be an integer (type), got {_kind(value)}"]
+    if name in ARRAY_RULES:
+        if not isinstance(value, Sequence) or isinstance(value, str):
+            return [f"{name} must be an array (type), got {type(value).__name__}"]
+        return [
+            f"{name} item must be a string (type), got {type(item).__name__}"
+            for item in value
+            if not isinstance(item, _SCALARS)
+        ]
+    if name in STRING_RULES and not isinstance(value, _SCALARS):
+        return [f"{name} must be a string (type), got {type(value).__name__}"]
+    return []
 
 
 def string_problems(name: str, value: object, rule: StringRule) -> list[str]:
@@ -83,7 +133,7 @@ def model_problems(model: ResourceModel, *, read_only: bool = True) -> list[str]
             problems += string_problems(f"{name} item", item, ARRAY_RULES[name].items)
     for name, value in _given(model, BOOLEANS, read_only):
         if not isinstance(value, bool):
-            problems.append(f"{name} must be a boolean (type), got {type(value).__name__}")
+            problems.append(_not_a_boolean(name, value))
     for name, value in _given(model, INTEGER_RULES, read_only):
         problems += _integer_problems(name, value, INTEGER_RULES[name])
     return problems
@@ -101,8 +151,9 @@ def _given(
 
 
 def raw_problems(properties: object) -> list[str]:
-    """Rules the typed model cannot show: unknown properties, null values, arrays that are not
-    arrays, repeated aliases.
+    """Rules the typed model cannot show: unknown properties, null values, values the model
+    would not hold as sent (an array that is not one, a boolean neither true nor false, ...),
+    repeated aliases.
 
     ``properties`` is the resource's JSON as CloudFormation sent it, before it becomes a
     ResourceModel (which silently drops unknown keys).
@@ -121,10 +172,9 @@ def raw_problems(properties: object) -> list[str]:
         for key, value in properties.items()
         if value is None and key in KNOWN_PROPERTIES
     ]
-    for name in ARRAY_RULES:
-        value = properties.get(name)
-        if value is not None and (not isinstance(value, Sequence) or isinstance(value, str)):
-            problems.append(f"{name} must be an array (type), got {type(value).__name__}")
+    for key, value in properties.items():
+        if key in KNOWN_PROPERTIES and value is not None:
+            problems += _type_problems(key, value)
     aliases = properties.get("Aliases")
     if isinstance(aliases, Sequence) and not isinstance(aliases, str):
         problems += _repeated_aliases(aliases)
@@ -132,14 +182,15 @@ def raw_problems(properties: object) -> list[str]:
 
 
 def known_properties(properties: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
-    """``properties`` without the keys this schema does not have and without null values (an
-    absent property), which the runtime library cannot cast into a model."""
+    """``properties`` without the keys this schema does not have, without null values (an
+    absent property) and without values the runtime library cannot cast into a model (it would
+    refuse the whole event for them)."""
     if not isinstance(properties, Mapping):
         return properties
     return {
         key: value
         for key, value in properties.items()
-        if key in KNOWN_PROPERTIES and value is not None
+        if key in KNOWN_PROPERTIES and value is not None and not _type_problems(key, value)
     }
 
 

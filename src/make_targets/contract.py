@@ -7,13 +7,15 @@ placeholders and its one STS call sent to the emulator (see cfn_offline.py), sto
 it started and exits with the suite's status. A line per contract test shows what runs and how
 it ends (contract_report.py).
 
-Handler output (the runtime library prints a traceback for each expected NotFound) goes to
+Handler output (its log lines, and the traceback of any bug) goes to
 ``build/contract-handler.log`` so the suite's own report stays readable.
+
+Every argument is passed on to the suite's pytest, after `cfn test`'s own:
+``make contract ARGS="-k contract_update_read"`` runs that one contract test of each input set.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import logging
 import subprocess
@@ -52,10 +54,18 @@ def cfn_test_command(endpoint: str, cloudformation: str, extra: Sequence[str]) -
     ]
 
 
+def pytest_arguments(argv: Sequence[str]) -> list[str]:
+    """What `make contract ARGS=...` hands the suite's pytest: every argument, in order
+    (``-k EXPR``, ``-x``, ``-v``, ...), but a leading ``--``."""
+    arguments = list(argv)
+    return arguments[1:] if arguments[:1] == ["--"] else arguments
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="make contract", description=__doc__)
-    parser.add_argument("pytest_args", nargs="*", help="passed to the suite's pytest (e.g. -k)")
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments in (["-h"], ["--help"]):
+        print(__doc__)
+        return 0
     root = Path.cwd()
     inputs = sorted((root / "inputs").glob("inputs_*.json"))
     unexported = missing_exports(inputs, read_template(root / SETUP_TEMPLATE))
@@ -70,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, value in sorted(exports.items()):
             print(f"   {name} = {value}")
         print(f"Lambda Invoke endpoint at {offline.endpoint}", flush=True)
-        command = cfn_test_command(offline.endpoint, offline.emulator, args.pytest_args)
+        command = cfn_test_command(offline.endpoint, offline.emulator, pytest_arguments(arguments))
         with handler_output_to(root / HANDLER_LOG):
             status = subprocess.call(command, env=offline.cli_environment())  # noqa: S603
     verdict = "passed" if status == 0 else f"FAILED (exit status {status})"

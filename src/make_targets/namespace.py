@@ -6,6 +6,11 @@ The type name fixes the names the CLI derives from it: the package folder
 name itself wherever it is written. This rewrites every form of the old name in every file git
 tracks, renames the package folder and the link, and leaves generating (``make generate``) and
 checking (``make check``) to the user.
+
+Two files keep what they say of the past: LICENSE (its copyright line names who holds the
+copyright, which a new name does not change) and CHANGELOG.md's release sections (what was
+released, under the name it had). CHANGELOG.md's introduction and Unreleased section are
+current, and rewritten.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from make_targets import changelog
 
 TYPE_NAME = re.compile(r"[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}")
 
@@ -49,6 +56,19 @@ def renamed(text: str, old: Names, new: Names) -> str:
     return text
 
 
+KEPT = (Path("LICENSE"),)
+
+
+def renamed_file(name: Path, text: str, old: Names, new: Names) -> str:
+    """The text of tracked file ``name`` under the new name (see the module's docstring)."""
+    if name in KEPT:
+        return text
+    if name == changelog.CHANGELOG:
+        history = changelog.released_start(text)
+        return renamed(text[:history], old, new) + text[history:]
+    return renamed(text, old, new)
+
+
 def apply(root: Path, type_name: str) -> list[Path]:
     """Rename the project in ``root`` to ``type_name``; the files rewritten."""
     if not TYPE_NAME.fullmatch(type_name):
@@ -70,7 +90,7 @@ def apply(root: Path, type_name: str) -> list[Path]:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             continue
-        if (rewritten := renamed(text, old, new)) != text:
+        if (rewritten := renamed_file(Path(name), text, old, new)) != text:
             path.write_text(rewritten, encoding="utf-8")
             changed.append(path)
     (root / "src" / old.package).rename(root / "src" / new.package)

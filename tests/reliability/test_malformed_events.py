@@ -6,7 +6,9 @@ event at fault), and a property test that mutates a valid event at random. Every
 runs in a thread that must return within a minute (a hang fails the test).
 """
 
+import contextlib
 import copy
+import io
 import json
 import threading
 from collections import Counter
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 from moto import mock_aws
 
 from community_sagemaker_imageversion.handlers import resource
+from community_sagemaker_imageversion.validation import KNOWN_PROPERTIES
 from harness.driver import LambdaContext
 from harness.events import handler_event
 from reliability_suite import figures
@@ -195,6 +198,16 @@ def test_a_malformed_event_fails_with_a_message_naming_the_fault(build, word):
     assert word.lower() in str(answer.get("message", "")).lower(), answer
 
 
+@pytest.mark.parametrize(("build", "word"), CASES)
+def test_a_malformed_event_is_answered_without_a_line_on_the_console(build, word, capfd):
+    """Its refusal (InvalidRequest, InvalidCredentials) is an answer, not a bug: neither the
+    runtime library's "Handler error" nor a traceback goes to the Lambda's own log (`make
+    serve`'s terminal, offline)."""
+    answer = invoke(build())
+    assert answer.get("errorCode") not in (None, "InternalFailure"), answer
+    assert capfd.readouterr() == ("", "")
+
+
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=30),
     lambda children: (
@@ -228,6 +241,29 @@ def test_any_one_part_of_an_event_replaced_gets_an_answer(action, path, value):
     event = copy.deepcopy(changed(path, value, action)())
     answer = invoke(event)
     COUNTS[f"fuzzed: {answer['status']} {answer.get('errorCode') or ''}".strip()] += 1
+
+
+ARN = "arn:aws:sagemaker:us-east-1:123456789012:image-version/img/1"
+
+
+@given(
+    action=st.sampled_from(["CREATE", "READ", "UPDATE", "DELETE", "LIST"]),
+    model=st.sampled_from(["resourceProperties", "previousResourceProperties"]),
+    prop=st.sampled_from(sorted(KNOWN_PROPERTIES - {"ImageVersionArn"})),
+    value=JSON,
+)
+def test_any_value_of_a_property_is_answered_and_only_a_bug_prints(action, model, prop, value):
+    """Whatever a property holds, in the desired or the previous model: an answer (refused
+    naming it, or the value left out of a model kept from an older schema), never
+    InternalFailure, and nothing on the console (the Lambda's own log)."""
+    properties = {"ImageName": "img", "BaseImage": "b", "ImageVersionArn": ARN}
+    event = handler_event(action, properties, previous=properties)
+    event["requestData"][model][prop] = copy.deepcopy(value)
+    console = io.StringIO()
+    with contextlib.redirect_stdout(console), contextlib.redirect_stderr(console):
+        answer = invoke(event)
+    assert answer.get("errorCode") != "InternalFailure", answer
+    assert console.getvalue() == ""
 
 
 @given(event=JSON)

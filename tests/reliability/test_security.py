@@ -17,6 +17,7 @@ import pytest
 from botocore.client import BaseClient
 from moto import mock_aws
 
+from community_sagemaker_imageversion.actions import read
 from community_sagemaker_imageversion.handlers import resource
 from harness.call_rules import schema_permissions, used_permissions
 from harness.driver import Driver
@@ -105,6 +106,10 @@ def every_log_line() -> Iterator[io.StringIO]:
         root.setLevel(before)
 
 
+def _a_bug(step: Any) -> Any:
+    raise RuntimeError("a bug in READ")
+
+
 def _full_run(sagemaker: Any) -> None:
     driver = Driver(resource, time_limit=30.0)
     exercise_every_path(driver, sagemaker)
@@ -116,6 +121,10 @@ def _full_run(sagemaker: Any) -> None:
         event = handler_event("CREATE", {"ImageName": IMAGE, "BaseImage": "b"})
         event["requestData"]["callerCredentials"] = credentials
         assert driver.invoke(event)["status"] == "FAILED"
+    # A bug: its traceback is what the console gets (refused requests print nothing).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(read.ACTION.phases, "read", _a_bug)
+        assert driver.run("READ", {"ImageName": IMAGE}).error_code == "InternalFailure"
     # Twice: the first invocation may build what the second one logs with.
     for _ in range(2):
         shipping = handler_event("LIST", {"ImageName": IMAGE})
@@ -142,7 +151,7 @@ def test_no_credential_value_reaches_a_log_line_or_the_console(sagemaker, every_
         },
     )
     assert "Created arn:aws:sagemaker" in logged, "the handlers' own log lines were not captured"
-    assert "Handler error" in console, "the runtime library's console output was not captured"
+    assert "RuntimeError: a bug in READ" in console, "the console output was not captured"
     assert _leaks(logged + console) == {}
 
 

@@ -2,7 +2,6 @@
 for the AWS CLI, the SAM CLI and cfn that record how they were called."""
 
 import os
-import socket
 import stat
 import sys
 from pathlib import Path
@@ -10,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from make_targets import contract_aws
+from offline_aws.defaults import LAMBDA_ENDPOINT_PORT
+from tests.ports import free_port, held
 
 RECORDER = """#!{python}
 import os, socket, sys, time
@@ -25,10 +26,11 @@ sys.exit(int(os.environ.get("EXIT_" + {name!r}.upper(), "0")))
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+@pytest.fixture(autouse=True)
+def _a_lambda_port_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test checks a free port of its own for SAM's, not 3001, which `make serve` may hold
+    while the tests run."""
+    monkeypatch.setattr(contract_aws, "LAMBDA_PORT", free_port())
 
 
 @pytest.fixture
@@ -59,6 +61,12 @@ def test_a_region_from_the_environment_is_enough(tools: tuple[Path, Path]) -> No
     assert contract_aws.missing(environment, None, "img") == []
 
 
+def test_these_tests_pass_while_make_serve_holds_its_fixed_port(tools: tuple[Path, Path]) -> None:
+    folder, _ = tools
+    with held(LAMBDA_ENDPOINT_PORT):
+        assert contract_aws.missing({"PATH": str(folder)}, "eu-west-1", "img") == []
+
+
 def _builder(built: list[bool]):
     def build() -> int:
         built.append(True)
@@ -76,11 +84,10 @@ def _environment(folder: Path, **exits: str) -> dict[str, str]:
 
 
 def test_it_deploys_the_setup_stack_builds_serves_and_tests_in_that_order(
-    tools: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+    tools: tuple[Path, Path],
 ) -> None:
     folder, log = tools
-    monkeypatch.setattr(contract_aws, "LAMBDA_PORT", _free_port())
-    plan = _plan(folder, delete_setup=True)  # sam is told the patched port
+    plan = _plan(folder, delete_setup=True)  # sam is told the test's port
     built: list[bool] = []
     status = contract_aws.run(plan, _builder(built), _environment(folder, EXIT_CFN="3"))
     assert status == 3, "cfn test's status is the run's"
@@ -117,16 +124,11 @@ def test_the_setup_stack_is_kept_unless_asked() -> None:
     assert contract_aws.SETUP_STACK in deleting
 
 
-def test_a_taken_lambda_port_stops_the_run_before_any_call(
-    tools: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_taken_lambda_port_stops_the_run_before_any_call(tools: tuple[Path, Path]) -> None:
     """With `make serve` on 3001, SAM could not bind it and cfn test would drive the offline
     endpoint: refused up front."""
     folder, _ = tools
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        monkeypatch.setattr(contract_aws, "LAMBDA_PORT", taken.getsockname()[1])
+    with held(contract_aws.LAMBDA_PORT):
         problems = contract_aws.missing({"PATH": str(folder)}, "eu-west-1", "img")
     assert len(problems) == 1
     assert "is taken" in problems[0]

@@ -3,13 +3,14 @@ resolves them offline from that same stack deployed to the offline AWS."""
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
 from rpdk.core.test import get_inputs
 
 from make_targets import contract
+from make_targets.contract_report import ContractReport
 from offline_aws.defaults import REGION
 from offline_aws.services import offline_aws
 from offline_aws.setup_stack import (
@@ -102,14 +103,62 @@ def test_cfn_test_resolves_the_inputs_from_the_setup_stack_deployed_offline(
             assert inputs[action]["BaseImage"] == exports[BASE_IMAGE_EXPORT]
 
 
-def test_make_contract_stops_before_starting_anything_when_an_export_is_missing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def missing_an_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The working directory: a project whose one input names an export the setup lacks."""
     (tmp_path / "inputs").mkdir()
     (tmp_path / "inputs" / "inputs_1_create.json").write_text('{"ImageName": "{{Nowhere}}"}')
     (tmp_path / "test").mkdir()
     (tmp_path / "test" / "setup.yml").write_text((ROOT / SETUP_TEMPLATE).read_text())
     monkeypatch.chdir(tmp_path)
+
+
+def test_make_contract_stops_before_starting_anything_when_an_export_is_missing(
+    missing_an_export: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert contract.main([]) == 2
     out = capsys.readouterr().out
     assert out == f"inputs/inputs_1_create.json names Nowhere, not exported by {SETUP_TEMPLATE}\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "passed"),
+    [
+        (["-k", "contract_update_read"], ["-k", "contract_update_read"]),
+        (["-x", "-k", "create and not list", "-v"], ["-x", "-k", "create and not list", "-v"]),
+        (["--", "-k", "contract_create_read"], ["-k", "contract_create_read"]),
+        ([], []),
+    ],
+)
+def test_make_contract_args_go_to_the_suite_s_pytest_in_order(
+    args: list[str], passed: list[str]
+) -> None:
+    assert contract.pytest_arguments(args) == passed
+    command = contract.cfn_test_command("http://e", "http://c", contract.pytest_arguments(args))
+    assert command[len(command) - len(passed) :] == passed
+    assert command.index("--") < len(command) - len(passed), "after cfn test's own options"
+
+
+def test_make_contract_takes_a_pytest_option_as_the_readme_shows(
+    missing_an_export: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make contract ARGS="-k contract_update_read"` gets as far as its first check (an export
+    missing, here: it stops before starting anything), not to "unrecognized arguments: -k"."""
+    assert contract.main(["-k", "contract_update_read"]) == 2
+    assert "names Nowhere" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("keyword", "line"),
+    [
+        ("", "9 deselected by the CLI"),
+        ("contract_update_read", "9 deselected by the CLI and -k 'contract_update_read'"),
+    ],
+)
+def test_the_report_says_who_deselected_the_tests(
+    keyword: str, line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = ContractReport(keyword)
+    report.pytest_deselected(cast(list[pytest.Item], [object()] * 9))
+    report.pytest_sessionfinish()
+    assert capsys.readouterr().out.endswith(f": {line} ==\n")

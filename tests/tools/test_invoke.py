@@ -3,7 +3,6 @@ when `make serve` is not running, and the example walkthrough works twice in a r
 `make serve` (the offline services on free ports, `make invoke`'s module run as a process)."""
 
 import json
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from community_sagemaker_imageversion.actions import read
 from make_targets import invoke, serve
 from offline_aws.services import Offline, image_names, offline_aws
+from tests.ports import free_port, held
 
 REQUESTS = Path("examples/requests")
 WALKTHROUGH = ("CREATE", "READ", "UPDATE", "LIST", "DELETE")
@@ -26,12 +26,6 @@ def run_invoke(action, emulator, endpoint, state, request=None):
     return subprocess.run(
         command, check=False, capture_output=True, text=True, env=env, timeout=120
     )
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -174,10 +168,8 @@ def test_a_second_make_serve_that_cannot_bind_keeps_the_running_ones_arn(tmp_pat
         '{"ImageVersionArn": "arn:aws:sagemaker:us-east-1:123456789012:image-version/a/1"}'
     )
     kept = state.read_text()
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
+    port = free_port()
+    with held(port):
         monkeypatch.chdir(tmp_path)
         monkeypatch.setattr(serve, "EMULATOR_PORT", port)
         monkeypatch.setattr(serve, "LAMBDA_ENDPOINT_PORT", port)

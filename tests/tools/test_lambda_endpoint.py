@@ -63,3 +63,30 @@ def test_functions_come_from_rpdk_config_and_serve_the_real_handler():
     reply = invoke(app, "TypeFunction", json.dumps(handler_event("UPDATE", {"ImageName": "x"})))
     assert reply.status_code == 200
     assert reply.get_json()["errorCode"] == "InvalidRequest"
+
+
+def _without_resource_properties(event):
+    del event["requestData"]["resourceProperties"]
+    return event
+
+
+REFUSED = {
+    "an unknown property": lambda event: event,
+    "a boolean that is neither true nor false": lambda event: {
+        **event,
+        "requestData": {**event["requestData"], "resourceProperties": {"Horovod": "yes"}},
+    },
+    "an event without resourceProperties": _without_resource_properties,
+}
+
+
+@pytest.mark.parametrize("shape", REFUSED.values(), ids=REFUSED.keys())
+def test_an_invalid_request_is_answered_without_a_line_on_make_serves_side(shape, capfd):
+    """`make serve` prints nothing for an expected answer: the runtime library's "Handler
+    error" and its traceback are for bugs only."""
+    app = create_app(load_functions(Path("."))).test_client()
+    event = shape(handler_event("CREATE", {"ImageName": "x", "BaseImage": "b", "Colour": "blue"}))
+    capfd.readouterr()
+    reply = invoke(app, "TypeFunction", json.dumps(event))
+    assert reply.get_json()["errorCode"] == "InvalidRequest"
+    assert capfd.readouterr() == ("", "")

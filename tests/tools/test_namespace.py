@@ -5,7 +5,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from make_targets.namespace import Names, renamed
+from make_targets import changelog
+from make_targets.namespace import Names, apply, renamed
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW = "Acme::SageMaker::ImageVersion"
@@ -54,6 +55,44 @@ def test_every_form_of_the_name_is_rewritten_and_nothing_else():
     )
 
 
+def _git_project(folder: Path, files: dict[str, bytes]) -> Path:
+    """A git repository of ``files``, with the package folder and the schema link that
+    `make namespace` renames."""
+    package = folder / "src" / "community_sagemaker_imageversion"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text('TYPE_NAME = "Community::SageMaker::ImageVersion"\n')
+    (folder / "sagemaker-imageversion.json").write_text("{}\n")
+    (folder / "community-sagemaker-imageversion.json").symlink_to("sagemaker-imageversion.json")
+    (folder / ".rpdk-config").write_text('{"typeName": "Community::SageMaker::ImageVersion"}\n')
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    assert _run("git", "init", "-q", cwd=folder).returncode == 0
+    assert _run("git", "add", "-A", cwd=folder).returncode == 0
+    return folder
+
+
+def test_the_licence_and_the_released_changelog_sections_are_left_as_they_are(tmp_path):
+    """LICENSE names who holds the copyright, and a release section what was released under
+    the name it had: a new name changes neither. The introduction and Unreleased are current."""
+    licence, log = (ROOT / "LICENSE").read_bytes(), (ROOT / "CHANGELOG.md").read_bytes()
+    assert b"Community::SageMaker::ImageVersion" in licence
+    history = changelog.released_start(log.decode())
+    assert b"Community::SageMaker::ImageVersion" in log[history:]
+    project = _git_project(tmp_path, {"LICENSE": licence, "CHANGELOG.md": log})
+
+    apply(project, NEW)
+
+    assert (project / "LICENSE").read_bytes() == licence
+    renamed_log = (project / "CHANGELOG.md").read_text()
+    current = renamed_log[: changelog.released_start(renamed_log)]
+    assert renamed_log[len(current) :].encode() == log[history:]
+    assert NEW in current
+    assert "Community::SageMaker::ImageVersion" not in current
+    assert (project / "src" / "acme_sagemaker_imageversion" / "__init__.py").read_text() == (
+        f'TYPE_NAME = "{NEW}"\n'
+    )
+
+
 def test_the_readme_recipe_leaves_a_project_that_passes_make_check(tmp_path):
     copy = _copy_of_project(tmp_path)
     make = ("make", "--no-print-directory")
@@ -66,9 +105,12 @@ def test_the_readme_recipe_leaves_a_project_that_passes_make_check(tmp_path):
         copy / "acme-sagemaker-imageversion.json"
     ).resolve().name == "sagemaker-imageversion.json"
     leftovers = _run(
-        "git", "grep", "-l", "-i", "-E", "community(::|_|-)sagemaker(::|_|-)imageversion", cwd=copy
+        *("git", "grep", "-l", "-i", "-E", "community(::|_|-)sagemaker(::|_|-)imageversion"),
+        *("--", ".", ":!LICENSE", ":!CHANGELOG.md"),
+        cwd=copy,
     )
     assert leftovers.stdout == "", f"files still naming the old type: {leftovers.stdout}"
+    assert (copy / "LICENSE").read_bytes() == (ROOT / "LICENSE").read_bytes()
 
     generated = _run(*make, "generate", cwd=copy)
     assert generated.returncode == 0, generated.stdout + generated.stderr

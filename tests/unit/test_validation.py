@@ -108,7 +108,7 @@ def test_wrong_types_are_named():
     bad.ImageName = 7
     problems = validation.model_problems(bad)
     assert "ImageName must be a string (type), got int" in problems
-    assert "Horovod must be a boolean (type), got str" in problems
+    assert "Horovod must be a boolean (type), got str 'yes'" in problems
 
 
 @pytest.mark.parametrize("prop", validation.READ_ONLY)
