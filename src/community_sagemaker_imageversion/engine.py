@@ -76,6 +76,7 @@ if TYPE_CHECKING:
 
 LOG = logging.getLogger(__name__)
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,22 @@ class Step:
     @property
     def previous(self) -> ResourceModel | None:
         return self.request.previousResourceState
+
+    def tracked(self) -> Tracked:
+        """The version the operation tracks, for the phases that follow one that tracks it."""
+        return present(self.context.version, "tracked version")
+
+    def wanted(self) -> ResourceModel:
+        """The desired model, for the actions whose request carries one."""
+        return present(self.desired, "desired model")
+
+
+def present(value: T | None, what: str) -> T:
+    """``value``, which the phase's place in its action guarantees; its absence is a bug
+    (InternalFailure naming the version the operation tracks, as any bug)."""
+    if value is None:
+        raise exceptions.InternalFailure(f"A phase found no {what} where its action always has one (a bug: please report it)")
+    return value
 
 
 Phase = Callable[[Step], Outcome]

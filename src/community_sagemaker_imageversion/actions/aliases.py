@@ -32,12 +32,11 @@ from cloudformation_cli_python_lib import exceptions
 
 from ..context import Moves
 from ..decisions import FAILED_STATUSES, versions_go_with_image
-from ..engine import Done, Next, Step, Wait
+from ..engine import Done, Next, Step, Wait, present
 from ..errors import Busy, Missing, Refused
 from ..sagemaker import (
     Foreign,
     ImageGoing,
-    ImageGone,
     NotShown,
     Shown,
     find_tracked,
@@ -50,27 +49,20 @@ from .locate import doubt, not_found, seen
 from .queue import wait_for_image
 
 if TYPE_CHECKING:
-    from ..context import Tracked
+    pass
 
 LOG = logging.getLogger(__name__)
 Description = Mapping[str, Any]
 
 
-def _tracked(step: Step) -> Tracked:
-    tracked = step.context.version
-    if tracked is None:  # pragma: no cover (every phase here follows one that tracks a version)
-        raise exceptions.InternalFailure("No version is tracked")
-    return tracked
-
-
 def _label(step: Step) -> str:
-    tracked = _tracked(step)
+    tracked = step.tracked()
     return version_label(tracked.image, tracked.number)
 
 
 def observe(step: Step) -> tuple[Description, frozenset[str]] | Wait:
     """The tracked version's description and aliases as SageMaker holds them now."""
-    tracked = _tracked(step)
+    tracked = step.tracked()
     sighting = find_tracked(step.sagemaker, tracked)
     if isinstance(sighting, Shown):
         seen(step)
@@ -80,12 +72,11 @@ def observe(step: Step) -> tuple[Description, frozenset[str]] | Wait:
     if isinstance(sighting, Foreign):
         raise not_found(f"{tracked.arn} ({sighting.why})")
     gone = "is being deleted" if isinstance(sighting, ImageGoing) else "was deleted"
-    assert isinstance(sighting, ImageGoing | ImageGone)
     raise not_found(f"{tracked.arn} (its image {gone})")
 
 
 def final_model(step: Step, description: Description, aliases: Iterable[str]) -> Done:
-    tracked = _tracked(step)
+    tracked = step.tracked()
     desired = step.desired
     asked = desired.ImageName if desired else None
     spelled = asked if asked and asked.lower() == tracked.image.lower() else tracked.image
@@ -95,8 +86,7 @@ def final_model(step: Step, description: Description, aliases: Iterable[str]) ->
 def converge(step: Step, description: Description, aliases: frozenset[str]) -> Done | Next | Wait:
     """Send what ``step.desired`` asks for beyond ``description`` and ``aliases`` (as just
     seen); Done once nothing is left."""
-    tracked, desired = _tracked(step), step.desired
-    assert desired is not None
+    tracked, desired = step.tracked(), step.wanted()
     plan = update_plan(desired, description, aliases)
     if plan.is_empty():
         return final_model(step, description, aliases)
@@ -123,14 +113,13 @@ def converge(step: Step, description: Description, aliases: frozenset[str]) -> D
 def _refused(step: Step, refusal: Exception, plan: object) -> Next | Wait:
     """SageMaker refused the plan and no holder explains it: a busy image is waited for; else
     the version is read again: a lost answer may have applied it already."""
-    tracked = _tracked(step)
+    tracked = step.tracked()
     if isinstance(refusal, Busy):
         return wait_for_image(step, tracked.image, refusal)
     observed = observe(step)
     if isinstance(observed, Wait):
         return observed
-    desired = step.desired
-    assert desired is not None
+    desired = step.wanted()
     if update_plan(desired, *observed) == plan:
         if versions_go_with_image(step.sagemaker.image_status(tracked.image)):
             raise not_found(f"{tracked.arn} (its image is being deleted)") from refusal
@@ -148,7 +137,7 @@ def converging(step: Step) -> Done | Next | Wait:
 
 def _holders(step: Step, aliases: Iterable[str]) -> dict[str, int]:
     """The siblings of the tracked version holding any of ``aliases``: alias -> holder."""
-    tracked = _tracked(step)
+    tracked = step.tracked()
     holders = {}
     for alias in aliases:
         holder = step.sagemaker.alias_holder(tracked.image, alias)
@@ -166,8 +155,7 @@ def _by_holder(taking: Mapping[str, int], aliases: Iterable[str]) -> dict[int, l
 
 def taking(step: Step) -> Next | Wait:
     """Phase ``aliases.take``: each holder lets go of the aliases taken from it."""
-    tracked, moves = _tracked(step), step.context.moves
-    assert moves is not None
+    tracked, moves = step.tracked(), present(step.context.moves, "alias moves")
     left = [alias for alias in moves.taking if alias not in moves.taken]
     for holder, aliases in _by_holder(moves.taking, left).items():
         request = {"ImageName": tracked.image, "Version": holder, "AliasesToDelete": aliases}
@@ -190,7 +178,7 @@ def _let_go_or_fail(step: Step, holder: int, aliases: list[str], refused: Refuse
     another version took them); NotStabilized when SageMaker changes it no more. What the holder
     holds is read from its own aliases (ListAliases), not from the lookup by alias, which
     SageMaker's alias index may still answer with the old holder for a while."""
-    tracked = _tracked(step)
+    tracked = step.tracked()
     try:
         held = step.sagemaker.version_aliases(tracked.image, holder)
     except Missing:
@@ -213,8 +201,7 @@ def _let_go_or_fail(step: Step, holder: int, aliases: list[str], refused: Refuse
 
 def giving(step: Step) -> Next | Wait:
     """Phase ``aliases.give``: the version gets the aliases taken for it."""
-    tracked, moves = _tracked(step), step.context.moves
-    assert moves is not None
+    tracked, moves = step.tracked(), present(step.context.moves, "alias moves")
     request = {"ImageName": tracked.image, "Version": tracked.number, "AliasesToAdd": moves.taken}
     try:
         step.sagemaker.update_version(request)
@@ -256,8 +243,7 @@ def giving(step: Step) -> Next | Wait:
 def returning(step: Step) -> Wait:
     """Phase ``aliases.return``: the taken aliases go back to their holders; then the update
     fails, saying why."""
-    moves = step.context.moves
-    assert moves is not None
+    moves = present(step.context.moves, "alias moves")
     waiting = _give_back(step)
     if waiting is not None:
         return waiting
@@ -270,7 +256,7 @@ def returning(step: Step) -> Wait:
 def _give_back(step: Step) -> Wait | None:
     """Each alias taken so far goes back to the version it was taken from (one gone meanwhile
     keeps none); a Wait when the image is busy."""
-    tracked, moves = _tracked(step), step.context.moves
+    tracked, moves = step.tracked(), step.context.moves
     if moves is None:
         return None
     for holder, aliases in _by_holder(moves.taking, moves.taken).items():

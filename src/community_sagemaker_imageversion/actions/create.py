@@ -146,8 +146,7 @@ def _image_refused(step: Step, image: str, refused: Missing | Refused) -> Next |
 def awaiting(step: Step) -> Done | Next | Wait:
     """Phase ``create.await`` (see the module docstring)."""
     context = step.context
-    tracked, watch = context.version, context.watch or Watch(since=step.now)
-    assert tracked is not None
+    tracked, watch = step.tracked(), context.watch or Watch(since=step.now)
     context.watch = watch
     label = version_label(tracked.image, tracked.number)
     since = watch.since if watch.since is not None else step.now

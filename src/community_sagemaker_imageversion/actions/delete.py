@@ -35,8 +35,7 @@ LOG = logging.getLogger(__name__)
 
 
 def _label(step: Step) -> str:
-    tracked = step.context.version
-    assert tracked is not None
+    tracked = step.tracked()
     return version_label(tracked.image, tracked.number)
 
 
@@ -57,8 +56,7 @@ def locating(step: Step) -> Next | Wait:
 
 def submitting(step: Step) -> Done | Next | Wait:
     """Phase ``delete.submit`` (see the module docstring)."""
-    tracked = step.context.version
-    assert tracked is not None
+    tracked = step.tracked()
     sighting = find_tracked(step.sagemaker, tracked)
     if isinstance(sighting, ImageGoing):
         return _image_going(step, tracked.image)
@@ -71,8 +69,7 @@ def submitting(step: Step) -> Done | Next | Wait:
 
 
 def _submit(step: Step, status: str) -> Next | Wait:
-    tracked = step.context.version
-    assert tracked is not None
+    tracked = step.tracked()
     label = _label(step)
     decision = after_delete(status, requested=False)
     if decision is Decision.WAIT:
@@ -107,8 +104,7 @@ def _submit(step: Step, status: str) -> Next | Wait:
 
 def awaiting(step: Step) -> Done | Next | Wait:
     """Phase ``delete.await`` (see the module docstring)."""
-    tracked, watch = step.context.version, step.context.watch or Watch(since=step.now)
-    assert tracked is not None
+    tracked, watch = step.tracked(), step.context.watch or Watch(since=step.now)
     step.context.watch = watch
     since = watch.since if watch.since is not None else step.now
     label = _label(step)

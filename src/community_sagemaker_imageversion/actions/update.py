@@ -28,8 +28,7 @@ from .locate import Found, locate, not_found
 
 def locating(step: Step) -> Done | Next | Wait:
     """Phase ``update.locate`` (see the module docstring)."""
-    desired, previous = step.desired, step.previous
-    assert desired is not None
+    desired, previous = step.wanted(), step.previous
     if previous is not None and previous.ImageVersionArn:
         found = locate(step, previous, desired.ImageName)
     else:
