@@ -148,7 +148,9 @@ def present(value: T | None, what: str) -> T:
     """``value``, which the phase's place in its action guarantees; its absence is a bug
     (InternalFailure naming the version the operation tracks, as any bug)."""
     if value is None:
-        raise exceptions.InternalFailure(f"A phase found no {what} where its action always has one (a bug: please report it)")
+        raise exceptions.InternalFailure(
+            f"A phase found no {what} where its action always has one (a bug: please report it)"
+        )
     return value
 
 
