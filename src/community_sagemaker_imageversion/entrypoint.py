@@ -137,9 +137,8 @@ def refusal(event: object) -> InvalidRequest | None:
     (:func:`event_problems`), or it is a CREATE or UPDATE whose properties break a rule the typed
     model cannot show (:func:`~.validation.raw_problems`)."""
     problems = event_problems(event)
-    if problems:
+    if problems or not isinstance(event, Mapping):  # (event_problems refuses any non-mapping)
         return InvalidRequest("Malformed handler request: " + "; ".join(problems))
-    assert isinstance(event, Mapping)  # event_problems refuses anything else
     if event["action"] in _CHECKED_ACTIONS:
         try:
             check_raw(event["requestData"]["resourceProperties"])
