@@ -66,9 +66,11 @@ def _handler_module(name: str) -> ModuleType:
 
 
 if TYPE_CHECKING:
+    from community_sagemaker_imageversion.casting import casts_to as casts_to  # noqa: PLC0414
     from community_sagemaker_imageversion.ecma_regex import schema_regex as schema_regex  # noqa: PLC0414
 else:
     schema_regex = _handler_module("ecma_regex").schema_regex
+    casts_to = _handler_module("casting").casts_to
 
 
 def ecma_pattern(
@@ -81,7 +83,20 @@ def ecma_pattern(
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-SchemaValidator = StandardValidator({}).extend(validators={"pattern": ecma_pattern})
+def cloudformation_type(
+    validator: Any, types: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    """JSON Schema's ``type`` keyword as CloudFormation and the handler read a template's values
+    (``casting``): ``"true"`` is a boolean and ``2`` a string, as CloudFormation sends both as
+    text; anything else must be of the type."""
+    kinds = [types] if isinstance(types, str) else list(types)
+    if not any(casts_to(kind, instance) for kind in kinds):
+        yield ValidationError(f"{instance!r} is not of type {', '.join(map(repr, kinds))}")
+
+
+SchemaValidator = StandardValidator({}).extend(
+    validators={"pattern": ecma_pattern, "type": cloudformation_type}
+)
 
 
 class PatternWords(NamedTuple):

@@ -8,12 +8,12 @@ one InvalidRequest that names every broken property and rule. The rules are the 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from cloudformation_cli_python_lib.exceptions import InvalidRequest
 
+from .casting import casts_to
 from .ecma_regex import schema_regex
 from .models import ResourceModel
 from .schema_rules import (
@@ -55,27 +55,14 @@ def _not_a_boolean(name: str, value: object) -> str:
 # Any other value it would refuse in its own words, naming no rule ('value for Horovod "yes" is
 # not boolean'), or cast silently (2 as true, 1.5 as 1): such values are refused first, naming
 # the rule.
-_BOOLEAN_TEXT = ("true", "false")
-_INTEGER_TEXT = re.compile(r"-?[0-9]+")
-_SCALARS = (str, int, float, bool)
-
-
-def _casts_to_boolean(value: object) -> bool:
-    return isinstance(value, bool) or (isinstance(value, str) and value.lower() in _BOOLEAN_TEXT)
-
-
-def _casts_to_integer(value: object) -> bool:
-    if isinstance(value, str):
-        return _INTEGER_TEXT.fullmatch(value) is not None
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _type_problems(name: str, value: object) -> list[str]:
     """What keeps ``value`` (not null) from being cast to property ``name``'s type."""
     if name in BOOLEANS:
-        return [] if _casts_to_boolean(value) else [_not_a_boolean(name, value)]
+        return [] if casts_to("boolean", value) else [_not_a_boolean(name, value)]
     if name in INTEGER_RULES:
-        ok = _casts_to_integer(value)
+        ok = casts_to("integer", value)
         return [] if ok else [f"{name} must be an integer (type), got {_kind(value)}"]
     if name in ARRAY_RULES:
         if not isinstance(value, Sequence) or isinstance(value, str):
@@ -83,9 +70,9 @@ def _type_problems(name: str, value: object) -> list[str]:
         return [
             f"{name} item must be a string (type), got {type(item).__name__}"
             for item in value
-            if not isinstance(item, _SCALARS)
+            if not casts_to("string", item)
         ]
-    if name in STRING_RULES and not isinstance(value, _SCALARS):
+    if name in STRING_RULES and not casts_to("string", value):
         return [f"{name} must be a string (type), got {type(value).__name__}"]
     return []
 

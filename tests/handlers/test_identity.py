@@ -176,3 +176,23 @@ def test_an_import_by_arn_alone_still_reads_whatever_the_version_is_made_from(
     read = driver.run("READ", {"ImageVersionArn": image_made_again["ImageVersionArn"]})
     assert read.status == "SUCCESS"
     assert read.model["BaseImage"] == BASE + "-theirs"
+
+
+def test_a_model_whose_image_name_is_not_the_arns_image_reaches_no_version(
+    created, driver, recorder, sm
+):
+    """An ARN swapped between the models of two images made from the same container (an import
+    typed by hand): the version it names is not the model's, whatever the BaseImage says."""
+    sm.create_image(ImageName="OtherImage", RoleArn=ROLE)
+    swapped = {**created, "ImageName": "OtherImage"}
+    recorder.clear()
+    assert driver.run("READ", swapped).error_code == "NotFound"
+    desired = {**swapped, "Aliases": ["zzz"]}
+    updated = driver.run("UPDATE", desired, previous=swapped)
+    assert updated.error_code == "NotFound", updated.final
+    assert "not of image OtherImage" in updated.final["message"]
+    assert driver.run("DELETE", swapped).error_code == "NotFound"
+    assert recorder.mutating() == [], "another image's version was changed"
+    catch_up()
+    assert [v["Version"] for v in listed_versions(sm)] == [1]
+    assert listed_aliases(sm, 1, "TrainingImage") == ["stable"]

@@ -288,13 +288,14 @@ def test_a_resource_named_by_a_number_is_no_crash_of_our_rules(tmp_path):
 
 
 def test_the_rules_copied_outside_a_checkout_read_patterns_as_the_handler(tmp_path):
-    """The README's way outside a checkout: the rules and the handler's ecma_regex.py in one
-    folder, the schema in another, and no src/ on Python's path."""
+    """The README's way outside a checkout: the rules and the handler's ecma_regex.py and
+    casting.py in one folder, the schema in another, and no src/ on Python's path."""
     rules, schemas = tmp_path / "rules", tmp_path / "schemas"
     rules.mkdir()
     schemas.mkdir()
     shutil.copy("src/cfn_lint_rules/image_version.py", rules)
     shutil.copy("src/community_sagemaker_imageversion/ecma_regex.py", rules)
+    shutil.copy("src/community_sagemaker_imageversion/casting.py", rules)
     shutil.copy("sagemaker-imageversion.json", schemas / "community-sagemaker-imageversion.json")
     template = TEMPLATES / "pattern_as_the_handler_reads_it.yaml"
     command = [CFN_LINT, str(template), "--registry-schemas", str(schemas), "--append-rules"]

@@ -155,7 +155,7 @@ def test_new_boolean_integer_and_array_properties_are_checked(tmp_path, monkeypa
     bad.Gpu, bad.Replicas, bad.Owners = "yes", 1, ["abcd"]
     assert validation.model_problems(bad) == [
         "Owners item 'abcd' is 4 characters; at most 3 allowed (maxLength)",
-        "Gpu must be a boolean (type), got str",
+        "Gpu must be a boolean (type), got str 'yes'",
         "Replicas must be an integer of at least 2 (minimum)",
     ]
     assert validation.raw_problems({"Owners": "abc"}) == ["Owners must be an array (type), got str"]

@@ -14,6 +14,8 @@ kept by a stack can come to name a version someone else made. BaseImage never ch
 version (it is create-only): a version whose BaseImage is not the model's is not the model's
 version, and is NotFound for READ, UPDATE and DELETE alike (a retry cannot change that). (A
 version made again from the same BaseImage cannot be told apart by anything the model holds.)
+So is a version of another image than the model's ImageName names (in any case): an ARN swapped
+between two images' models never reaches the other image's version.
 
 A version SageMaker does not show is gone only once its absence is confirmed
 (``decisions.absence``): quickly when the model carries what only SageMaker's answer does (its
@@ -118,7 +120,13 @@ def locate(
     ``shown``: the caller knows SageMaker has shown it, whatever the model carries)."""
     arn = model.ImageVersionArn if model else None
     parsed = local_version_arn(arn, step.request.region, step.request.awsAccountId)
-    hint = (model.ImageName if model else None) or name_hint
+    named = model.ImageName if model is not None else None
+    if owned and named and not names_same_image(str(named), parsed.name_lower):
+        raise not_found(
+            f"{arn} (a version of image {parsed.name_lower}, not of image {named} as the model"
+            " says)"
+        )
+    hint = named or name_hint
     hinted = bool(hint) and names_same_image(str(hint), parsed.name_lower)
     # the image's real name, once a look found it in another case (kept for the next reads)
     name = step.context.image or (str(hint) if hinted else parsed.name_lower)
