@@ -23,7 +23,7 @@ test: venv
 	$(PY) -m coverage report --include='src/community_sagemaker_imageversion/*' --fail-under=$(COVERAGE_FLOOR)
 	@echo "coverage of all of src/ (handler, emulator, tooling, benchmarks): $$($(PY) -m coverage report --format=total)%"
 
-## test-variants: the handler, reliability, guarantee and engine tests under each variant of the
+## test-variants: the handler and reliability tests under each variant of the
 ## emulator's unknown rules, each variant running the tests that read its rule (from the rule
 ## trace: make test's when the source is the same, else one traced run first); fails when no test
 ## reads a variant's rule

@@ -242,10 +242,12 @@ class SageMaker:
         return _versions(answer), _next_token(answer)
 
     def recent_versions(self, image: str, *, optional: bool = False) -> list[ImageVersionTypeDef]:
-        """The image's most recently created versions, newest first (one page); none when they
-        cannot be read (the image missing, or a role made for an earlier version of this type
-        without ListImageVersions: a busy image is then waited out by plain backoff).
-        ``optional``: one attempt, only while it fits in the free window, any failure ignored."""
+        """The image's most recently created versions, newest first (the first page with any, as
+        SageMaker may answer empty pages with a NextToken first); none when they cannot be read
+        (the image missing, or a role made for an earlier version of this type without
+        ListImageVersions: a busy image is then waited out by plain backoff).
+        ``optional``: one attempt (one page), only while it fits in the free window, any failure
+        ignored."""
         params: dict[str, Any] = {
             "ImageName": image,
             "MaxResults": RECENT_VERSIONS,
@@ -263,11 +265,21 @@ class SageMaker:
                 return [] if answer is None else _versions(answer)
             except IncompleteAnswer:
                 return []
+        token: str | None = None
         try:
-            return _versions(self._calls.attempt(operation, label, send))
+            for _page_number in _lookup_pages(operation, label):
+                answer = self._calls.attempt(operation, label, self._lister(_page(params, token)))
+                versions, token = _versions(answer), _next_token(answer)
+                if versions or token is None:
+                    return versions
         except (Missing, Refused, exceptions.AccessDenied) as unseen:
             LOG.info("The versions of image %s cannot be read: %s", image, unseen)
             return []
+        raise AssertionError("unreachable")  # pragma: no cover (_lookup_pages raises first)
+
+    def _lister(self, params: Mapping[str, Any]) -> Callable[[], Any]:
+        """A ListImageVersions call with ``params``, to send."""
+        return lambda: self._client.list_image_versions(**params)
 
     def image_name_for(self, name: str) -> str | None:
         """The real name of the image whose name differs from ``name`` at most in case: one

@@ -66,8 +66,11 @@ def identifier_of(model: object) -> object:
 
 @dataclass
 class CreateAnswers:
-    """Whether a CREATE operation's CreateImageVersion answered without an error (so a version
-    exists, and every event names it), from the recorder of every AWS call. An operation is
+    """Whether a CREATE operation's CreateImageVersion answered naming its version (so a version
+    exists and the handler knows which, and every event names it), from the recorder of every
+    AWS call. (An answer without the ARN, which SageMaker's model allows, tells no identifier:
+    the create asks again with its ClientToken, and an invocation left without time for that
+    hands back naming none.) An operation is
     the invocations of one bearer token since its first delivery: an event with no callback
     context and no identifier in its model (a test may run the same tokens again).
 
@@ -100,6 +103,7 @@ class CreateAnswers:
             if (
                 call.operation == "CreateImageVersion"
                 and call.error is None
+                and call.version_arn is not None
                 and call.scope is not None
                 and call.scope.token is not None
             ):

@@ -47,6 +47,8 @@ class Call:
     scope: Scope | None = None
     error: str | None = None
     """The error code the caller saw (a ClientError's code, or a botocore exception's name)."""
+    version_arn: str | None = None
+    """The ImageVersionArn the answer named, if any (CreateImageVersion may answer without)."""
 
     @property
     def by_handler(self) -> bool:
@@ -119,7 +121,8 @@ def recording() -> Iterator[Recorder]:
         except Exception as error:
             recorder.add(Call(service, operation_name, params, scope, _error_of(error)))
             raise
-        recorder.add(Call(service, operation_name, params, scope))
+        named = result.get("ImageVersionArn") if isinstance(result, Mapping) else None
+        recorder.add(Call(service, operation_name, params, scope, version_arn=named or None))
         return result
 
     def invoke_handler(

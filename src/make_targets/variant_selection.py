@@ -66,6 +66,15 @@ def selection_for(trace: Trace, rule: str, candidates: Iterable[str]) -> list[st
     return [test for test in candidates if test in chosen or test in trace.unrepeatable]
 
 
+def most_specific(trace: Trace, tests: Sequence[str], limit: int) -> list[str]:
+    """At most ``limit`` of ``tests`` (in their order): those that read the fewest rules, the
+    tests most about any one rule (ties by node id); all of them when ``limit`` is 0."""
+    if limit <= 0 or len(tests) <= limit:
+        return list(tests)
+    kept = set(sorted(tests, key=lambda test: (len(trace.reads.get(test, ())), test))[:limit])
+    return [test for test in tests if test in kept]
+
+
 def to_document(trace: Trace) -> dict[str, object]:
     return {
         "source_hash": trace.source_hash,

@@ -1,4 +1,4 @@
-"""`make test-variants`: the handler, reliability, guarantee and engine tests (:data:`SUITES`)
+"""`make test-variants`: the handler and reliability tests (:data:`SUITES`)
 under each variant of the emulator's unknown rules (:mod:`sagemaker_emulator.rules`), every
 other rule at its default; for each variant, only the tests whose run reads its rule
 (:mod:`make_targets.variant_selection`).
@@ -37,6 +37,7 @@ from make_targets.variant_selection import (
     ROOT,
     Trace,
     longest_first,
+    most_specific,
     read_trace,
     selection_for,
     source_hash,
@@ -46,7 +47,7 @@ from sagemaker_emulator.rules import ENVIRONMENT_VARIABLE, every_variant
 
 LOGS = ROOT / "build" / "variants"
 TRACE = ROOT / "build" / "rule-trace.json"
-SUITES = ("tests/handlers", "tests/reliability", "tests/guarantees", "tests/engine")
+SUITES = ("tests/handlers", "tests/reliability")
 PYTEST = (sys.executable, "-m", "pytest", "-q", "-p", "no:randomly")
 SELECTION = ("-m", "not rules_independent")
 
@@ -132,6 +133,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=4, help="runs at once (default 4)")
     parser.add_argument("--only", action="append", default=[], help="rule=variant (repeatable)")
     parser.add_argument("--retrace", action="store_true", help="trace again even if up to date")
+    parser.add_argument(
+        "--per-variant",
+        type=int,
+        default=0,
+        help="at most this many tests per variant, those most about its rule (CI; 0: all)",
+    )
     parser.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
     args = parser.parse_args(argv)
     variants = args.only or [f"{rule}={variant}" for rule, variant in every_variant()]
@@ -139,7 +146,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     candidates = collect(args.pytest_args)
     trace = traced(candidates, args.retrace)
-    selections = {v: selection_for(trace, v.partition("=")[0], candidates) for v in variants}
+    selections = {
+        v: most_specific(
+            trace, selection_for(trace, v.partition("=")[0], candidates), args.per_variant
+        )
+        for v in variants
+    }
     untested = [variant for variant, tests in selections.items() if not tests]
     for variant in untested:
         print(f"  FAILED  {variant:<40} no test reads {variant.partition('=')[0]}: UNTESTED")

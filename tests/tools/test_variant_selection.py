@@ -7,6 +7,7 @@ from make_targets import variants
 from make_targets.variant_selection import (
     Trace,
     longest_first,
+    most_specific,
     read_trace,
     selection_for,
     source_hash,
@@ -137,3 +138,21 @@ def test_a_variant_whose_rule_no_test_reads_fails_the_target(target, tmp_path, c
 def test_the_variants_with_most_tests_start_first_and_untested_ones_not_at_all():
     selections = {"a=1": [READER], "b=1": [READER, OTHER, SILENT], "c=1": [], "d=1": [OTHER]}
     assert longest_first(selections) == ["b=1", "a=1", "d=1"]
+
+
+def test_at_most_so_many_tests_per_variant_those_most_about_its_rule():
+    trace = Trace(
+        source_hash="h",
+        ran=("a", "b", "c", "d"),
+        reads={
+            "a": frozenset("rst"),
+            "b": frozenset("r"),
+            "c": frozenset("rs"),
+            "d": frozenset("r"),
+        },
+        unrepeatable=frozenset(),
+    )
+    assert most_specific(trace, ["a", "b", "c", "d"], 2) == ["b", "d"]
+    assert most_specific(trace, ["a", "b", "c", "d"], 3) == ["b", "c", "d"]
+    assert most_specific(trace, ["a", "b", "c", "d"], 0) == ["a", "b", "c", "d"]
+    assert most_specific(trace, ["c", "a"], 5) == ["c", "a"]

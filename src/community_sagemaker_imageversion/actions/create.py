@@ -46,7 +46,7 @@ from ..timing import (
     CLEANUP_DELAY,
     IMAGE_LAG_BOUND,
     LAG_BOUND,
-    POLL_CAP,
+    MIN_WAIT,
     UNNAMED_ANSWERS,
     estimate_period,
     expectation,
@@ -91,7 +91,8 @@ def submit(step: Step) -> Next | Wait:
                 f" None {context.unnamed} times to ClientToken {token}: which version it is"
                 " cannot be told. Find it with ListImageVersions and delete it."
             )
-        return Wait(POLL_CAP, f"asking image {image} again which version ClientToken {token} made")
+        # asked again at once (paced): until it names the version, no event can name it
+        return Wait(MIN_WAIT, f"asking image {image} again which version ClientToken {token} made")
     parsed = parse_image_version_arn(arn)
     if parsed is None:
         raise IncompleteAnswer(f"CreateImageVersion answered an ARN SageMaker never issues: {arn}")
