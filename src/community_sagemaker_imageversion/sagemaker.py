@@ -256,11 +256,8 @@ class SageMaker:
         }
         operation, label = "ListImageVersions", f"image {image}"
 
-        def send() -> Any:
-            return self._client.list_image_versions(**params)
-
         if optional:
-            answer = self._calls.optional(operation, label, send)
+            answer = self._calls.optional(operation, label, self._lister(params))
             try:
                 return [] if answer is None else _versions(answer)
             except IncompleteAnswer:
