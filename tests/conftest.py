@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from moto.moto_api import state_manager
 
-from harness import contract_shape
+from harness import contract_shape, parsed_data
 from harness.call_rules import (
     outside_permissions,
     schema_permissions,
@@ -17,6 +17,7 @@ from harness.call_rules import (
     version_scoped,
     without_version,
 )
+from harness.clocks import InstantClock, instant
 from harness.recorder import Call, Recorder, recording
 from offline_aws.defaults import ENDPOINT_VARIABLES, PROCESS_CREDENTIALS, REGION
 from reliability_suite import figures
@@ -25,6 +26,7 @@ from sagemaker_emulator import install
 from sagemaker_emulator.models import TRANSITION_MODELS
 
 install()
+parsed_data.share()
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +37,17 @@ def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in PROCESS_CREDENTIALS.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+
+
+@pytest.fixture(autouse=True)
+def instant_time(request: pytest.FixtureRequest) -> Iterator[InstantClock | None]:
+    """Sleeps take no time, in the handler package and the emulator alike
+    (:mod:`harness.clocks`), except in a test marked ``real_time``."""
+    if request.node.get_closest_marker("real_time"):
+        yield None
+        return
+    with instant() as clock:
+        yield clock
 
 
 @pytest.fixture(autouse=True)

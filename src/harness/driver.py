@@ -19,12 +19,12 @@ other case.
 from __future__ import annotations
 
 import copy
-import time
 import uuid
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from community_sagemaker_imageversion import invocation
 from offline_aws.defaults import FUNCTION_ARN
 
 from .events import handler_event
@@ -42,6 +42,17 @@ FRESH: RedeliveredContext = "fresh"
 LAST: RedeliveredContext = "last"
 
 
+def package_time() -> float:
+    """The handler package's monotonic clock (real time, unless a test or simulation replaced
+    it): the time a Lambda context counts down on by default."""
+    return invocation.clock().monotonic()
+
+
+def package_sleep(seconds: float) -> None:
+    """A sleep on the handler package's clock: how a callback delay passes by default."""
+    invocation.clock().sleep(seconds)
+
+
 @dataclass
 class LambdaContext:
     """The part of Lambda's context object the runtime library and handlers read; ``clock`` is
@@ -49,7 +60,7 @@ class LambdaContext:
 
     time_limit: float = 60.0
     invoked_function_arn: str = FUNCTION_ARN
-    clock: Callable[[], float] = time.monotonic
+    clock: Callable[[], float] = package_time
     started: float = -1.0
 
     def __post_init__(self) -> None:
@@ -119,8 +130,8 @@ class Driver:
     delay_scale: float = 0.0
     max_invocations: int = 200
     event_options: Mapping[str, Any] = field(default_factory=dict)
-    wait: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.monotonic
+    wait: Callable[[float], None] = package_sleep
+    clock: Callable[[], float] = package_time
     redeliver_retriable: int = 0
     redeliver_delay: float = 0.0
     redelivered_context: RedeliveredContext = FRESH

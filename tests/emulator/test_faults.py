@@ -251,6 +251,7 @@ def test_a_truncated_error_is_left_whole(client):
     assert caught.value.response["Error"]["Code"] == "ResourceNotFound"
 
 
+@pytest.mark.real_time  # the emulator trickles its answer in real time
 def test_a_trickled_answer_is_whole_but_slow_and_no_read_times_out(endpoint, client, boto_session):
     make_image(client)
     patient = boto_session.client(

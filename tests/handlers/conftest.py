@@ -11,7 +11,7 @@ from moto import mock_aws
 from moto.moto_api import state_manager
 
 from community_sagemaker_imageversion.handlers import resource
-from harness.clocks import InstantClock, instant
+from harness.clocks import InstantClock
 from harness.driver import Driver
 from harness.inventory import every_item
 from harness.recorder import BOTOCORE_CLIENT, Recorder, recording
@@ -96,9 +96,10 @@ def failing_calls(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 @pytest.fixture
-def instant_clock() -> Iterator[InstantClock]:
-    with instant() as clock:
-        yield clock
+def instant_clock(instant_time: InstantClock | None) -> InstantClock:
+    """The test's instant clock (tests/conftest.py), whose ``slept`` lists the sleeps."""
+    assert instant_time is not None, "a real_time test has no instant clock"
+    return instant_time
 
 
 def listed_versions(sm: Any, image: str = IMAGE, **params: Any) -> list[dict[str, Any]]:

@@ -72,6 +72,7 @@ def _run_in_parallel(jobs):
     return results
 
 
+@pytest.mark.real_time  # three threads whose creates must meet each other's in time
 def test_three_versions_of_one_image_at_once_all_succeed(
     image, sm, recorder, slow_creates, busy_while_changing
 ):

@@ -17,6 +17,7 @@ SETTINGS = (
 )
 
 
+@pytest.mark.real_time  # threads whose calls must meet in time
 def test_versions_created_and_deleted_at_once_are_each_made_once_and_all_removed():
     result = concurrency.run(SETTINGS)
     figures.keep("concurrency", result)
