@@ -276,6 +276,7 @@ class _Runner:
                 return self._hand_back(MIN_WAIT, str(signal))
             except (Busy, Refused) as refusal:
                 raise unanswered(refusal) from refusal
+            self.sagemaker.settled()
             self.attempts, self.context.faults = 0, 0
             if isinstance(outcome, Done):
                 return _succeeded(outcome)

@@ -15,7 +15,6 @@ is then the phases' (``decisions.absence``), with the state their context keeps.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -96,11 +95,40 @@ def _page(params: Mapping[str, Any], token: str | None) -> dict[str, Any]:
 
 
 class SageMaker:
-    """The SageMaker calls of one invocation, made through ``calls``."""
+    """The SageMaker calls of one invocation, made through ``calls``.
+
+    A page of a List call read by a phase that a transient failure then ended is kept until the
+    phase runs again (:meth:`settled` forgets it once a phase ends otherwise, and every write
+    forgets it, as it may change what the pages said): the retry goes on from the page that
+    failed instead of reading every page again. Otherwise a walk of more
+    pages than a throttled account's List budget admits at once (SageMaker may answer empty
+    pages before the items) would start over after every throttled page and never end."""
 
     def __init__(self, client: SageMakerClient, calls: Attempts) -> None:
         self._client = client
         self._calls = calls
+        self._pages: dict[str, tuple[list[Any], str | None]] = {}
+
+    def settled(self) -> None:
+        """A phase ended without a transient failure: the pages it read are not kept."""
+        self._pages.clear()
+
+    def _page_of(
+        self,
+        operation: str,
+        label: str,
+        send: Callable[..., Any],
+        params: Mapping[str, Any],
+        items: Callable[[Mapping[str, Any]], list[Any]],
+    ) -> tuple[list[Any], str | None]:
+        """One page of a List call (``send`` with ``params``): its ``items`` (checked whole) and
+        its NextToken; kept for the retry of a phase a transient failure ends (see above)."""
+        key = f"{operation} {sorted(params.items())!r}"
+        kept = self._pages.get(key)
+        if kept is None:
+            answer = self._calls.attempt(operation, label, lambda: send(**params))
+            kept = self._pages[key] = (items(answer), _next_token(answer))
+        return kept
 
     def calls_made(self) -> int:
         return self._calls.made
@@ -111,6 +139,7 @@ class SageMaker:
 
     def create_version(self, request: Mapping[str, Any]) -> str:
         """CreateImageVersion; the new version's ARN, or NO_ARN when SageMaker does not say it."""
+        self._pages.clear()
         answer = self._calls.attempt(
             "CreateImageVersion",
             f"image {request['ImageName']}",
@@ -159,22 +188,20 @@ class SageMaker:
         token: str | None = None
         params = {"ImageName": image, "Version": version, "MaxResults": MAX_RESULTS}
         for _page_number in _lookup_pages("ListAliases", version_label(image, version)):
-            page = _page(params, token)
-            answer = self._calls.attempt(
+            items, token = self._page_of(
                 "ListAliases",
                 version_label(image, version),
-                functools.partial(self._client.list_aliases, **page),
+                self._client.list_aliases,
+                _page(params, token),
+                _aliases,
             )
-            items = _listed(answer, "SageMakerImageVersionAliases", "ListAliases")
-            if not all(isinstance(alias, str) for alias in items):
-                raise IncompleteAnswer("ListAliases answered an alias that is not a string")
             aliases.update(items)
-            token = _next_token(answer)
             if token is None:
                 return frozenset(aliases)
         raise AssertionError("unreachable")  # pragma: no cover (_lookup_pages raises first)
 
     def update_version(self, request: Mapping[str, Any]) -> None:
+        self._pages.clear()
         self._calls.attempt(
             "UpdateImageVersion",
             version_label(str(request["ImageName"]), int(request["Version"])),
@@ -182,6 +209,7 @@ class SageMaker:
         )
 
     def delete_version(self, image: str, version: int) -> None:
+        self._pages.clear()
         self._calls.attempt(
             "DeleteImageVersion",
             version_label(image, version),
@@ -211,16 +239,13 @@ class SageMaker:
     ) -> tuple[list[tuple[str, datetime]], str | None]:
         """One page of images (name, creation time), oldest first, from ``created_after`` on."""
         params = {"MaxResults": MAX_RESULTS, **_oldest_first(created_after)}
-        answer = self._calls.attempt(
+        return self._page_of(
             "ListImages",
             "the images of this account",
-            lambda: self._client.list_images(**_page(params, token)),
+            self._client.list_images,
+            _page(params, token),
+            _images,
         )
-        images = []
-        for item in _listed(answer, "Images", "ListImages"):
-            _require(item, "ListImages", ImageName=str, CreationTime=datetime)
-            images.append((str(item["ImageName"]), item["CreationTime"]))
-        return images, _next_token(answer)
 
     def versions_page(
         self, image: str, created_after: datetime | None, token: str | None
@@ -234,12 +259,13 @@ class SageMaker:
             **_oldest_first(created_after),
             "SortBy": "VERSION",
         }
-        answer = self._calls.attempt(
+        return self._page_of(
             "ListImageVersions",
             f"image {image}",
-            lambda: self._client.list_image_versions(**_page(params, token)),
+            self._client.list_image_versions,
+            _page(params, token),
+            _versions,
         )
-        return _versions(answer), _next_token(answer)
 
     def recent_versions(self, image: str, *, optional: bool = False) -> list[ImageVersionTypeDef]:
         """The image's most recently created versions, newest first (the first page with any, as
@@ -265,8 +291,13 @@ class SageMaker:
         token: str | None = None
         try:
             for _page_number in _lookup_pages(operation, label):
-                answer = self._calls.attempt(operation, label, self._lister(_page(params, token)))
-                versions, token = _versions(answer), _next_token(answer)
+                versions, token = self._page_of(
+                    operation,
+                    label,
+                    self._client.list_image_versions,
+                    _page(params, token),
+                    _versions,
+                )
                 if versions or token is None:
                     return versions
         except (Missing, Refused, exceptions.AccessDenied) as unseen:
@@ -311,6 +342,21 @@ def _oldest_first(created_after: datetime | None) -> dict[str, Any]:
     if created_after is not None:
         order["CreationTimeAfter"] = created_after
     return order
+
+
+def _aliases(answer: Mapping[str, Any]) -> list[str]:
+    items = _listed(answer, "SageMakerImageVersionAliases", "ListAliases")
+    if not all(isinstance(alias, str) for alias in items):
+        raise IncompleteAnswer("ListAliases answered an alias that is not a string")
+    return items
+
+
+def _images(answer: Mapping[str, Any]) -> list[tuple[str, datetime]]:
+    images = []
+    for item in _listed(answer, "Images", "ListImages"):
+        _require(item, "ListImages", ImageName=str, CreationTime=datetime)
+        images.append((str(item["ImageName"]), item["CreationTime"]))
+    return images
 
 
 def _versions(answer: Mapping[str, Any]) -> list[ImageVersionTypeDef]:

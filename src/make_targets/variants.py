@@ -47,7 +47,7 @@ from sagemaker_emulator.rules import ENVIRONMENT_VARIABLE, every_variant
 
 LOGS = ROOT / "build" / "variants"
 TRACE = ROOT / "build" / "rule-trace.json"
-SUITES = ("tests/handlers", "tests/reliability")
+SUITES = ("tests/handlers", "tests/reliability", "tests/guarantees", "tests/engine", "tests/review")
 PYTEST = (sys.executable, "-m", "pytest", "-q", "-p", "no:randomly")
 SELECTION = ("-m", "not rules_independent")
 

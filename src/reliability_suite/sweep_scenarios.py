@@ -10,9 +10,9 @@ A world is the emulator in process (under moto's ``mock_aws``, on a :class:`~sim
 virtual_time.VirtualTime` that is both the handler's clock and the emulator's, so callback
 delays and waits pass in virtual time and a run is a function of its fault alone), or the
 emulator as a server (:data:`~sagemaker_emulator.faults.HTTP`), for the kinds that need a
-socket (``drop``, ``trickle``): there the handler's sleeps take no time
-(:func:`harness.clocks.instant`) but answers arrive in real time, and every invocation has
-:data:`HTTP_TIME_LIMIT` seconds of Lambda time.
+socket (``drop``, ``trickle``): there the handler's and the emulator's sleeps, and the callback
+delays, take no time (one :func:`harness.clocks.instant` clock), but answers arrive in real
+time, and every invocation has :data:`HTTP_TIME_LIMIT` seconds of Lambda time.
 
 The fault (``at``, ``kind``) is armed when the operation starts and disarmed when it ends:
 ``FaultRule(1.0, None, (kind,), at=at + 1)`` in a fresh plan, which counts every SageMaker
@@ -409,7 +409,7 @@ def _over_http(scenario: str, fault: Fault | None, variant: Variant) -> Iterator
         made.driver = Driver(
             made.handler,
             time_limit=HTTP_TIME_LIMIT,
-            delay_scale=0.0,
+            delay_scale=1.0,
             max_invocations=MAX_INVOCATIONS,
             redeliver_retriable=REDELIVERIES,
         )

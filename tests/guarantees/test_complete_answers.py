@@ -28,7 +28,7 @@ from offline_aws.defaults import version_arn
 from sagemaker_emulator.control import catch_up
 from sagemaker_emulator.faults import TRUNCATED, FaultRule
 from sagemaker_emulator.models import VERSION_DELETE_MODEL
-from tests.handlers.conftest import BASE, IMAGE, props
+from tests.handlers.conftest import BASE, IMAGE, listed_versions, props
 
 from .wire import Answer
 
@@ -49,7 +49,7 @@ def injected(emulator_controls: Any, operation: str) -> int:
 
 def versions(sm: Any) -> list[int]:
     catch_up()
-    listed = sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]
+    listed = listed_versions(sm)
     return sorted(v["Version"] for v in listed)
 
 

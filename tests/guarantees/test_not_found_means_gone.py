@@ -28,7 +28,7 @@ from community_sagemaker_imageversion import timing
 from offline_aws.defaults import version_arn
 from sagemaker_emulator.control import catch_up
 from sagemaker_emulator.faults import THROTTLING, FaultRule
-from tests.handlers.conftest import IMAGE, props
+from tests.handlers.conftest import IMAGE, listed_versions, props
 
 from .timeline import Timeline
 
@@ -38,7 +38,7 @@ RETRIABLE = {"NetworkFailure", "ServiceInternalError", "Throttling"}
 
 def versions(sm: Any) -> list[int]:
     catch_up()
-    listed = sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]
+    listed = listed_versions(sm)
     return sorted(v["Version"] for v in listed)
 
 

@@ -21,7 +21,7 @@ from community_sagemaker_imageversion import timing
 from sagemaker_emulator.control import catch_up
 from sagemaker_emulator.models import IMAGE_DELETE_MODEL
 from sagemaker_emulator.rate_limits import RateLimits
-from tests.handlers.conftest import IMAGE, props
+from tests.handlers.conftest import IMAGE, listed_aliases, listed_versions, props
 
 from .timeline import TimedCall
 
@@ -90,7 +90,7 @@ def test_a_create_an_update_and_a_delete_succeed_under_rate_limits(
                 assert after.at - throttled.at >= timing.MIN_WAIT, "called again at once"
     emulator_controls.rate_limits = None
     catch_up()
-    assert sm.list_image_versions(ImageName=IMAGE)["ImageVersions"] == []
+    assert listed_versions(sm) == []
 
 
 def test_a_delete_of_a_version_still_being_created_polls_as_for_any_change(image, sm, timeline):
@@ -110,3 +110,28 @@ def test_a_delete_of_a_version_still_being_created_polls_as_for_any_change(image
     describes = [c for c in calls if c.operation == "DescribeImageVersion"]
     # 120 s at the dense cadence would be 480 reads; as for any change, a few dozen
     assert len(describes) <= 60, len(describes)
+
+
+def test_a_walk_of_more_pages_than_the_list_budget_admits_goes_on_from_the_throttled_page(
+    image, sm, timeline, emulator_controls
+):
+    """ListAliases answers three empty pages before its items (empty_pages=before_items) and
+    List calls are limited to 2 a second: each walk of a version's aliases is throttled at its
+    third page. A retry that read every page again would be throttled there every time, and the
+    UPDATE would never end; the retry goes on from the page that was throttled."""
+    emulator_controls.rules.empty_pages = "before_items"
+    created = timeline.driver().run("CREATE", props(Aliases=["stable", "v1"]))
+    assert created.status == "SUCCESS", created.final
+    limits = RateLimits(list_per_second=2, describe_per_second=5, mutate_per_second=1)
+    emulator_controls.rate_limits = limits
+    mark = timeline.mark()
+    desired = {**(created.model or {}), "Aliases": ["stable", "v2"]}
+    updated = timeline.driver(max_invocations=10).run("UPDATE", desired, previous=created.model)
+    assert (updated.status, updated.error_code) == ("SUCCESS", None), updated.final
+    assert limits.total_throttles() > 0, "no call was throttled: nothing was tested"
+    calls, _ = timeline.since(mark)
+    first_pages = [c for c in calls if c.operation == "ListAliases" and "NextToken" not in c.params]
+    # a walk starts once per look at the aliases (before and after the change), not per throttle
+    assert len(first_pages) <= 4, [(c.at, c.error) for c in calls if c.operation == "ListAliases"]
+    emulator_controls.rate_limits = None
+    assert listed_aliases(sm, 1) == ["stable", "v2"]

@@ -25,10 +25,10 @@ from community_sagemaker_imageversion.handlers import resource
 from harness.driver import LambdaContext
 from harness.events import handler_event
 from offline_aws.defaults import REGION, version_arn
-from sagemaker_emulator.control import controls
+from sagemaker_emulator.control import catch_up, controls
 from sagemaker_emulator.faults import TRICKLE, FaultRule
 from sagemaker_emulator.server import running_server
-from tests.handlers.conftest import IMAGE, ROLE, props
+from tests.handlers.conftest import IMAGE, ROLE, listed_versions, props
 
 TIME_LIMIT = 10.0
 """The Lambda time limit of the invocation SageMaker trickles to: small, to keep it short."""
@@ -89,7 +89,8 @@ def test_a_trickled_sagemaker_answer_never_holds_an_invocation_past_its_deadline
     assert answer["status"] == "IN_PROGRESS", answer
     assert answer["resourceModel"]["ImageVersionArn"] == VERSION_1, answer
     controls().faults = None
-    assert [v["Version"] for v in sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]] == [1]
+    catch_up()
+    assert [v["Version"] for v in listed_versions(sm)] == [1]
 
 
 class _Trickling(BaseHTTPRequestHandler):

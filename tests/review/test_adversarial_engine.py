@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import copy
+import os
 from typing import Any
 
 import pytest
@@ -23,16 +24,17 @@ from harness.recorder import BOTOCORE_CLIENT
 from sagemaker_emulator.control import catch_up
 from sagemaker_emulator.faults import TRUNCATED, FaultRule
 from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
+from sagemaker_emulator.rules import ENVIRONMENT_VARIABLE
 from simulation.cloudformation import CloudFormation, Resource
 from tests.botocore_errors import client_error
 from tests.guarantees.timeline import Timeline
-from tests.handlers.conftest import BASE, IMAGE, ROLE, props
+from tests.handlers.conftest import BASE, IMAGE, ROLE, listed_versions, made_out_of_band, props
 
 
 def versions(sm: Any) -> dict[int, str]:
     """The image's versions as SageMaker lists them: number -> status."""
     catch_up()
-    listed = sm.list_image_versions(ImageName=IMAGE)["ImageVersions"]
+    listed = listed_versions(sm)
     return {v["Version"]: v["ImageVersionStatus"] for v in listed}
 
 
@@ -90,9 +92,9 @@ def test_a_delete_never_deletes_the_version_that_reuses_its_number(
     timeline.time.sleep(15.0)
     assert versions(sm) == {}
     state_manager.set_transition(VERSION_CREATE_MODEL, {"progression": "time", "seconds": 20})
-    b_arn = sm.create_image_version(
-        ImageName=IMAGE, BaseImage=BASE, ClientToken="resource-b", JobType="INFERENCE"
-    )["ImageVersionArn"]
+    b_arn = made_out_of_band(
+        sm, ImageName=IMAGE, BaseImage=BASE, ClientToken="resource-b", JobType="INFERENCE"
+    )
     assert b_arn == a.model["ImageVersionArn"], "the number was not reused: nothing tested"
 
     # A's DELETE carries on to its end
@@ -300,7 +302,10 @@ def test_an_update_ends_when_list_aliases_answers_many_empty_pages_first(
 
 
 @pytest.mark.xfail(
-    strict=True,
+    # strict at the default rules; under a variant (make test-variants) the scenario may end
+    # well by chance (under read_after_write=lagging the busy refusal comes after the token's
+    # replay), which proves nothing about the limit
+    strict=ENVIRONMENT_VARIABLE not in os.environ,
     reason="A known limit, stated in README 'Creates are idempotent': a lost answer whose replay"
     " SageMaker refuses as busy until after it forgot the ClientToken leaves no way to learn"
     " which version the create made (ListImageVersions does not say who made a version, and"
