@@ -1,7 +1,7 @@
-"""`make test-variants`: the handler and reliability tests (:data:`SUITES`)
-under each variant of the emulator's unknown rules (:mod:`sagemaker_emulator.rules`), every
-other rule at its default; for each variant, only the tests whose run reads its rule
-(:mod:`make_targets.variant_selection`).
+"""`make test-variants`: every test through the Lambda entrypoint (:data:`SUITES`: the handler,
+reliability, guarantee, engine and review suites) under each variant of the emulator's unknown
+rules (:mod:`sagemaker_emulator.rules`), every other rule at its default; for each variant, only
+the tests whose run reads its rule (:mod:`make_targets.variant_selection`).
 
 First the rule trace: the one ``make test`` wrote (``build/rule-trace.json``) when it ran this
 very source tree and every test needed here; otherwise one run of the suites at the default
