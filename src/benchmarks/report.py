@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from community_sagemaker_imageversion import timing
 from harness.machine import describe
@@ -10,6 +12,12 @@ from simulation.service import DEFAULT_RATE
 
 from . import cold, costs, economy, size, stabilisation, warm
 from .common import Ratio
+
+SCHEMA = Path(__file__).resolve().parents[2] / "community-sagemaker-imageversion.json"
+PROMISED_VERSIONS = 100
+PROMISED_MINUTES = 6.0
+"""The largest stack the README promises fits the timeout: this many versions of one image, left
+unordered, each taking up to this many minutes to be created."""
 
 
 @dataclass(frozen=True)
@@ -210,6 +218,26 @@ def _floors_markdown(c: costs.CostResult) -> str:
   template leaves unordered) needs neither: one version is in progress at a time."""
 
 
+def _timeout_markdown(c: costs.CostResult) -> str:
+    """Why each action's timeoutInMinutes fits the largest stack the README promises."""
+    handlers = json.loads(SCHEMA.read_text())["handlers"]
+    minutes = min(h["timeoutInMinutes"] for h in handlers.values() if "timeoutInMinutes" in h)
+    largest = max(c.of("parallel", "ours"), key=lambda r: r["versions"])
+    overhead = float(largest["makespan_over_floor"])
+    needed = PROMISED_VERSIONS * PROMISED_MINUTES * overhead
+    fits = "fits" if needed <= minutes else "**does not fit**"
+    return f"""### The timeout
+
+Each action's `timeoutInMinutes` is {minutes} (the least of the schema's handlers). Without
+`DependsOn`, the last of N versions of one image started together is CREATED after every version
+ahead of it: N x X at the least, times the queue's overhead, {overhead:.3f} x the floor for
+{largest["versions"]} versions of {costs.CREATION_SECONDS:g} s above. The largest stack the README
+promises, {PROMISED_VERSIONS} versions of up to {PROMISED_MINUTES:g} minutes each, so needs
+{PROMISED_VERSIONS} x {PROMISED_MINUTES:g} x {overhead:.3f} = {needed:.0f} minutes: it {fits}
+within {minutes}. A `DependsOn` chain starts each version after the one before it, so each
+version's own operation is about X long, whatever N."""
+
+
 def _costs_markdown(c: costs.CostResult, chart_name: str) -> str:
     target_rows = "\n".join(
         f"| {name} | {figure} | {'holds' if holds else '**misses**'} |"
@@ -257,6 +285,8 @@ action once. The AWS type itself is free; its row is priced as if it were privat
 {target_rows}
 
 {_floors_markdown(c)}
+
+{_timeout_markdown(c)}
 
 ### N versions of one image in one stack, each taking {costs.CREATION_SECONDS:g} s
 
