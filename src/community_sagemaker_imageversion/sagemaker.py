@@ -97,21 +97,29 @@ def _page(params: Mapping[str, Any], token: str | None) -> dict[str, Any]:
 class SageMaker:
     """The SageMaker calls of one invocation, made through ``calls``.
 
-    A page of a List call read by a phase that a transient failure then ended is kept until the
-    phase runs again (:meth:`settled` forgets it once a phase ends otherwise, and every write
-    forgets it, as it may change what the pages said): the retry goes on from the page that
-    failed instead of reading every page again. Otherwise a walk of more
-    pages than a throttled account's List budget admits at once (SageMaker may answer empty
-    pages before the items) would start over after every throttled page and never end."""
+    The empty pages with which a List call may begin (SageMaker may answer empty pages with a
+    NextToken before the items), read by a phase that a transient failure then ended, are kept
+    until the phase runs again: the retry goes on from the page that failed instead of reading
+    them all again. Otherwise a walk with more leading empty pages than a throttled account's
+    List budget admits at once would start over after every throttled page and never end. Only
+    leading empty pages are kept: their tokens hold no position among the items, so following
+    one later skips nothing; a page with items, and any page after one, is read again, as a
+    token that counts positions, followed after another actor's change, could skip an item.
+    :meth:`settled` forgets them once a phase ends otherwise, and every write forgets them."""
 
     def __init__(self, client: SageMakerClient, calls: Attempts) -> None:
         self._client = client
         self._calls = calls
         self._pages: dict[str, tuple[list[Any], str | None]] = {}
+        self._kept_tokens: set[str] = set()
 
     def settled(self) -> None:
         """A phase ended without a transient failure: the pages it read are not kept."""
+        self._forget_pages()
+
+    def _forget_pages(self) -> None:
         self._pages.clear()
+        self._kept_tokens.clear()
 
     def _page_of(
         self,
@@ -122,13 +130,20 @@ class SageMaker:
         items: Callable[[Mapping[str, Any]], list[Any]],
     ) -> tuple[list[Any], str | None]:
         """One page of a List call (``send`` with ``params``): its ``items`` (checked whole) and
-        its NextToken; kept for the retry of a phase a transient failure ends (see above)."""
+        its NextToken; a leading empty page is kept for the retry of a phase a transient failure
+        ends (see above)."""
         key = f"{operation} {sorted(params.items())!r}"
         kept = self._pages.get(key)
-        if kept is None:
-            answer = self._calls.attempt(operation, label, lambda: send(**params))
-            kept = self._pages[key] = (items(answer), _next_token(answer))
-        return kept
+        if kept is not None:
+            return kept
+        answer = self._calls.attempt(operation, label, lambda: send(**params))
+        page = (items(answer), _next_token(answer))
+        token = params.get("NextToken")
+        leading = token is None or token in self._kept_tokens
+        if leading and not page[0] and page[1] is not None:
+            self._pages[key] = page
+            self._kept_tokens.add(page[1])
+        return page
 
     def calls_made(self) -> int:
         return self._calls.made
@@ -139,7 +154,7 @@ class SageMaker:
 
     def create_version(self, request: Mapping[str, Any]) -> str:
         """CreateImageVersion; the new version's ARN, or NO_ARN when SageMaker does not say it."""
-        self._pages.clear()
+        self._forget_pages()
         answer = self._calls.attempt(
             "CreateImageVersion",
             f"image {request['ImageName']}",
@@ -201,7 +216,7 @@ class SageMaker:
         raise AssertionError("unreachable")  # pragma: no cover (_lookup_pages raises first)
 
     def update_version(self, request: Mapping[str, Any]) -> None:
-        self._pages.clear()
+        self._forget_pages()
         self._calls.attempt(
             "UpdateImageVersion",
             version_label(str(request["ImageName"]), int(request["Version"])),
@@ -209,7 +224,7 @@ class SageMaker:
         )
 
     def delete_version(self, image: str, version: int) -> None:
-        self._pages.clear()
+        self._forget_pages()
         self._calls.attempt(
             "DeleteImageVersion",
             version_label(image, version),
