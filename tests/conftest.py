@@ -42,8 +42,10 @@ def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def instant_time(request: pytest.FixtureRequest) -> Iterator[InstantClock | None]:
     """Sleeps take no time, in the handler package and the emulator alike
-    (:mod:`harness.clocks`), except in a test marked ``real_time``."""
-    if request.node.get_closest_marker("real_time"):
+    (:mod:`harness.clocks`), except in a test marked ``real_time`` (``real_time(when=False)``:
+    instant after all, for a test whose threads run at once only at full size)."""
+    marker = request.node.get_closest_marker("real_time")
+    if marker is not None and marker.kwargs.get("when", True):
         yield None
         return
     with instant() as clock:

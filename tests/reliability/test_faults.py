@@ -31,6 +31,7 @@ ATTEMPTS = timing.ATTEMPTS
 
 
 @pytest.mark.requirement("faults")
+@pytest.mark.real_time(when=SETTINGS.parallel)  # at full size: lifecycles at once, in threads
 def test_lifecycles_under_twenty_percent_faults_complete_without_duplicates_or_orphans():
     result = fault_lifecycles.run(SETTINGS)
     figures.keep("faults", result)
