@@ -62,7 +62,6 @@ from .timing import (
     MIN_WAIT,
     READ_TIMEOUT,
     STEPS_WITHOUT_PAUSE,
-    THROTTLED_PACE,
     THROTTLING,
     callback_seconds,
     fault_callback_delay,
@@ -182,35 +181,20 @@ class _Calls:
     made: int = 0
     answered: int = 0
     """Calls SageMaker answered with anything but a transient failure."""
-    pace: float = 0.0
-    """The least time between two calls (THROTTLED_PACE once SageMaker throttled one)."""
-    last: float | None = None
-    """When the last call was sent (monotonic seconds)."""
 
     def attempt(self, operation: str, label: str, send: Callable[[], R]) -> R:
         if self.made >= CALL_BUDGET:
             raise _HandBack(f"{self.made} SageMaker calls made in this invocation")
-        if not self._paced():
-            raise _HandBack(f"no time left in this invocation to pace {operation} on {label}")
         timeout = self.invocation.attempt_timeout()
         if timeout is None:
             raise _HandBack(f"no time left in this invocation for {operation} on {label}")
         return self._send(operation, label, send, timeout)
-
-    def _paced(self) -> bool:
-        """Wait until ``pace`` has passed since the last call (False: no time for that)."""
-        if self.last is None:
-            return True
-        gap = self.last + self.pace - clock().monotonic()
-        return gap <= 0 or self.invocation.pause(gap)
 
     def fits(self) -> bool:
         return self.made < CALL_BUDGET and self.invocation.attempt_timeout() is not None
 
     def optional(self, operation: str, label: str, send: Callable[[], R]) -> R | None:
         if self.made >= CALL_BUDGET or self.invocation.waitable() < CONNECT_TIMEOUT + READ_TIMEOUT:
-            return None
-        if not self._paced():
             return None
         try:
             return self._send(operation, label, send, READ_TIMEOUT)
@@ -220,7 +204,6 @@ class _Calls:
 
     def _send(self, operation: str, label: str, send: Callable[[], R], timeout: float) -> R:
         self.made += 1
-        self.last = clock().monotonic()
         try:
             with wire.answer_by(timeout):
                 answer = send()
@@ -319,8 +302,6 @@ class _Runner:
         """Back off and run the phase again (None), or hand back, or fail."""
         delay = retry_delay(fault.kind, self.attempts, _draw())
         self.attempts += 1
-        if fault.kind == THROTTLING:
-            self.calls.pace = THROTTLED_PACE
         LOG.info("Transient failure (attempt %d): %s", self.attempts, fault)
         if delay is not None and self.invocation.pause(delay):
             return None

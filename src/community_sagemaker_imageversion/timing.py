@@ -84,11 +84,6 @@ FAULT_CALLBACK_MAX = 300
 resources failing together do not all come back at once."""
 MIN_WAIT = 0.05
 """The shortest pause anywhere: no loop calls SageMaker without one."""
-THROTTLED_PACE = 0.5
-"""Once SageMaker throttles a call, the invocation's later calls go at least this far apart: its
-lowest documented request rates are 2 a second (List calls), and a phase retried at full speed
-would meet the same empty bucket at the same call every time (three calls of one kind at once
-against a burst of two)."""
 
 # -- Polling a change ----------------------------------------------------------------------------
 # Status polls: quick at first, then every 0.75 s until QUICK_UNTIL seconds after the change began
