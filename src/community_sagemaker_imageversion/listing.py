@@ -162,23 +162,33 @@ class Walk:
     first, and the next token; ``versions_page(image, created_after, token)`` a page of that
     image's versions in number order and the next token (None when the image has gone);
     ``may_call(calls_made)`` says whether one more SageMaker call fits in this page; it is asked
-    only once the walk has moved on (a version listed, an image started or finished, or a
-    SageMaker page that says more follow), so every page makes progress, however small the
-    budget. A page that ends between two SageMaker pages of one query (SageMaker may answer empty
-    pages with a NextToken, page after page) keeps SageMaker's NextToken in the cursor
-    (``resume``), valid while the cursor's values still name that query, and the next page goes on
-    from it.
+    only once the walk has moved on, and ``has_time()`` until then, so every page with time for a
+    few calls makes progress, however small the budget. Moving on is what the cursor returned
+    keeps: a version listed, an image started or finished, or SageMaker pages gone along whose
+    NextToken the cursor keeps. A page that ends between two SageMaker pages of one query, after
+    nothing but empty pages (SageMaker may answer empty pages with a NextToken, page after page),
+    keeps SageMaker's NextToken in the cursor (``resume``), valid while the cursor's values still
+    name that query, and the next page goes on from it. Once a query has answered items (done
+    ones, listed on an earlier page) its token is not kept, so the empty pages before them are no
+    progress either: the page goes on past the done items to one not done.
     """
 
     images_page: ImagesPage
     versions_page: VersionsPage
     may_call: Callable[[int], bool]
+    has_time: Callable[[], bool] = lambda: True
     calls: int = 0
     found: list[tuple[str, Item]] = field(default_factory=list)
     moved: bool = False
 
-    def _room(self) -> bool:
-        return len(self.found) < PAGE_SIZE and (not self.moved or self.may_call(self.calls))
+    def _room(self, paged: bool) -> bool:
+        """Whether to make one more call (``paged``: the current query has gone along SageMaker's
+        pages and the cursor will keep its NextToken)."""
+        if len(self.found) >= PAGE_SIZE:
+            return False
+        if self.moved or paged:
+            return self.may_call(self.calls)
+        return self.calls == 0 or self.has_time()
 
     def page(self, cursor: Cursor) -> tuple[list[tuple[str, Item]], Cursor | None]:
         """The versions found from ``cursor`` on, and where the next page starts (None: done)."""
@@ -186,13 +196,13 @@ class Walk:
             cursor = self._versions_of(cursor)
             if cursor.image is not None:
                 return self.found, cursor
-        floor, token, answered = just_before(cursor.since), cursor.resume, False
-        while self._room():
+        floor, token, answered, paged = just_before(cursor.since), cursor.resume, False, False
+        while self._room(paged and not answered):
             images, token = self.images_page(floor, token)
             self.calls += 1
             answered = answered or bool(images)
             # an empty page that says more follow moves the walk on along SageMaker's pages
-            self.moved = self.moved or (token is not None and not images)
+            paged = paged or (token is not None and not images)
             for name, created in images:
                 ms = millis(created)
                 if cursor.is_done(name, ms):
@@ -216,8 +226,9 @@ class Walk:
         """List the current image's versions while there is room; the cursor after them
         (``finished()`` once the image has been listed whole, or has gone)."""
         name = str(cursor.image)
-        floor, token, answered = just_before(cursor.versions_since), cursor.resume, False
-        while self._room():
+        floor, token = just_before(cursor.versions_since), cursor.resume
+        answered, paged = False, False
+        while self._room(paged and not answered):
             page = self.versions_page(name, floor, token)
             self.calls += 1
             if page is None:
@@ -225,7 +236,7 @@ class Walk:
                 return cursor.finished()
             items, token = page
             answered = answered or bool(items)
-            self.moved = self.moved or (token is not None and not items)
+            paged = paged or (token is not None and not items)
             for item in items:
                 if int(item["Version"]) <= cursor.after_version:
                     continue

@@ -1,9 +1,13 @@
 """LIST through the real Lambda entrypoint (nextToken round trip) and import from an ARN alone."""
 
+from datetime import datetime
+
 import pytest
 
+from community_sagemaker_imageversion.listing import CALLS_PER_PAGE
 from harness.events import handler_event
 from offline_aws.defaults import version_arn
+from sagemaker_emulator.clock import Clock, clock, use_clock
 from sagemaker_emulator.control import catch_up
 from sagemaker_emulator.rules import VARIANTS
 
@@ -188,3 +192,47 @@ def test_list_with_an_image_name_in_another_case_lists_that_image(image, sm, dri
     models, _ = driver.list_all({"ImageName": IMAGE.lower()})
     assert [m["Version"] for m in models] == [1, 2, 3]
     assert {m["ImageName"] for m in models} == {IMAGE}
+
+
+class _StoppedWall:
+    """The emulator's clock with its wall clock stopped: images made meanwhile are created in
+    one millisecond."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._at = clock.utcnow()
+
+    def monotonic(self) -> float:
+        return self._clock.monotonic()
+
+    def utcnow(self) -> datetime:
+        return self._at
+
+    def sleep(self, seconds: float) -> None:
+        self._clock.sleep(seconds)
+
+
+def test_list_goes_on_past_images_listed_on_earlier_pages_behind_empty_pages(
+    sm, driver, emulator_controls
+):
+    """110 images created in one millisecond (more than a page of ListImages), and SageMaker
+    answering 24 empty pages before the items of every List call: a LIST page that goes on from
+    the cursor's values spends its 25 calls on the empty pages and a page of images listed
+    before. Such a page must go on to the images not listed yet, or every later page does the
+    same and LIST never ends."""
+    previous = use_clock(_StoppedWall(clock()))
+    try:
+        names = [f"same-moment-{n:03d}" for n in range(110)]
+        for name in names:
+            sm.create_image(ImageName=name, RoleArn=ROLE)
+    finally:
+        use_clock(previous)
+    for name in names[::20]:
+        make_versions(sm, name, 1)
+    emulator_controls.rules.empty_pages = "before_items"
+    emulator_controls.rules.empty_page_count = CALLS_PER_PAGE - 1
+    driver.max_invocations = 400
+    models, _ = driver.list_all(None)
+    assert sorted((m["ImageName"], m["Version"]) for m in models) == [
+        (name, 1) for name in names[::20]
+    ]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from cloudformation_cli_python_lib.exceptions import InvalidRequest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from community_sagemaker_imageversion.listing import (
@@ -297,6 +297,20 @@ CHANGES = st.lists(
 
 
 @settings(max_examples=150, deadline=None)
+# one image with no versions and one added in its millisecond after the first page, an empty page
+# before each query's items, 2 calls a page: each page spent its calls on the empty page and the
+# image already listed, and the walk never ended
+@example(
+    counts=[0],
+    ties=[False] * 12,
+    inclusive=False,
+    images_per_page=1,
+    versions_per_page=1,
+    budget=2,
+    changes=[[("add image", 0)]],
+    spacing=1,
+    empty=1,
+)
 @given(
     counts=st.lists(st.integers(0, 120), min_size=1, max_size=12),
     ties=st.lists(st.booleans(), min_size=12, max_size=12),

@@ -1,10 +1,10 @@
 """LIST: one page of versions (``listing``: a cursor by values over ListImages and
 ListImageVersions that neither repeats nor skips), of every image or of the one named.
 
-A page holds at most ``listing.PAGE_SIZE`` versions and ends after ``listing.CALLS_PER_PAGE``
-SageMaker calls or when the invocation has no time for another. An image gone, or being deleted,
-between pages has no versions to list. An ImageName that differs from an image's name only in
-case lists that image's versions.
+A page holds at most ``listing.PAGE_SIZE`` versions and, once it has moved on, ends after
+``listing.CALLS_PER_PAGE`` SageMaker calls or when the invocation has no time for another. An
+image gone, or being deleted, between pages has no versions to list. An ImageName that differs
+from an image's name only in case lists that image's versions.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ def listing(step: Step) -> Done:
         may_call=lambda _made: (
             sagemaker.calls_made() - calls_at_start < CALLS_PER_PAGE and sagemaker.has_time()
         ),
+        has_time=sagemaker.has_time,
     )
     cursor = Cursor.decode(step.request.nextToken)
     if not image_name:
