@@ -5,7 +5,8 @@ LIST walks the images oldest first and each image's versions in number order, an
 page tokens, whose meaning across changes is not documented:
 
 - images: every image created before ``since`` is done, and of those created at ``since`` the
-  ones named in ``done``;
+  ones ``done`` marks (a short hash of each name, so that a token stays short however many
+  images share that millisecond);
 - versions: of ``image`` (created at ``since``), every version up to ``after_version`` is listed;
   the next one was created at ``versions_since`` or later.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import math
 from collections.abc import Callable, Mapping
@@ -39,6 +41,10 @@ from cloudformation_cli_python_lib import exceptions
 SAGEMAKER_PAGE = 100
 PAGE_SIZE = SAGEMAKER_PAGE - 1
 CALLS_PER_PAGE = 25
+# The longest nextToken a LIST answers: Cloud Control's ListResources takes back no longer one
+# (botocore's model of HandlerNextToken). SageMaker's own NextToken (up to 8192 characters) is
+# kept in ours only while ours stays within it.
+TOKEN_MAX = 4096
 
 Item = dict[str, Any]
 ImagesPage = Callable[[datetime | None, str | None], tuple[list[tuple[str, datetime]], str | None]]
@@ -56,6 +62,13 @@ def just_before(ms: int | None) -> datetime | None:
     return None if ms is None else datetime.fromtimestamp((ms - 0.5) / 1000, UTC)
 
 
+def mark(name: str) -> str:
+    """A short mark of image ``name`` for a cursor's ``done`` (48 bits of its SHA-256: two
+    images of one creation millisecond that share it are not to be expected)."""
+    digest = hashlib.sha256(name.encode()).digest()[:6]
+    return base64.urlsafe_b64encode(digest).decode()
+
+
 @dataclass(frozen=True)
 class Cursor:
     """How far LIST got (see the module docstring). Times are epoch milliseconds."""
@@ -69,7 +82,7 @@ class Cursor:
 
     def is_done(self, name: str, created: int) -> bool:
         return self.since is not None and (
-            created < self.since or (created == self.since and name in self.done)
+            created < self.since or (created == self.since and mark(name) in self.done)
         )
 
     def starting(self, name: str, created: int) -> Cursor:
@@ -79,7 +92,7 @@ class Cursor:
 
     def finished(self) -> Cursor:
         """The cursor once the current image has been listed whole."""
-        done = (*self.done, self.image) if self.image is not None else self.done
+        done = (*self.done, mark(self.image)) if self.image is not None else self.done
         return Cursor(self.since, done, None, 0, None, None)
 
     def listed(self, item: Mapping[str, Any]) -> Cursor:
@@ -99,7 +112,7 @@ class Cursor:
         raw = json.dumps(
             {
                 "s": self.since,
-                "d": list(self.done),
+                "h": list(self.done),
                 "n": self.image,
                 "v": self.after_version,
                 "vs": self.versions_since,
@@ -115,10 +128,13 @@ class Cursor:
             return cls()
         try:
             data = json.loads(base64.urlsafe_b64decode(token.encode()))
-            cursor = cls(
-                data["s"], tuple(data["d"]), data["n"], data["v"], data["vs"], data.get("r")
-            )
-        except (ValueError, KeyError, TypeError, binascii.Error) as error:
+            # "d": the names themselves, in tokens of earlier versions of this handler
+            if "h" in data:
+                done = _strings(data["h"])
+            else:
+                done = [mark(name) for name in _strings(data["d"])]
+            cursor = cls(data["s"], tuple(done), data["n"], data["v"], data["vs"], data.get("r"))
+        except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as error:
             raise exceptions.InvalidRequest(
                 "nextToken is not a token this handler issued for LIST"
             ) from error
@@ -127,6 +143,12 @@ class Cursor:
                 "nextToken is malformed (a value of the wrong type, or a time out of range)"
             )
         return cursor
+
+
+def _strings(values: object) -> list[str]:
+    if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
+        raise TypeError("not a list of strings")
+    return values
 
 
 # The times a cursor may hold (epoch milliseconds): from 1970 to the end of year 9999, what a
@@ -147,7 +169,7 @@ def _well_formed(cursor: Cursor) -> bool:
     return (
         is_time(cursor.since)
         and is_time(cursor.versions_since)
-        and all(isinstance(name, str) for name in cursor.done)
+        and all(isinstance(marked, str) for marked in cursor.done)
         and (cursor.image is None or isinstance(cursor.image, str))
         and is_int(cursor.after_version)
         and (cursor.resume is None or isinstance(cursor.resume, str))
@@ -170,7 +192,8 @@ class Walk:
     keeps SageMaker's NextToken in the cursor (``resume``), valid while the cursor's values still
     name that query, and the next page goes on from it. Once a query has answered items (done
     ones, listed on an earlier page) its token is not kept, so the empty pages before them are no
-    progress either: the page goes on past the done items to one not done.
+    progress either: the page goes on past the done items to one not done. Nor is a SageMaker
+    NextToken too long to keep (the nextToken would pass TOKEN_MAX).
     """
 
     images_page: ImagesPage
@@ -181,14 +204,23 @@ class Walk:
     found: list[tuple[str, Item]] = field(default_factory=list)
     moved: bool = False
 
-    def _room(self, paged: bool) -> bool:
-        """Whether to make one more call (``paged``: the current query has gone along SageMaker's
-        pages and the cursor will keep its NextToken)."""
+    def _room(self, kept: str | None) -> bool:
+        """Whether to make one more call (``kept``: the SageMaker NextToken the cursor keeps, once
+        the current query has gone along SageMaker's pages)."""
         if len(self.found) >= PAGE_SIZE:
             return False
-        if self.moved or paged:
+        if self.moved or kept is not None:
             return self.may_call(self.calls)
         return self.calls == 0 or self.has_time()
+
+    @staticmethod
+    def _kept(cursor: Cursor, answered: bool, token: str | None) -> str | None:
+        """The SageMaker NextToken the cursor keeps after a call: only after nothing but empty
+        pages (the query the cursor's values name is then the same, and no item its offset may
+        count has come and gone), and only while the nextToken stays within TOKEN_MAX."""
+        if answered or token is None:
+            return None
+        return token if len(replace(cursor, resume=token).encode()) <= TOKEN_MAX else None
 
     def page(self, cursor: Cursor) -> tuple[list[tuple[str, Item]], Cursor | None]:
         """The versions found from ``cursor`` on, and where the next page starts (None: done)."""
@@ -196,13 +228,12 @@ class Walk:
             cursor = self._versions_of(cursor)
             if cursor.image is not None:
                 return self.found, cursor
-        floor, token, answered, paged = just_before(cursor.since), cursor.resume, False, False
-        while self._room(paged and not answered):
+        floor, token, answered, kept = just_before(cursor.since), cursor.resume, False, None
+        while self._room(kept):
             images, token = self.images_page(floor, token)
             self.calls += 1
             answered = answered or bool(images)
-            # an empty page that says more follow moves the walk on along SageMaker's pages
-            paged = paged or (token is not None and not images)
+            kept = self._kept(cursor, answered, token)
             for name, created in images:
                 ms = millis(created)
                 if cursor.is_done(name, ms):
@@ -213,9 +244,7 @@ class Walk:
                     return self.found, cursor
             if token is None:
                 return self.found, None
-        # SageMaker's token is kept only after nothing but empty pages: the query the cursor's
-        # values name is then the same, and no item its offset may count has come and gone
-        return self.found, replace(cursor, resume=None if answered else token)
+        return self.found, replace(cursor, resume=kept)
 
     def versions(self, cursor: Cursor) -> tuple[list[tuple[str, Item]], Cursor | None]:
         """The versions of ``cursor.image`` from ``cursor`` on, and where the next page starts."""
@@ -227,8 +256,8 @@ class Walk:
         (``finished()`` once the image has been listed whole, or has gone)."""
         name = str(cursor.image)
         floor, token = just_before(cursor.versions_since), cursor.resume
-        answered, paged = False, False
-        while self._room(paged and not answered):
+        answered, kept = False, None
+        while self._room(kept):
             page = self.versions_page(name, floor, token)
             self.calls += 1
             if page is None:
@@ -236,7 +265,7 @@ class Walk:
                 return cursor.finished()
             items, token = page
             answered = answered or bool(items)
-            paged = paged or (token is not None and not items)
+            kept = self._kept(cursor, answered, token)
             for item in items:
                 if int(item["Version"]) <= cursor.after_version:
                     continue
@@ -247,4 +276,4 @@ class Walk:
             if token is None:
                 self.moved = True
                 return cursor.finished()
-        return replace(cursor, resume=None if answered else token)
+        return replace(cursor, resume=kept)

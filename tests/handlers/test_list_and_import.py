@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from community_sagemaker_imageversion.listing import CALLS_PER_PAGE
+from community_sagemaker_imageversion.listing import CALLS_PER_PAGE, Cursor
 from harness.events import handler_event
 from offline_aws.defaults import version_arn
 from sagemaker_emulator.clock import Clock, clock, use_clock
@@ -236,3 +236,20 @@ def test_list_goes_on_past_images_listed_on_earlier_pages_behind_empty_pages(
     assert sorted((m["ImageName"], m["Version"]) for m in models) == [
         (name, 1) for name in names[::20]
     ]
+
+
+@pytest.mark.parametrize(
+    ("properties", "cursor"),
+    [
+        (None, Cursor(image=IMAGE, after_version=1)),  # a LIST by ImageName's, without it
+        ({"ImageName": IMAGE}, Cursor(since=5)),  # a LIST of every image's, with an ImageName
+        ({"ImageName": IMAGE}, Cursor(image="other")),  # another image's
+    ],
+)
+def test_a_next_token_issued_for_another_list_is_an_invalid_request(
+    image, sm, driver, properties, cursor
+):
+    make_versions(sm, IMAGE, 2)
+    response = driver.invoke(handler_event("LIST", properties, next_token=cursor.encode()))
+    assert (response["status"], response["errorCode"]) == ("FAILED", "InvalidRequest")
+    assert "nextToken" in response["message"]

@@ -2,6 +2,8 @@
 behave in any plausible way: CreationTimeAfter inclusive or strict, NextToken an offset, and
 images and versions created or deleted between LIST pages."""
 
+import base64
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -13,9 +15,11 @@ from hypothesis import strategies as st
 from community_sagemaker_imageversion.listing import (
     CALLS_PER_PAGE,
     PAGE_SIZE,
+    TOKEN_MAX,
     Cursor,
     Walk,
     just_before,
+    mark,
     millis,
 )
 
@@ -395,3 +399,28 @@ def test_a_cursor_keeps_sagemakers_token_while_it_names_the_same_query():
     assert Cursor.decode(cursor.encode()) == cursor
     assert cursor.listed({"Version": 4, "CreationTime": EPOCH}).resume is None
     assert cursor.finished().resume is None
+
+
+def test_a_token_of_the_earlier_format_naming_done_images_goes_on_where_it_was():
+    """Tokens of earlier versions named the done images themselves ("d"); a LIST in flight
+    across an upgrade goes on from them."""
+    raw = json.dumps({"s": 5, "d": ["alpha", "beta"], "n": None, "v": 0, "vs": None})
+    cursor = Cursor.decode(base64.urlsafe_b64encode(raw.encode()).decode())
+    assert cursor.is_done("alpha", 5) and cursor.is_done("beta", 5)
+    assert not cursor.is_done("gamma", 5)
+    assert cursor.done == (mark("alpha"), mark("beta"))
+
+
+@pytest.mark.parametrize("key", ["d", "h"])
+def test_a_token_whose_done_images_are_not_a_list_of_strings_is_refused(key):
+    raw = json.dumps({"s": 5, key: "abc", "n": None, "v": 0, "vs": None})
+    with pytest.raises(InvalidRequest, match="nextToken"):
+        Cursor.decode(base64.urlsafe_b64encode(raw.encode()).decode())
+
+
+def test_a_token_stays_short_however_many_images_share_a_millisecond():
+    cursor = Cursor(since=5)
+    for n in range(200):
+        cursor = cursor.starting(f"image-{n:03d}-".ljust(63, "x"), 5).finished()
+    assert all(cursor.is_done(f"image-{n:03d}-".ljust(63, "x"), 5) for n in range(200))
+    assert len(cursor.encode()) <= TOKEN_MAX

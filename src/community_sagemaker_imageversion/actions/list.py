@@ -55,11 +55,19 @@ def listing(step: Step) -> Done:
     )
     cursor = Cursor.decode(step.request.nextToken)
     if not image_name:
+        if cursor.image is not None and cursor.since is None:
+            raise exceptions.InvalidRequest(
+                f"nextToken was issued for a LIST with ImageName {cursor.image}, not for this one"
+            )
         found, after = walk.page(cursor)
     else:
         problems = string_problems("ImageName", image_name, STRING_RULES["ImageName"])
         if problems:
             raise exceptions.InvalidRequest("Invalid LIST filter: " + "; ".join(problems))
+        if cursor != Cursor() and not _of_image(cursor, image_name):
+            raise exceptions.InvalidRequest(
+                f"nextToken was not issued for a LIST with ImageName {image_name}"
+            )
         found, after = walk.versions(cursor if cursor.image else Cursor(image=image_name))
         if not found and image_name in missing:
             real_name = sagemaker.image_name_for(image_name)
@@ -67,6 +75,18 @@ def listing(step: Step) -> Done:
                 found, after = walk.versions(Cursor(image=real_name))
     models = [identifier_model(name, item) for name, item in found]
     return Done(models=models, next_token=after.encode() if after else None)
+
+
+def _of_image(cursor: Cursor, image_name: str) -> bool:
+    """Whether ``cursor`` is one a LIST with ImageName ``image_name`` issues: of that image
+    (or of the one whose name differs only in case), without the values of a walk of every
+    image."""
+    return (
+        cursor.image is not None
+        and cursor.image.lower() == image_name.lower()
+        and cursor.since is None
+        and not cursor.done
+    )
 
 
 ACTION = Action("LIST", "list", {"list": listing}, synchronous=True)
