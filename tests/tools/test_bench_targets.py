@@ -1,0 +1,117 @@
+"""The cost targets of `make bench` (benchmarks.costs.targets), decided on figures made up here:
+each against aws-like's row of the same run where it names aws-like."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from benchmarks import costs
+
+
+def single(policy: str, x: float, calls: int, latency: float, dollars: float) -> dict[str, Any]:
+    return {
+        "policy": policy,
+        "creation_seconds": x,
+        "calls": calls,
+        "latency_seconds": latency,
+        "dollars": dollars,
+    }
+
+
+def verdicts(result: costs.CostResult) -> dict[str, bool]:
+    return {name: holds for name, holds, _ in costs.targets(result)}
+
+
+@pytest.mark.parametrize(
+    ("calls", "latency", "dollars", "held"),
+    [
+        (8, 27.6, 0.0009, [True, True, True]),  # aws-like's + 2 calls, + 2 s, same dollars
+        (9, 27.7, 0.0010, [False, False, False]),
+    ],
+)
+def test_a_realistic_creation_is_held_to_aws_likes_figures_plus_the_allowance(
+    calls, latency, dollars, held
+):
+    result = costs.CostResult(
+        [single("ours", 23, calls, latency, dollars), single("aws-like", 23, 6, 25.6, 0.0009)], []
+    )
+    assert list(verdicts(result).values()) == held
+
+
+@pytest.mark.parametrize(("calls", "holds"), [(31, True), (32, False)])
+def test_a_long_creation_makes_at_most_half_aws_likes_calls(calls, holds):
+    result = costs.CostResult(
+        [single("ours", 313, calls, 320.0, 0.01), single("aws-like", 313, 63, 316.3, 0.0159)], []
+    )
+    found = verdicts(result)
+    assert found["one create of 313 s: calls <= 31.5"] is holds
+    assert found["one create of 313 s: latency <= 338.7 s"]  # 1.05 x 313 + 10 = 338.65
+
+
+def unordered(n: int, **figures: Any) -> dict[str, Any]:
+    row = {
+        "policy": "ours",
+        "versions": n,
+        "creation_seconds": 60.0,
+        "success": n,
+        "makespan_over_floor": 1.05,
+        "invocations_per_version": 5.0,
+        "calls_per_version": 15.0,
+        "peak_requests_per_second": 50.0,
+        "peak_requests_per_second_after_first_minute": 5.0,
+        "dollars": 0.1,
+        "delete": {"success": n, "versions_left": 0},
+    }
+    return row | figures
+
+
+def test_versions_without_dependson_are_held_to_the_floor_and_the_bucket_after_a_minute():
+    floor = costs.invocation_floor(25, 60.0)
+    good = verdicts(costs.CostResult([], [unordered(25)]))
+    assert all(good.values()), good
+    bad = verdicts(
+        costs.CostResult(
+            [],
+            [
+                unordered(
+                    25,
+                    invocations_per_version=2 * floor + 0.01,
+                    calls_per_version=3 * (2 * floor + 0.01) + 0.01,
+                    peak_requests_per_second_after_first_minute=6.0,
+                    makespan_over_floor=1.11,
+                )
+            ],
+        )
+    )
+    assert [name for name, holds in bad.items() if not holds] == [
+        "25 versions: makespan <= 1.1 x floor",
+        f"25 versions: invocations per version <= {2 * floor:.2f}",
+        "25 versions: calls per version <= 3 x invocations",
+        "25 versions: request rate after the first minute <= 5/s",
+    ]
+
+
+def test_a_dependson_chain_is_no_worse_than_before():
+    chained = unordered(100, policy="ours-dependson", invocations_per_version=2.0)
+    held = verdicts(costs.CostResult([], [chained | {"calls_per_version": 9.3, "dollars": 0.18}]))
+    assert all(held.values()), held
+    worse = verdicts(costs.CostResult([], [chained | {"calls_per_version": 9.4, "dollars": 0.19}]))
+    assert sorted(name for name, holds in worse.items() if not holds) == [
+        "100 versions chained: calls per version <= 9.3",
+        "100 versions chained: dollars <= $0.1800",
+    ]
+
+
+def test_the_blind_floor_counts_one_poll_per_aws_like_poll_then_the_latency_bound_chain():
+    # aws-like: its create at 0, then a poll at 4, 9, 14, ... s
+    aws = [0.0, *(5.0 * k - 1 for k in range(1, 80))]
+    # windows [a, a + 2] for a = 4 ... 89, and [90, 96] (the creation of 90 s is seen by aws-like
+    # at 94): 18 polls, the last at 91 meeting the last two windows; then 1.05 p + 10 from 91
+    # past 120: 105.55, 120.83 (2 polls); plus the create call
+    assert costs.blind_calls_floor(aws, 120.0) == 1 + 18 + 2
+    # a creation seen by the last of those polls needs no more
+    assert costs.blind_calls_floor(aws, 91.0) == 1 + 18
+    # polls closer together than the allowance share one poll of ours
+    assert costs.blind_calls_floor([0.0, 1.0, 2.0, 3.0, 95.0], 3.0) == 1 + 2
