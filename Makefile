@@ -18,8 +18,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 ## floor). Writes the rule trace (which unknown rules each test reads) that test-variants reuses
 ## for the same source
 COVERAGE_FLOOR := 95
+# TEST_WORKERS: test processes at once (pytest-xdist; `auto`: one per core, 0: in one process)
+TEST_WORKERS ?= auto
 test: venv
-	PYTHONPATH=src $(PY) -m pytest -q --cov --cov-report= -p make_targets.rule_trace --rule-trace=build/rule-trace.json
+	PYTHONPATH=src $(PY) -m pytest -q -n $(TEST_WORKERS) --cov --cov-report= -p make_targets.rule_trace --rule-trace=build/rule-trace.json
 	$(PY) -m coverage report --include='src/community_sagemaker_imageversion/*' --fail-under=$(COVERAGE_FLOOR)
 	@echo "coverage of all of src/ (handler, emulator, tooling, benchmarks): $$($(PY) -m coverage report --format=total)%"
 

@@ -2,7 +2,7 @@
 and the rules every handler call must follow, checked on every test of the suite."""
 
 import importlib
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +86,16 @@ class SuiteCalls:
             self.used.setdefault(action, set()).update(names)
         return unnamed, bad_permissions
 
+    def merge(self, figures: Mapping[str, Any]) -> None:
+        """Add the :meth:`figures` of another process's run (a pytest-xdist worker's)."""
+        self.tests += int(figures["tests"])
+        self.handler_calls += int(figures["handler_calls"])
+        self.version_scoped += int(figures["version_scoped"])
+        self.without_version += int(figures["without_version"])
+        self.outside_permissions += int(figures["outside_permissions"])
+        for action, names in figures["used"].items():
+            self.used.setdefault(action, set()).update(names)
+
     def figures(self) -> dict[str, object]:
         return {
             "tests": self.tests,
@@ -158,6 +168,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             if key not in keys:
                 raise pytest.UsageError(f"{item.nodeid}: no reliability requirement {key!r}")
             item.user_properties.append(("requirement", key))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker hands its figures to the controller, which prints them."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["suite_calls"] = SUITE_CALLS.figures()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """The controller of a pytest-xdist run adds up its workers' figures."""
+    figures = getattr(node, "workeroutput", {}).get("suite_calls")
+    if figures is not None:
+        SUITE_CALLS.merge(figures)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -9,16 +9,25 @@ the session, keyed on the hash of the source tree it ran. ``make test`` writes o
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from make_targets.variant_selection import ROOT, Trace, source_hash, write_trace
+from make_targets.variant_selection import (
+    ROOT,
+    Trace,
+    from_document,
+    source_hash,
+    to_document,
+    write_trace,
+)
 from sagemaker_emulator import rule_reads
 
 OPTION = "--rule-trace"
+WORKER_OUTPUT = "rule_trace"
 
 
 @dataclass
@@ -27,6 +36,8 @@ class _Session:
 
     ran: list[str] = field(default_factory=list)
     unrepeatable: list[str] = field(default_factory=list)
+    parts: list[Trace] = field(default_factory=list)
+    """The traces of pytest-xdist's workers (on its controller)."""
 
 
 _SESSION = pytest.StashKey[_Session]()
@@ -69,16 +80,49 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Write the trace; a pytest-xdist worker hands its part to the controller instead, which
+    writes them all as one."""
     path = _path(session.config)
     if path is None:
         return
-    reads = rule_reads.stop()
     session_tests = session.config.stash[_SESSION]
-    trace = Trace(
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output[WORKER_OUTPUT] = to_document(_trace(session_tests, rule_reads.stop()))
+        return
+    if not session_tests.parts:  # run in this process
+        session_tests.parts.append(_trace(session_tests, rule_reads.stop()))
+    rule_reads.stop()
+    write_trace(path, merged(session_tests.parts))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """The controller of a pytest-xdist run keeps each worker's part of the trace."""
+    document = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT)
+    if document is not None and _path(node.config) is not None:
+        node.config.stash[_SESSION].parts.append(from_document(document))
+
+
+def _trace(session_tests: _Session, reads: Mapping[str, frozenset[str]]) -> Trace:
+    return Trace(
         source_hash=source_hash(ROOT),
         ran=tuple(session_tests.ran),
         reads={test: rules for test, rules in reads.items() if test != rule_reads.OUTSIDE_TESTS},
         unrepeatable=frozenset(session_tests.unrepeatable),
         outside_tests=reads.get(rule_reads.OUTSIDE_TESTS, frozenset()),
     )
-    write_trace(path, trace)
+
+
+def merged(parts: Sequence[Trace]) -> Trace:
+    """One trace of the tests several processes ran on the same source (each ran its own)."""
+    reads: dict[str, frozenset[str]] = {}
+    for part in parts:
+        reads.update(part.reads)
+    return Trace(
+        source_hash=parts[0].source_hash if parts else source_hash(ROOT),
+        ran=tuple(test for part in parts for test in part.ran),
+        reads=reads,
+        unrepeatable=frozenset().union(*(part.unrepeatable for part in parts)),
+        outside_tests=frozenset().union(*(part.outside_tests for part in parts)),
+    )

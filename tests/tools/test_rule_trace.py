@@ -57,8 +57,10 @@ def test_a_property(number):
 """
 
 
-@pytest.fixture(scope="module")
-def trace_document(tmp_path_factory):
+@pytest.fixture(scope="module", params=["0", "2"], ids=["one process", "two xdist workers"])
+def trace_document(tmp_path_factory, request):
+    """The trace of the tests above, run in one process or by two pytest-xdist workers (whose
+    parts the controller merges into one trace)."""
     folder = tmp_path_factory.mktemp("traced")
     (folder / "test_traced.py").write_text(TRACED_TESTS)
     path = folder / "trace.json"
@@ -70,6 +72,7 @@ def trace_document(tmp_path_factory):
     }
     environment.pop("SAGEMAKER_EMULATOR_VARIANTS", None)
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
+    command += ["-n", request.param]
     command += ["-p", "make_targets.rule_trace", f"--rule-trace={path}", "test_traced.py"]
     done = subprocess.run(
         command,
@@ -87,6 +90,21 @@ def test_a_read_in_a_server_thread_is_credited_to_the_test_running(trace_documen
     document, _ = trace_document
     reads = document["reads"]["test_traced.py::test_creates_a_version_through_the_server"]
     assert {"concurrency", "create_answer"} <= set(reads)
+
+
+def test_every_test_run_is_in_the_trace_once(trace_document):
+    document, _ = trace_document
+    assert sorted(document["ran"]) == sorted(set(document["ran"]))
+    assert {test.split("[")[0] for test in document["ran"]} == {
+        f"test_traced.py::{name}"
+        for name in [
+            "test_creates_a_version_through_the_server",
+            "test_touches_no_rule",
+            "test_reads_only_what_the_environment_chose",
+            "test_validates_and_copies",
+            "test_a_property",
+        ]
+    }
 
 
 def test_a_test_that_reads_no_rule_ran_but_read_nothing(trace_document):
