@@ -4,6 +4,7 @@ from datetime import datetime
 
 import pytest
 
+from community_sagemaker_imageversion import sagemaker as sagemaker_module
 from community_sagemaker_imageversion.listing import CALLS_PER_PAGE, Cursor
 from harness.events import handler_event
 from offline_aws.defaults import version_arn
@@ -213,28 +214,30 @@ class _StoppedWall:
 
 
 def test_list_goes_on_past_images_listed_on_earlier_pages_behind_empty_pages(
-    sm, driver, emulator_controls
+    sm, driver, emulator_controls, monkeypatch
 ):
-    """110 images created in one millisecond (more than a page of ListImages), and SageMaker
-    answering 24 empty pages before the items of every List call: a LIST page that goes on from
-    the cursor's values spends its 25 calls on the empty pages and a page of images listed
-    before. Such a page must go on to the images not listed yet, or every later page does the
-    same and LIST never ends."""
+    """Images created in one millisecond, more than a page of ListImages (pages of 2 here, the
+    handler's MAX_RESULTS, to keep the test quick: the same as 110 images in pages of 100), and
+    SageMaker answering 24 empty pages before the items of every List call: a LIST page that
+    goes on from the cursor's values spends its 25 calls on the empty pages and a page of images
+    listed before. Such a page must go on to the images not listed yet, or every later page does
+    the same and LIST never ends."""
+    monkeypatch.setattr(sagemaker_module, "MAX_RESULTS", 2)
     previous = use_clock(_StoppedWall(clock()))
     try:
-        names = [f"same-moment-{n:03d}" for n in range(110)]
+        names = [f"same-moment-{n:03d}" for n in range(7)]
         for name in names:
             sm.create_image(ImageName=name, RoleArn=ROLE)
     finally:
         use_clock(previous)
-    for name in names[::20]:
+    for name in names[::2]:
         make_versions(sm, name, 1)
     emulator_controls.rules.empty_pages = "before_items"
     emulator_controls.rules.empty_page_count = CALLS_PER_PAGE - 1
     driver.max_invocations = 400
     models, _ = driver.list_all(None)
     assert sorted((m["ImageName"], m["Version"]) for m in models) == [
-        (name, 1) for name in names[::20]
+        (name, 1) for name in names[::2]
     ]
 
 

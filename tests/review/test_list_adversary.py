@@ -27,6 +27,7 @@ from typing import Any
 import botocore.session
 import pytest
 
+from community_sagemaker_imageversion import sagemaker as sagemaker_module
 from community_sagemaker_imageversion.listing import Cursor, mark, millis
 from community_sagemaker_imageversion.timing import CALL_BUDGET
 from harness.events import handler_event
@@ -77,22 +78,25 @@ def _images_in_one_millisecond(sm: Any, names: list[str]) -> int:
 
 @known_limit("a page goes past at most about 5,000 images created in one millisecond")
 def test_a_page_past_more_done_images_than_one_invocation_can_read_still_makes_progress(
-    sm, driver, emulator_controls
+    sm, driver, emulator_controls, monkeypatch
 ):
-    """5,650 images created in one millisecond (a stopped wall clock), SageMaker answering 24
-    empty pages before the items of a List call with a time filter (``before_filtered_items``,
-    ``empty_page_count=24``). The walk has listed the first 5,600 of them: its cursor is
-    ``since`` = that millisecond and ``done`` = their names (the cursor LIST itself issues
-    there, built here rather than paged to, which would take thousands of invocations).
+    """Images created in one millisecond (a stopped wall clock), SageMaker answering 24 empty
+    pages before the items of a List call with a time filter (``before_filtered_items``,
+    ``empty_page_count=24``), and more of those images listed already than one invocation can
+    page past: with ListImages pages of 100, 5,600 of them; here, to keep the test quick, pages
+    of 2 (the handler's MAX_RESULTS) and 150. The walk's cursor is ``since`` = that millisecond
+    and ``done`` = those images (the cursor LIST itself issues there, built here rather than
+    paged to).
 
-    The next page asks ListImages from that millisecond: 24 empty pages, then 57 pages of 100
-    images already listed before the first new one; with the CALL_BUDGET of 80 calls per
-    invocation, ``has_time()`` turns False first, and the page answers no model and the very
-    same nextToken. Every later page does the same: LIST never ends ("every page gets further
-    than the last, however many empty pages SageMaker answers first"). The fix's unbounded
-    ``has_time`` loop bounds the calls by the invocation, but nothing then keeps what it went
-    past (SageMaker's token after items is dropped, the cursor's values did not move)."""
-    done_count, new_count = 5600, 50
+    The next page asks ListImages from that millisecond: 24 empty pages, then 75 pages of images
+    already listed before the first new one; with the CALL_BUDGET of 80 calls per invocation,
+    ``has_time()`` turns False first, and the page answers no model and the very same
+    nextToken. Every later page does the same: LIST never ends ("every page gets further than
+    the last, however many empty pages SageMaker answers first"). The page's calls are bounded
+    by the invocation, but nothing then keeps what it went past (SageMaker's token after items
+    is dropped, the cursor's values did not move)."""
+    monkeypatch.setattr(sagemaker_module, "MAX_RESULTS", 2)
+    done_count, new_count = 150, 5
     names = [f"same-ms-{n:05d}" for n in range(done_count + new_count)]
     moment = _images_in_one_millisecond(sm, names)
     emulator_controls.rules.empty_pages = "before_filtered_items"
@@ -106,7 +110,7 @@ def test_a_page_past_more_done_images_than_one_invocation_can_read_still_makes_p
         assert response["status"] == "SUCCESS", response
         listed += [(m["ImageName"], m["Version"]) for m in response.get("resourceModels") or []]
         after = response.get("nextToken")
-        assert after, "the walk ended with 50 images never reached"
+        assert after, "the walk ended with images never reached"
         progressed = Cursor.decode(after) != Cursor.decode(token)
         assert progressed, (
             f"a LIST page made no progress (the same cursor back after {CALL_BUDGET} calls):"
