@@ -42,9 +42,9 @@ def _within(point: stabilisation.Point) -> bool:
 def summary(r: Results) -> str:
     lines = [
         f"warm READ: handler {r.warm.handler_ms:.2f} ms / direct calls {r.warm.direct_ms:.2f} ms"
-        f" = {r.warm.ratio:.2f} (target <= {warm.TARGET}: {_verdict(r.warm.ratio, warm.TARGET)})",
+        f" = {r.warm.ratio:.3f} (target <= {warm.TARGET}: {_verdict(r.warm.ratio, warm.TARGET)})",
         f"cold start: handler process {r.cold.handler_ms:.0f} ms / boto3 process"
-        f" {r.cold.direct_ms:.0f} ms = {r.cold.ratio:.2f}"
+        f" {r.cold.direct_ms:.0f} ms = {r.cold.ratio:.3f}"
         f" (target <= {cold.TARGET}: {_verdict(r.cold.ratio, cold.TARGET)})",
     ]
     for action, ours, minimum, _ in r.economy.rows():
@@ -125,7 +125,7 @@ boto3 client; medians of {r.warm.rounds} alternating rounds, emulator in process
 
 | through the handler | direct calls | ratio |
 | --- | --- | --- |
-| {r.warm.handler_ms:.2f} ms | {r.warm.direct_ms:.2f} ms | **{r.warm.ratio:.2f}** |
+| {r.warm.handler_ms:.2f} ms | {r.warm.direct_ms:.2f} ms | **{r.warm.ratio:.3f}** |
 
 ## 2. Cold start (target: at most {cold.TARGET})
 
@@ -137,7 +137,7 @@ Lambda cold start: init and invocation; a Lambda process is frozen afterwards, n
 
 | handler process | boto3 process | ratio |
 | --- | --- | --- |
-| {r.cold.handler_ms:.0f} ms | {r.cold.direct_ms:.0f} ms | **{r.cold.ratio:.2f}** |
+| {r.cold.handler_ms:.0f} ms | {r.cold.direct_ms:.0f} ms | **{r.cold.ratio:.3f}** |
 
 ## 3. API economy
 
