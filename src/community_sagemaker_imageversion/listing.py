@@ -169,7 +169,6 @@ def _well_formed(cursor: Cursor) -> bool:
     return (
         is_time(cursor.since)
         and is_time(cursor.versions_since)
-        and all(isinstance(marked, str) for marked in cursor.done)
         and (cursor.image is None or isinstance(cursor.image, str))
         and is_int(cursor.after_version)
         and (cursor.resume is None or isinstance(cursor.resume, str))

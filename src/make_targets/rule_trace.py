@@ -90,9 +90,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if output is not None:
         output[WORKER_OUTPUT] = to_document(_trace(session_tests, rule_reads.stop()))
         return
-    if not session_tests.parts:  # run in this process
-        session_tests.parts.append(_trace(session_tests, rule_reads.stop()))
-    rule_reads.stop()
+    reads = rule_reads.stop()
+    if not session_tests.parts:  # the tests ran in this process
+        session_tests.parts.append(_trace(session_tests, reads))
     write_trace(path, merged(session_tests.parts))
 
 
