@@ -105,21 +105,17 @@ class SageMaker:
     leading empty pages are kept: their tokens hold no position among the items, so following
     one later skips nothing; a page with items, and any page after one, is read again, as a
     token that counts positions, followed after another actor's change, could skip an item.
-    :meth:`settled` forgets them once a phase ends otherwise, and every write forgets them."""
+    :meth:`settled` forgets them once a phase ends otherwise, and every write calls it too."""
 
     def __init__(self, client: SageMakerClient, calls: Attempts) -> None:
         self._client = client
         self._calls = calls
         self._pages: dict[str, tuple[list[Any], str | None]] = {}
-        self._kept_tokens: set[str] = set()
 
     def settled(self) -> None:
-        """A phase ended without a transient failure: the pages it read are not kept."""
-        self._forget_pages()
-
-    def _forget_pages(self) -> None:
+        """Forget the kept pages: a phase ended without a transient failure, or a write may
+        change what they said."""
         self._pages.clear()
-        self._kept_tokens.clear()
 
     def _page_of(
         self,
@@ -139,10 +135,10 @@ class SageMaker:
         answer = self._calls.attempt(operation, label, lambda: send(**params))
         page = (items(answer), _next_token(answer))
         token = params.get("NextToken")
-        leading = token is None or token in self._kept_tokens
+        # a leading page: the first, or one a kept (empty) page's NextToken leads to
+        leading = token is None or any(token == after for _, after in self._pages.values())
         if leading and not page[0] and page[1] is not None:
             self._pages[key] = page
-            self._kept_tokens.add(page[1])
         return page
 
     def calls_made(self) -> int:
@@ -154,7 +150,7 @@ class SageMaker:
 
     def create_version(self, request: Mapping[str, Any]) -> str:
         """CreateImageVersion; the new version's ARN, or NO_ARN when SageMaker does not say it."""
-        self._forget_pages()
+        self.settled()
         answer = self._calls.attempt(
             "CreateImageVersion",
             f"image {request['ImageName']}",
@@ -216,7 +212,7 @@ class SageMaker:
         raise AssertionError("unreachable")  # pragma: no cover (_lookup_pages raises first)
 
     def update_version(self, request: Mapping[str, Any]) -> None:
-        self._forget_pages()
+        self.settled()
         self._calls.attempt(
             "UpdateImageVersion",
             version_label(str(request["ImageName"]), int(request["Version"])),
@@ -224,7 +220,7 @@ class SageMaker:
         )
 
     def delete_version(self, image: str, version: int) -> None:
-        self._forget_pages()
+        self.settled()
         self._calls.attempt(
             "DeleteImageVersion",
             version_label(image, version),
