@@ -9,8 +9,10 @@ credentials and region, so one caller's credentials never serve another.
 That session's loader finds SageMaker's model in ``botocore_data/`` first: botocore's own model
 trimmed to the operations the handler calls (``make generate`` writes it, see
 ``src/make_targets/sagemaker_model.py``), 55 shapes where botocore's has 3,200, which a cold
-process parses in a fraction of the time. Only this session looks there; the runtime library's
-sessions (logs, metrics) are its own.
+process parses in a fraction of the time; and botocore's endpoint data trimmed to SageMaker's
+(7 KB where botocore's is 730 KB). The loader knows the session builds SageMaker clients only, so
+it does not list botocore's 400 service folders to find SageMaker among them. Only this session
+looks there; the runtime library's sessions (logs, metrics) are its own.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, cast
 
 import botocore.session
 from botocore.config import Config
+from botocore.loaders import Loader
 from cloudformation_cli_python_lib import exceptions
 from cloudformation_cli_python_lib.boto3_proxy import SessionProxy
 
@@ -66,6 +69,21 @@ CLIENT_CONFIG = Config(
 # The trimmed SageMaker model's data path: what it does not hold (the endpoint rule set,
 # paginators, waiters) the loader finds in botocore's own data.
 BOTOCORE_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "botocore_data")
+SERVICE = "sagemaker"
+
+
+class SageMakerLoader(Loader):
+    """botocore's loader with ``botocore_data/`` first, for a session that builds SageMaker
+    clients only. botocore's lists every folder of its data (400 services) before it loads any
+    service's file, to check the service exists: about a tenth of a cold start, to learn that
+    SageMaker does."""
+
+    def __init__(self) -> None:
+        super().__init__(extra_search_paths=[BOTOCORE_DATA])
+
+    def list_available_services(self, type_name: str) -> list[str]:
+        return [SERVICE]
+
 
 # Clients kept per process: one per recent (caller, region). A Lambda serves one caller at a time.
 MAX_CACHED_CLIENTS = 8
@@ -118,10 +136,10 @@ class _ClientCache:
     def _create(self, caller: CallerSession, region: str) -> SageMakerClient:
         if self._session is None:
             session = botocore.session.get_session()
-            session.get_component("data_loader").search_paths.insert(0, BOTOCORE_DATA)
+            session.register_component("data_loader", SageMakerLoader())
             self._session = session
         client = self._session.create_client(
-            "sagemaker",
+            SERVICE,
             region_name=region,
             aws_access_key_id=caller.access_key_id,
             aws_secret_access_key=caller.secret_access_key,

@@ -1,10 +1,12 @@
-"""`make generate` writes SageMaker's model trimmed to the operations the handler calls, and the
-shipped clients are built from it.
+"""`make generate` writes SageMaker's model trimmed to the operations the handler calls, and
+botocore's endpoint data trimmed to SageMaker's; the shipped clients are built from them.
 
-The checked-in file is what the generator writes from the pinned botocore, byte for byte, in any
-process; it holds every operation the shipped package calls, each with botocore's own shapes,
-structure by structure; and a client built from it sends the same requests and reads the same
-answers as one built from botocore's full model, against the emulator.
+The checked-in files are what the generator writes from the pinned botocore, byte for byte, in
+any process; the model holds every operation the shipped package calls, each with botocore's own
+shapes, structure by structure; a client built from it sends the same requests and reads the
+same answers as one built from botocore's full model, against the emulator; and it reaches, in
+every region of every partition, plain or FIPS, the endpoint botocore's own client would, signed
+for the same region and service.
 """
 
 import ast
@@ -26,10 +28,14 @@ from community_sagemaker_imageversion import clients
 from community_sagemaker_imageversion.clients import CallerSession, sagemaker_client
 from make_targets.sagemaker_model import (
     DATA_DIR,
+    ENDPOINTS,
     OPERATIONS,
     SERVICE,
+    ModelError,
+    as_shipped,
     botocore_loader,
     generate,
+    trim_endpoints,
     write,
 )
 from offline_aws.defaults import IMAGE_ROLE, REGION, base_image
@@ -63,39 +69,69 @@ def files_under(folder: Path) -> list[Path]:
 # The checked-in file and the generator
 
 
-def test_the_checked_in_model_is_what_the_generator_writes_now():
-    relative, text = generate()
-    assert files_under(DATA_DIR) == [relative]
-    assert (DATA_DIR / relative).read_text(encoding="utf-8") == text
+MODEL_FILE = Path(SERVICE, FULL.api_version, "service-2.json")
+ENDPOINTS_FILE = Path(f"{ENDPOINTS}.json")
 
 
-def _generated_in_a_fresh_process(target: Path, hash_seed: str) -> bytes:
+def test_the_checked_in_files_are_what_the_generator_writes_now():
+    files = generate()
+    assert sorted(files) == sorted([MODEL_FILE, ENDPOINTS_FILE])
+    assert files_under(DATA_DIR) == sorted(files)
+    for relative, text in files.items():
+        assert (DATA_DIR / relative).read_text(encoding="utf-8") == text, relative
+
+
+def _generated_in_a_fresh_process(target: Path, hash_seed: str) -> dict[Path, bytes]:
     program = (
         "import sys; from pathlib import Path; "
         "from make_targets.sagemaker_model import generate, write; "
-        "write(Path(sys.argv[1]), *generate())"
+        "write(Path(sys.argv[1]), generate())"
     )
     env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(ROOT / "src")}
     subprocess.run([sys.executable, "-c", program, str(target)], env=env, check=True)
-    (relative,) = files_under(target)
-    return (target / relative).read_bytes()
+    return {relative: (target / relative).read_bytes() for relative in files_under(target)}
 
 
 def test_the_generator_writes_the_same_bytes_in_every_process(tmp_path):
     first = _generated_in_a_fresh_process(tmp_path / "first", "1")
     second = _generated_in_a_fresh_process(tmp_path / "second", "2")
     assert first == second
-    relative, _ = generate()
-    assert first == (DATA_DIR / relative).read_bytes()
+    assert first == {relative: (DATA_DIR / relative).read_bytes() for relative in generate()}
 
 
 def test_the_generator_leaves_no_model_of_another_api_version(tmp_path):
     stale = tmp_path / SERVICE / "2010-01-01" / "service-2.json"
     stale.parent.mkdir(parents=True)
     stale.write_text("{}\n")
-    relative, text = generate()
-    write(tmp_path, relative, text)
-    assert files_under(tmp_path) == [relative]
+    files = generate()
+    write(tmp_path, files)
+    assert files_under(tmp_path) == sorted(files)
+
+
+# What the trimmed endpoint data holds
+
+FULL_ENDPOINTS = as_shipped(botocore_loader(), ENDPOINTS)
+
+
+def test_the_trimmed_endpoints_keep_every_partition_whole_but_for_other_services():
+    trimmed = json.loads((DATA_DIR / ENDPOINTS_FILE).read_text(encoding="utf-8"))
+    assert {k: v for k, v in trimmed.items() if k != "partitions"} == {
+        k: v for k, v in FULL_ENDPOINTS.items() if k != "partitions"
+    }
+    assert len(trimmed["partitions"]) == len(FULL_ENDPOINTS["partitions"])
+    for ours, theirs in zip(trimmed["partitions"], FULL_ENDPOINTS["partitions"], strict=True):
+        assert {k: v for k, v in ours.items() if k != "services"} == {
+            k: v for k, v in theirs.items() if k != "services"
+        }
+        prefix = FULL.endpoint_prefix
+        assert ours["services"] == {k: v for k, v in theirs["services"].items() if k == prefix}
+    assert trimmed["partitions"][0]["services"][FULL.endpoint_prefix]
+
+
+def test_endpoint_data_without_the_service_is_refused():
+    without = {"partitions": [{"partition": "aws", "services": {"s3": {}}}]}
+    with pytest.raises(ModelError, match=r"api\.sagemaker"):
+        trim_endpoints(without, "api.sagemaker")
 
 
 # What the trimmed model holds
@@ -217,19 +253,41 @@ def test_the_trimmed_model_keeps_botocores_metadata():
 # The clients built from it
 
 
-def test_the_shipped_clients_load_the_trimmed_model_and_botocores_endpoint_rules():
+def test_the_shipped_clients_load_the_trimmed_files_and_botocores_others():
     loader = trimmed_client()._loader
     version = FULL.api_version
     _, model_path = loader.load_data_with_path(f"{SERVICE}/{version}/service-2")
-    _, rules_path = loader.load_data_with_path(f"{SERVICE}/{version}/endpoint-rule-set-1")
+    _, endpoints_path = loader.load_data_with_path(ENDPOINTS)
     assert Path(model_path).parent == DATA_DIR / SERVICE / version
-    assert loader.is_builtin_path(rules_path)
+    assert Path(endpoints_path).parent == DATA_DIR
+    for botocores in (f"{SERVICE}/{version}/endpoint-rule-set-1", "partitions", "_retry"):
+        _, path = loader.load_data_with_path(botocores)
+        assert loader.is_builtin_path(path), botocores
 
 
-@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1"])
-def test_a_trimmed_client_reaches_the_endpoint_botocores_own_would(region):
-    full = boto3.session.Session().client("sagemaker", region_name=region)
-    assert sagemaker_client(CALLER, region).meta.endpoint_url == full.meta.endpoint_url
+def _every_region() -> list[str]:
+    return sorted(
+        region for partition in FULL_ENDPOINTS["partitions"] for region in partition["regions"]
+    )
+
+
+def _where(client) -> tuple[str, str, str]:
+    signer = client._request_signer
+    return client.meta.endpoint_url, signer.region_name, signer.signing_name
+
+
+@pytest.mark.parametrize("fips", ["false", "true"])
+def test_a_trimmed_client_reaches_the_endpoint_botocores_own_would_in_every_region(
+    fips, monkeypatch
+):
+    monkeypatch.setenv("AWS_USE_FIPS_ENDPOINT", fips)
+    full_session = boto3.session.Session()
+    regions = _every_region()
+    assert len(regions) > 30
+    for region in regions:
+        clients.CLIENTS.clear()
+        full = full_session.client("sagemaker", region_name=region)
+        assert _where(sagemaker_client(CALLER, region)) == _where(full), region
 
 
 def test_every_other_session_still_loads_botocores_full_model():
