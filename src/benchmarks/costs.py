@@ -112,11 +112,20 @@ def correctness_problems(result: CostResult) -> list[str]:
     return problems
 
 
+AWS_POLL_SECONDS = 5.0
+"""AWS's own handler polls a version every 5 s."""
+CALL_SECONDS = 0.5
+"""What the calls themselves may add to a latency (the create's own, the poll's)."""
+
+
 def single_latency_bound(creation_seconds: float) -> float:
-    """This handler's own promise, whatever aws-like does: a change of X seconds seen by X + 1 s
-    up to 25 s, by 1.05 X + 10 s beyond."""
+    """This handler's own promise, whatever aws-like does: a change of X seconds seen within
+    SECONDS_ALLOWANCE of a 5 s poll's (and the calls' own time) up to the polling grid's end
+    (``timing.GRID_UNTIL``), by 1.05 X + 10 s beyond."""
     x = creation_seconds
-    return x + 1.0 if x <= 25 else long_latency_bound(x)
+    if x <= timing.GRID_UNTIL:
+        return AWS_POLL_SECONDS * math.ceil(x / AWS_POLL_SECONDS) + SECONDS_ALLOWANCE + CALL_SECONDS
+    return long_latency_bound(x)
 
 
 def long_latency_bound(creation_seconds: float) -> float:

@@ -86,35 +86,44 @@ MIN_WAIT = 0.05
 """The shortest pause anywhere: no loop calls SageMaker without one."""
 
 # -- Polling a change ----------------------------------------------------------------------------
-# Status polls: quick at first, then every 0.75 s until QUICK_UNTIL seconds after the change began
-# (a change that takes X <= 25 s is seen before X + 1 s), then further apart as the change lasts,
-# so a change that takes X seconds is seen by 1.05 X + 10 s: the gap after ``elapsed`` seconds is
-# at most LATENCY_SLOPE * elapsed + LATENCY_ALLOWANCE, up to MAX_GAP.
+# Status polls, counted from when the change began: one at once (the request's own answer may
+# already be final), then on a grid POLL_GRID seconds apart from POLL_START, as AWS's own handler
+# polls every 5 s: in the range creations really take, at most two calls more than it makes, and
+# the change seen at most two seconds later. From GRID_UNTIL, and for a change whose length the
+# image's history tells, the gaps grow with the change's age, so a change that takes X seconds is
+# seen by 1.05 X + 10 s: the gap after ``elapsed`` seconds is LATENCY_SLOPE * elapsed +
+# LATENCY_ALLOWANCE, up to MAX_GAP.
 
-POLL_DELAYS = ((0.25, 0.25), (0.75, 0.5))
-"""(until, gap): the first polls, for changes that end within a second."""
-POLL_CAP = 0.75
-"""The gap between polls until QUICK_UNTIL: a change of X <= 25 s is seen by X + 1 s."""
-QUICK_UNTIL = 25.0
-"""How long a change is polled densely: most creations in tests and small images end by then."""
+POLL_START = 2.0
+"""The first poll after the one at once: a change of a second or two (a small image, the tests'
+emulator) is seen within 2 s, and every later poll of the grid falls a multiple of POLL_GRID
+after it: at most 2 s after AWS's (5, 10, 15, ...)."""
+POLL_GRID = 5.0
+"""Seconds between polls until GRID_UNTIL: AWS's own handler polls every 5 s; polling more often
+would spend the account's request budget to see a change seconds sooner."""
+GRID_UNTIL = 90.0
+"""How long a change is polled on the grid: creations take 40 to 90 s (Terraform's acceptance
+runs), and each poll there comes when AWS's would, give or take POLL_START."""
+GRID_TOLERANCE = 0.5
+"""A poll this close before a grid point counts as that point's (the next one is a grid later)."""
+POLL_CAP = POLL_GRID
+"""The longest gap between polls while a change is young (on the grid)."""
 LATENCY_SLOPE = 0.05
 LATENCY_ALLOWANCE = 9.0
 """The gap bound later on: a change of X seconds is seen by 1.05 X + 10 s."""
 MAX_GAP = 600.0
 """The longest callback delay: no documented maximum exists, and a maintained community type
 caps its own at 600 s."""
-EXPECTED_LEAD = 0.9
-"""When a change is expected to take ``expected`` seconds (learned from the image's history),
-nothing is polled before this share of it has passed."""
 LAST_POLL_MINIMUM = 1.0
 """The shortest wait worth a poll at the end of an invocation's free window."""
 CYCLE_SECONDS = 60.0
-CYCLE_MARGIN = 1.0
+CYCLE_MARGIN = POLL_START
 """An invocation waits past its free window (billed seconds) only where handing back would let a
 change that ends X seconds after it began take more than ceil(X / CYCLE_SECONDS) + 1
 invocations to be seen: the invocation that hands back for the k-th time keeps polling until the
-change is CYCLE_SECONDS * (k - 1) old."""
-LONG_CHANGE = 2 * QUICK_UNTIL
+change is CYCLE_SECONDS * (k - 1) old, to the grid poll just past that (CYCLE_SECONDS being a
+multiple of POLL_GRID, CYCLE_MARGIN puts the end on the grid)."""
+LONG_CHANGE = 50.0
 """A create made at the first try polls sparsely only when the image's history says a change
 takes this long at least: a period between creations also counts CloudFormation starting the
 next resource, which for a quick change is a large share, and polling later would lengthen the
@@ -209,18 +218,16 @@ def attempt_timeout(left: float) -> float | None:
 
 def poll_delay(elapsed: float, expected: float | None = None) -> float:
     """Seconds from now to the next status poll of a change that began ``elapsed`` seconds ago
-    (and is expected to take ``expected`` seconds, when that is known)."""
-    for until, delay in POLL_DELAYS:
-        if elapsed < until:
-            gap = delay
-            break
+    (and is expected to take ``expected`` seconds, when the image's history tells: then the
+    latency bound's gaps from the start, as a long change is not seen sooner by a grid)."""
+    bound = LATENCY_SLOPE * elapsed + LATENCY_ALLOWANCE
+    if expected is None and elapsed < GRID_UNTIL:
+        # the next grid point (POLL_START, POLL_START + POLL_GRID, ...) not within tolerance
+        done = max(0, math.floor((elapsed + GRID_TOLERANCE - POLL_START) / POLL_GRID) + 1)
+        gap = POLL_START + done * POLL_GRID - elapsed
     else:
-        gap = POLL_CAP if elapsed < QUICK_UNTIL else LATENCY_SLOPE * elapsed + LATENCY_ALLOWANCE
-    if expected is not None:
-        # never later than the latency bound allows, however wrong the expectation
-        bound = LATENCY_SLOPE * elapsed + LATENCY_ALLOWANCE
-        gap = max(gap, min(EXPECTED_LEAD * expected - elapsed, bound))
-    return min(gap, MAX_GAP)
+        gap = bound
+    return min(max(gap, MIN_WAIT), MAX_GAP)
 
 
 def required_age(handbacks: int) -> float:

@@ -48,7 +48,8 @@ def test_one_create_meets_its_latency_and_invocation_bounds(creation_seconds):
     run = scenarios.single(Settings(), creation_seconds)
     assert run["status"] == "SUCCESS"
     if creation_seconds <= 25:
-        assert run["latency_seconds"] <= creation_seconds + 1
+        # within 2 s of AWS's 5 s poll (and the calls' own time), in the one invocation
+        assert run["latency_seconds"] <= 5 * math.ceil(creation_seconds / 5) + 2 + 0.5
         assert run["invocations"] == 1
     else:
         assert run["latency_seconds"] <= 1.05 * creation_seconds + 10

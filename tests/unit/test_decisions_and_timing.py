@@ -1,5 +1,6 @@
 """The handler's pure decisions (decisions) and timing policies (timing)."""
 
+import math
 import random
 from datetime import UTC, datetime
 
@@ -106,25 +107,46 @@ def test_a_call_is_attempted_a_bounded_number_of_times_with_growing_jittered_del
     assert throttled > (timing.retry_delay(timing.SERVER, 1, draw=0.999) or 0)
 
 
-def test_polls_start_quick_and_settle_under_one_second():
-    delays = [timing.poll_delay(e) for e in (0.0, 0.3, 1.0, 10.0, 24.9)]
-    assert delays == [0.25, 0.5, 0.75, 0.75, 0.75]
+AWS_POLL = 5.0  # AWS's own handler polls a version every 5 s
 
 
-@pytest.mark.parametrize("elapsed", [25.0, 60.0, 300.0, 1800.0, 10_000.0])
+def _polls(until: float, expected: float | None = None) -> list[float]:
+    """When a change is polled (the first at once), as poll_delay spaces them, up to ``until``."""
+    times = [0.0]
+    while times[-1] < until:
+        times.append(times[-1] + timing.poll_delay(times[-1], expected))
+    return times
+
+
+def test_polls_fall_on_a_5_s_grid_two_seconds_after_aws():
+    assert _polls(30.0) == pytest.approx([0.0, 2.0, 7.0, 12.0, 17.0, 22.0, 27.0, 32.0])
+    # a poll that comes a little early (a callback's rounding) keeps to the grid
+    assert timing.poll_delay(6.7) == pytest.approx(12.0 - 6.7)
+    assert timing.poll_delay(7.3) == pytest.approx(12.0 - 7.3)
+
+
+@pytest.mark.parametrize("seconds", [x / 10 for x in range(1, 900, 7)])
+def test_a_change_up_to_90_s_is_seen_within_2_s_of_aws_and_with_at_most_2_calls_more(seconds):
+    polls = _polls(seconds)
+    aws_polls = math.ceil(seconds / AWS_POLL)
+    assert polls[-1] <= aws_polls * AWS_POLL + 2.0
+    assert len(polls) <= aws_polls + 2
+
+
+@pytest.mark.parametrize("elapsed", [0.0, 25.0, 60.0, 90.0, 300.0, 1800.0, 10_000.0])
 def test_later_polls_keep_within_the_latency_bound(elapsed):
     """A change ending just after a poll at ``elapsed`` is seen by 1.05 * elapsed + 10 s."""
     gap = timing.poll_delay(elapsed)
     assert gap <= 0.05 * elapsed + 10
-    assert gap >= timing.POLL_CAP
+    assert gap >= min(timing.POLL_START, timing.POLL_CAP)
     assert gap <= timing.MAX_GAP
 
 
 def test_an_expected_change_is_polled_sparsely_but_within_the_latency_bound():
-    # 0.9 of the expected time, but never a gap longer than 0.05 x age + 9 s
+    # the latency bound's gaps from the start, 0.05 x age + 9 s: fewer polls than the grid
     assert timing.poll_delay(0.0, expected=60.0) == pytest.approx(9.0)
     assert timing.poll_delay(40.0, expected=60.0) == pytest.approx(11.0)
-    assert timing.poll_delay(50.0, expected=60.0) == timing.poll_delay(50.0)
+    assert len(_polls(60.0, expected=60.0)) < len(_polls(60.0)) - 5
     # a wrong expectation (idle time counted) still keeps the bound
     assert timing.poll_delay(5.0, expected=86_400.0) <= 0.05 * 5.0 + 10
 
@@ -139,9 +161,10 @@ def test_callback_seconds_are_whole_and_at_least_one():
         (0, 0.0, False),  # the first invocation never pays to wait
         (0, 27.0, False),
         (1, 30.0, True),  # the second keeps polling until the change is a minute old
-        (1, 61.5, False),
+        (1, 61.5, True),  # to the grid poll just past the minute
+        (1, 62.5, False),
         (4, 200.0, True),
-        (4, 241.5, False),
+        (4, 242.5, False),
     ],
 )
 def test_billed_waiting_only_where_the_invocation_bound_needs_it(handbacks, elapsed, keeps_waiting):
@@ -275,4 +298,3 @@ def test_a_create_that_did_not_queue_expects_only_a_long_change():
     # what is not a plausible period is no expectation either
     assert timing.expectation(2 * 3600.0) is None
     assert timing.expectation(float("nan")) is None
-    assert timing.LONG_CHANGE >= 2 * timing.QUICK_UNTIL
