@@ -63,9 +63,9 @@ from .timing import (
     READ_TIMEOUT,
     STEPS_WITHOUT_PAUSE,
     THROTTLING,
+    billed_wait,
     callback_seconds,
     fault_callback_delay,
-    required_age,
     retry_delay,
     waits_past_free_window,
 )
@@ -341,8 +341,8 @@ class _Runner:
         handbacks = self.context.handbacks
         if wait.billable and waits_past_free_window(handbacks, elapsed):
             room = self.invocation.left() - ATTEMPT_MINIMUM
-            needed = required_age(handbacks) - elapsed
-            if room >= LAST_POLL_MINIMUM and self.invocation.pause(min(seconds, room, needed)):
+            pause = min(billed_wait(handbacks, elapsed, seconds), room)
+            if room >= LAST_POLL_MINIMUM and self.invocation.pause(pause):
                 return True
         room = self.invocation.waitable()
         if not self.last_poll_used and room >= LAST_POLL_MINIMUM:

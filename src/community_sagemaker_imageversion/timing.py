@@ -86,24 +86,23 @@ MIN_WAIT = 0.05
 """The shortest pause anywhere: no loop calls SageMaker without one."""
 
 # -- Polling a change ----------------------------------------------------------------------------
-# Status polls, counted from when the change began: one at once (the request's own answer may
-# already be final), then on a grid POLL_GRID seconds apart from POLL_START, as AWS's own handler
-# polls every 5 s: in the range creations really take, at most two calls more than it makes, and
-# the change seen at most two seconds later. From GRID_UNTIL, and for a change whose length the
-# image's history tells, the gaps grow with the change's age, so a change that takes X seconds is
-# seen by 1.05 X + 10 s: the gap after ``elapsed`` seconds is LATENCY_SLOPE * elapsed +
-# LATENCY_ALLOWANCE, up to MAX_GAP.
+# Status polls, counted from when the change began (its request): on a grid POLL_GRID seconds
+# apart from POLL_START, as AWS's own handler polls every 5 s: in the range creations really take,
+# no more polls than it makes, and the change seen at most two seconds later. From GRID_UNTIL,
+# and for a change whose length the image's history tells, the gaps grow with the change's age,
+# so a change that takes X seconds is seen by 1.05 X + 10 s: the gap after ``elapsed`` seconds is
+# LATENCY_SLOPE * elapsed + LATENCY_ALLOWANCE, up to MAX_GAP.
 
-POLL_START = 2.0
-"""The first poll after the one at once: a change of a second or two (a small image, the tests'
-emulator) is seen within 2 s, and every later poll of the grid falls a multiple of POLL_GRID
-after it: at most 2 s after AWS's (5, 10, 15, ...)."""
+POLL_START = 7.0
+"""The first poll of the grid: 2 s after AWS's first (5 s), which sees every change of up to 5 s
+(a version is never made at once: a poll earlier would be a call more for every create); every
+later poll falls a multiple of POLL_GRID after it, 2 s after AWS's."""
 POLL_GRID = 5.0
 """Seconds between polls until GRID_UNTIL: AWS's own handler polls every 5 s; polling more often
 would spend the account's request budget to see a change seconds sooner."""
 GRID_UNTIL = 90.0
 """How long a change is polled on the grid: creations take 40 to 90 s (Terraform's acceptance
-runs), and each poll there comes when AWS's would, give or take POLL_START."""
+runs), and each poll there comes at most 2 s after AWS's would."""
 GRID_TOLERANCE = 0.5
 """A poll this close before a grid point counts as that point's (the next one is a grid later)."""
 POLL_CAP = POLL_GRID
@@ -116,10 +115,14 @@ MAX_GAP = 600.0
 caps its own at 600 s."""
 LAST_POLL_MINIMUM = 1.0
 """The shortest wait worth a poll at the end of an invocation's free window."""
+BILLED_STRETCH = 5.0
+"""An invocation that waits past its free window to the change's required age waits on to the
+policy's own next poll when that comes at most this much later, rather than poll at the required
+age and again soon after: a SageMaker call saved for at most 5 billed seconds ($0.0004)."""
 CYCLE_SECONDS = 60.0
-CYCLE_MARGIN = POLL_START
-"""An invocation waits past its free window (billed seconds) only where handing back would let a
-change that ends X seconds after it began take more than ceil(X / CYCLE_SECONDS) + 1
+CYCLE_MARGIN = POLL_START % POLL_GRID
+"""(2 s) An invocation waits past its free window (billed seconds) only where handing back would
+let a change that ends X seconds after it began take more than ceil(X / CYCLE_SECONDS) + 1
 invocations to be seen: the invocation that hands back for the k-th time keeps polling until the
 change is CYCLE_SECONDS * (k - 1) old, to the grid poll just past that (CYCLE_SECONDS being a
 multiple of POLL_GRID, CYCLE_MARGIN puts the end on the grid)."""
@@ -234,6 +237,15 @@ def required_age(handbacks: int) -> float:
     """How old a change must be before the invocation after ``handbacks`` earlier hand-backs on
     it may hand back (0 for the first invocation)."""
     return CYCLE_SECONDS * handbacks + CYCLE_MARGIN if handbacks > 0 else 0.0
+
+
+def billed_wait(handbacks: int, elapsed: float, next_poll: float) -> float:
+    """How long an invocation past its free window waits before its next poll, after
+    ``handbacks`` earlier hand-backs on a change ``elapsed`` seconds old whose next poll the
+    policy puts ``next_poll`` seconds on: to that poll, when it comes at most BILLED_STRETCH
+    after the required age, else to the required age."""
+    needed = max(required_age(handbacks) - elapsed, 0.0)
+    return next_poll if next_poll - needed <= BILLED_STRETCH else needed
 
 
 def waits_past_free_window(handbacks: int, elapsed: float) -> bool:

@@ -30,13 +30,15 @@ from sagemaker_emulator.faults import TRICKLE, FaultRule
 from sagemaker_emulator.server import running_server
 from tests.handlers.conftest import IMAGE, ROLE, listed_versions, props
 
-TIME_LIMIT = 10.0
-"""The Lambda time limit of the invocation SageMaker trickles to: small, to keep it short."""
+TIME_LIMIT = timing.SAFETY_MARGIN + timing.POLL_START + 3.0
+"""The Lambda time limit of the invocation SageMaker trickles to: small, to keep it short, but
+with room for the create's first status poll (timing.POLL_START after CreateImageVersion)."""
 DEADLINE = TIME_LIMIT - timing.SAFETY_MARGIN
 """When its SageMaker calls must have ended, from its start."""
-SHIPPING_TIME_LIMIT = 13.0
+SHIPPING_TIME_LIMIT = 13.0 + timing.POLL_START
 """The Lambda time limit of the invocation that ships its log lines: the least that lets a line
-be shipped at all (telemetry.LOG_LINE_CALLS calls at their bound must end before the limit)."""
+be shipped at all (telemetry.LOG_LINE_CALLS calls at their bound must end before the limit),
+after the create's first status poll (timing.POLL_START after CreateImageVersion)."""
 SLACK = 1.0
 """Real time allowed past that for the answer itself (on a shared, loaded machine)."""
 TRICKLE_SECONDS = 0.5

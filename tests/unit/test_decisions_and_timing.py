@@ -119,18 +119,19 @@ def _polls(until: float, expected: float | None = None) -> list[float]:
 
 
 def test_polls_fall_on_a_5_s_grid_two_seconds_after_aws():
-    assert _polls(30.0) == pytest.approx([0.0, 2.0, 7.0, 12.0, 17.0, 22.0, 27.0, 32.0])
+    # (the first "poll", at 0, is the request itself: a create's first status poll is at 7 s)
+    assert _polls(30.0) == pytest.approx([0.0, 7.0, 12.0, 17.0, 22.0, 27.0, 32.0])
     # a poll that comes a little early (a callback's rounding) keeps to the grid
     assert timing.poll_delay(6.7) == pytest.approx(12.0 - 6.7)
     assert timing.poll_delay(7.3) == pytest.approx(12.0 - 7.3)
 
 
 @pytest.mark.parametrize("seconds", [x / 10 for x in range(1, 900, 7)])
-def test_a_change_up_to_90_s_is_seen_within_2_s_of_aws_and_with_at_most_2_calls_more(seconds):
+def test_a_change_up_to_90_s_is_seen_within_2_s_of_aws_with_no_more_polls(seconds):
     polls = _polls(seconds)
     aws_polls = math.ceil(seconds / AWS_POLL)
     assert polls[-1] <= aws_polls * AWS_POLL + 2.0
-    assert len(polls) <= aws_polls + 2
+    assert len(polls) - 1 <= aws_polls  # (the first time, 0, is the request itself)
 
 
 @pytest.mark.parametrize("elapsed", [0.0, 25.0, 60.0, 90.0, 300.0, 1800.0, 10_000.0])
@@ -138,7 +139,7 @@ def test_later_polls_keep_within_the_latency_bound(elapsed):
     """A change ending just after a poll at ``elapsed`` is seen by 1.05 * elapsed + 10 s."""
     gap = timing.poll_delay(elapsed)
     assert gap <= 0.05 * elapsed + 10
-    assert gap >= min(timing.POLL_START, timing.POLL_CAP)
+    assert gap >= timing.GRID_TOLERANCE
     assert gap <= timing.MAX_GAP
 
 

@@ -104,7 +104,13 @@ def submit(step: Step) -> Next | Wait:
         history = step.sagemaker.recent_versions(image, optional=True)
         expected = expectation(estimate_period(creation_starts(history)))
     context.enter("create.await", watch=Watch(since=step.now, expected=expected, queued=queued))
-    return Next("create.await")
+    # a version is CREATING for a while yet: its first poll comes when the policy's first does
+    return Wait(
+        poll_delay(0.0, expected),
+        f"{version_label(image, parsed.version)}: {CREATING} for 0 s",
+        since=step.now,
+        billable=not queued,
+    )
 
 
 def _image_refused(step: Step, image: str, refused: Missing | Refused) -> Next | Wait:
