@@ -54,6 +54,8 @@ calls per version, $0.18 in all."""
 class CostResult:
     single: list[dict[str, Any]]
     parallel: list[dict[str, Any]]
+    shared: dict[str, Any] | None = None
+    """The shared-account scenario (``scenarios.shared_account``), this code only."""
 
     def of(self, kind: str, policy: str) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = getattr(self, kind)
@@ -81,7 +83,10 @@ def measure(quick: bool, repository: Path = Path()) -> CostResult:
             ran = scenarios.suite(scenarios.Settings(policy=policy), list(singles), list(parallels))
         single += ran["single"]
         parallel += ran["parallel"]
-    result = CostResult(single, parallel)
+    shared = scenarios.shared_account(
+        scenarios.Settings(rate=scenarios.UNLIMITED, burst=scenarios.UNLIMITED)
+    )
+    result = CostResult(single, parallel, shared)
     problems = correctness_problems(result)
     if problems:
         raise RuntimeError("the simulation broke a promise: " + "; ".join(problems))
@@ -193,7 +198,36 @@ def invocation_floor(
 
 def targets(result: CostResult) -> list[tuple[str, bool, str]]:
     """Each target of ours, whether it holds in ``result``, and the figure."""
-    return [*_single_targets(result), *_unordered_targets(result), *_chained_targets(result)]
+    return [
+        *_single_targets(result),
+        *_unordered_targets(result),
+        *_chained_targets(result),
+        *_shared_targets(result),
+    ]
+
+
+def _shared_targets(result: CostResult) -> list[Check]:
+    """Under per-operation limits, with other stacks and a LIST at once: everything succeeds."""
+    shared = result.shared
+    if shared is None:
+        return []
+    stacks, walk = shared["stacks"], shared["list"]
+    succeeded = sum(row["success"] for row in stacks.values())
+    versions = sum(row["versions"] for row in stacks.values())
+    listed_whole = walk["listed_images_missed"] == 0 and walk["repeated"] == 0
+    return [
+        (
+            "per-operation limits: every version of the three stacks created",
+            succeeded == versions,
+            f"{succeeded} of {versions}",
+        ),
+        (
+            "per-operation limits: the LIST ends, listing every image once",
+            walk["status"] == "SUCCESS" and listed_whole,
+            f"{walk['status']}, {walk['pages']} pages, {walk['versions_listed']} versions,"
+            f" {walk['listed_images_missed']} images missed, {walk['repeated']} repeated",
+        ),
+    ]
 
 
 Check = tuple[str, bool, str]
@@ -331,6 +365,7 @@ def as_json(result: CostResult, warm_ratio: float, cold_ratio: float) -> dict[st
         "cold_ratio": round(cold_ratio, 3),
         "parallel": result.parallel,
         "single": result.single,
+        "shared_account": result.shared,
     }
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cloudformation_cli_python_lib import exceptions
@@ -62,8 +62,10 @@ from .timing import (
     MIN_WAIT,
     READ_TIMEOUT,
     STEPS_WITHOUT_PAUSE,
+    THROTTLED_SPACING,
     THROTTLING,
     billed_wait,
+    call_kind,
     callback_seconds,
     fault_callback_delay,
     retry_delay,
@@ -181,20 +183,34 @@ class _Calls:
     made: int = 0
     answered: int = 0
     """Calls SageMaker answered with anything but a transient failure."""
+    paced: dict[str, float] = field(default_factory=dict)
+    """The kinds of call SageMaker throttled in this invocation, and when each last went out."""
 
     def attempt(self, operation: str, label: str, send: Callable[[], R]) -> R:
         if self.made >= CALL_BUDGET:
             raise _HandBack(f"{self.made} SageMaker calls made in this invocation")
+        self._pace(operation, label)
         timeout = self.invocation.attempt_timeout()
         if timeout is None:
             raise _HandBack(f"no time left in this invocation for {operation} on {label}")
         return self._send(operation, label, send, timeout)
+
+    def _pace(self, operation: str, label: str) -> None:
+        """After a throttle, a call of that kind no sooner than THROTTLED_SPACING after the last."""
+        last = self.paced.get(call_kind(operation))
+        if last is None:
+            return
+        wait = last + THROTTLED_SPACING - clock().monotonic()
+        if wait > 0 and not self.invocation.pause(wait):
+            raise _HandBack(f"no time left in this invocation to pace {operation} on {label}")
 
     def fits(self) -> bool:
         return self.made < CALL_BUDGET and self.invocation.attempt_timeout() is not None
 
     def optional(self, operation: str, label: str, send: Callable[[], R]) -> R | None:
         if self.made >= CALL_BUDGET or self.invocation.waitable() < CONNECT_TIMEOUT + READ_TIMEOUT:
+            return None
+        if call_kind(operation) in self.paced:  # (SageMaker is throttling that kind: not now)
             return None
         try:
             return self._send(operation, label, send, READ_TIMEOUT)
@@ -204,6 +220,9 @@ class _Calls:
 
     def _send(self, operation: str, label: str, send: Callable[[], R], timeout: float) -> R:
         self.made += 1
+        kind, sent = call_kind(operation), clock().monotonic()
+        if kind in self.paced:
+            self.paced[kind] = sent
         try:
             with wire.answer_by(timeout):
                 answer = send()
@@ -211,6 +230,8 @@ class _Calls:
             meaning = classify(error, operation, label)
             if meaning is None:
                 raise
+            if isinstance(meaning, Fault) and meaning.kind == THROTTLING:
+                self.paced[kind] = sent
             if not isinstance(meaning, Fault):
                 self.answered += 1
             raise meaning from error

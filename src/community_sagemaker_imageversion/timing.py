@@ -74,6 +74,11 @@ RETRY_BASE = {THROTTLING: 0.5, SERVER: 0.25}
 """The first retry's delay cap: throttling backs off harder (its cause is our own rate)."""
 RETRY_CAP = {THROTTLING: 4.0, SERVER: 2.0}
 """The largest delay between two attempts within an invocation."""
+THROTTLED_SPACING = 1.0
+"""After SageMaker throttles a call, the invocation's next calls of that kind (``call_kind``) go
+at least this far apart: a phase retried at full speed would spend a small bucket's burst on the
+calls it had already made and be throttled at the same call every time (a walk of three List
+pages under a burst of 2); one a second passes any bucket of 1 request/s or more."""
 FAULT_CALLBACKS = 20
 """Hand-backs in a row on transient failures before giving up: with the delays below, over an
 hour of SageMaker failing every call, far past any outage worth waiting in a stack operation.
@@ -206,6 +211,12 @@ ABSENT_POLL = 5.0
 """Seconds between reads of a version not shown yet, while its absence is doubted."""
 
 
+def call_kind(operation: str) -> str:
+    """The kind of a SageMaker call that one request rate would limit together, by its name:
+    List calls, Describe calls, and the writes."""
+    return next((kind for kind in ("List", "Describe") if operation.startswith(kind)), "write")
+
+
 def budget(remaining: float | None) -> float:
     """Seconds an invocation may spend on calls, given the time its Lambda says is left."""
     limit = min(CONTRACT_SECONDS, DEFAULT_REMAINING if remaining is None else remaining)
@@ -243,8 +254,11 @@ def billed_wait(handbacks: int, elapsed: float, next_poll: float) -> float:
     """How long an invocation past its free window waits before its next poll, after
     ``handbacks`` earlier hand-backs on a change ``elapsed`` seconds old whose next poll the
     policy puts ``next_poll`` seconds on: to that poll, when it comes at most BILLED_STRETCH
-    after the required age, else to the required age."""
-    needed = max(required_age(handbacks) - elapsed, 0.0)
+    after the required age, else to the required age (0 once the change is that old: no billed
+    wait)."""
+    needed = required_age(handbacks) - elapsed
+    if needed <= 0:
+        return 0.0
     return next_poll if next_poll - needed <= BILLED_STRETCH else needed
 
 

@@ -89,6 +89,13 @@ class CloudFormation:
 
         CREATE keeps each new model (for the DELETE that follows); a resource whose dependency
         failed is not run."""
+        operations = self.start(action, resources)
+        self.time.run()
+        return operations
+
+    def start(self, action: str, resources: list[Resource]) -> dict[str, Operation]:
+        """Start ``action`` on ``resources`` as :meth:`run` does, without running the clock: the
+        operations (filled in as the clock runs), for several stacks to run at once."""
         operations: dict[str, Operation] = {}
         waiting_on = _waiting_on(action, resources)
         by_id = {r.logical_id: r for r in resources}
@@ -107,7 +114,6 @@ class CloudFormation:
             start_ready()
 
         start_ready()
-        self.time.run()
         return operations
 
     def _operate(self, resource: Resource, operation: Operation) -> None:

@@ -16,7 +16,7 @@ import math
 import os
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import boto3
@@ -24,13 +24,14 @@ from moto import mock_aws
 
 from community_sagemaker_imageversion import invocation
 from community_sagemaker_imageversion.handlers import resource
-from harness.driver import Handler
+from harness.driver import Driver, Handler
 from harness.inventory import ownership_problems, versions_of
 from offline_aws.defaults import ACCOUNT, REGION, base_image, use_offline_account
 from offline_aws.services import timed_transitions
 from sagemaker_emulator import clock as emulator_clock
 from sagemaker_emulator import install
 from sagemaker_emulator.control import controls
+from sagemaker_emulator.rate_limits import RateLimits, operation_class
 
 from . import aws_like
 from .billing import bill
@@ -55,6 +56,10 @@ class Settings:
     latency: float = 0.1
     rules: Mapping[str, Any] = field(default_factory=dict)
     """Emulator rule variants (sagemaker_emulator.rules), e.g. {"concurrency": "never"}."""
+    limits: RateLimits | None = None
+    """The emulator's per-operation request rates (``sagemaker_emulator.rate_limits``), which
+    the shared-account scenario sets once its account is set up (``rate``: the account-wide
+    bucket in front of them)."""
 
 
 def _module(name: str) -> Any:
@@ -199,6 +204,123 @@ def parallel(settings: Settings, versions: int, creation_seconds: float) -> dict
         **{k: v for k, v in create.items() if k != "success"},
         "ownership_problems": problems,
         "delete": {**delete, "versions_left": left},
+    }
+
+
+SHARED_STACK = 25
+"""Versions of one image in the stack under study of the shared-account scenario."""
+OTHER_STACKS = (10, 10)
+"""Versions of the other stacks deploying in the same account meanwhile (each its own image)."""
+LISTED_IMAGES = 300
+"""Images, one version each, that a LIST (Cloud Control's ListResources) walks meanwhile."""
+LIST_REDELIVERIES = 10
+LIST_REDELIVER_SECONDS = 10.0
+"""A LIST page that FAILED with a retriable code is asked for again this many times, this long
+after (a caller of ListResources retrying, as the AWS SDKs retry a throttled call)."""
+
+
+SHARED_LIMITS = RateLimits(list_per_second=2, describe_per_second=5, mutate_per_second=1)
+"""Per-operation limits of one account (SageMaker documents ListTrainingJobs at 2 requests/s, not
+adjustable; none for the image operations): List calls 2/s, Describe calls 5/s, writes 1/s."""
+UNLIMITED = 1e9
+"""An account-wide rate that never throttles (the per-operation limits do)."""
+
+
+def shared_account(settings: Settings, creation_seconds: float = 60.0) -> dict[str, Any]:
+    """The account's per-operation limits shared (``settings.limits``): a stack of SHARED_STACK
+    versions of one image without DependsOn, two other stacks of OTHER_STACKS versions (of their
+    own images), and a LIST of every version across LISTED_IMAGES images, all started at once.
+    Each stack's outcome and makespan, the LIST's pages and what it listed, and each class of
+    operation's calls and throttles."""
+    stacks = {
+        "stack": (IMAGE, SHARED_STACK),
+        **{f"other-{n}": (f"OtherImage{n}", size) for n, size in enumerate(OTHER_STACKS, 1)},
+    }
+    with _world(settings, creation_seconds) as (time, service, client):
+        for image, _ in list(stacks.values())[1:]:
+            client.create_image(ImageName=image, RoleArn=ROLE)
+        listed_images = [f"ListedImage{n:03d}" for n in range(LISTED_IMAGES)]
+        for image in listed_images:
+            client.create_image(ImageName=image, RoleArn=ROLE)
+            client.create_image_version(ImageName=image, BaseImage=base_image(f"{image}:1"))
+        controls().rate_limits = replace(settings.limits or SHARED_LIMITS, throttles={})
+        operations: dict[str, dict[str, Operation]] = {}
+        for name, (image, size) in stacks.items():
+            resources = [
+                Resource(
+                    f"Version{n:03d}", {"ImageName": image, "BaseImage": base_image(f"{name}:{n}")}
+                )
+                for n in range(1, size + 1)
+            ]
+            cloudformation = CloudFormation(time, _handler(settings, time, client), stack=name)
+            operations[name] = cloudformation.start("CREATE", resources)
+        walk: dict[str, Any] = {}
+
+        def list_everything() -> None:
+            driver = Driver(
+                resource,
+                delay_scale=1.0,
+                redeliver_retriable=LIST_REDELIVERIES,
+                redeliver_delay=LIST_REDELIVER_SECONDS,
+                max_invocations=100_000,
+                wait=time.sleep,
+                clock=time.monotonic,
+            )
+            started = time.now
+            outcome = driver.run_list({})
+            walk.update(
+                status=outcome.final["status"],
+                error=outcome.final.get("errorCode"),
+                message=outcome.final.get("message"),
+                pages=len(outcome.events),
+                redeliveries=outcome.redeliveries,
+                seconds=round(time.now - started, 3),
+                listed=outcome.listed,
+            )
+
+        time.spawn("list", list_everything)
+        time.run()
+        owners = {
+            name: {lid: op.final.get("resourceModel", {}) for lid, op in ops.items()}
+            for name, ops in operations.items()
+        }
+    listed = walk.pop("listed")
+    listed_arns = [m.get("ImageVersionArn") for m in listed]
+    listed_images_seen = {m.get("ImageName") for m in listed}
+    by_class: dict[str, dict[str, int]] = {}
+    for request in service.requests:
+        row = by_class.setdefault(operation_class(request.operation), {"calls": 0, "throttles": 0})
+        row["calls"] += 1
+        row["throttles"] += int(request.throttled)
+    return {
+        "limits": {
+            kind: getattr(settings.limits or SHARED_LIMITS, f"{kind}_per_second")
+            for kind in ("list", "describe", "mutate")
+        },
+        "stacks": {
+            name: {
+                "versions": len(ops),
+                "success": sum(1 for op in ops.values() if op.status == "SUCCESS"),
+                "makespan_seconds": round(
+                    max(op.ended for op in ops.values()) - min(op.started for op in ops.values()), 3
+                ),
+                "makespan_over_floor": round(
+                    (max(op.ended for op in ops.values()) - min(op.started for op in ops.values()))
+                    / (len(ops) * creation_seconds),
+                    4,
+                ),
+                "versions_made": len({m.get("ImageVersionArn") for m in owners[name].values()}),
+            }
+            for name, ops in operations.items()
+        },
+        "list": {
+            **walk,
+            "versions_listed": len(listed_arns),
+            "repeated": len(listed_arns) - len(set(listed_arns)),
+            "listed_images_missed": len(set(listed_images) - listed_images_seen),
+        },
+        "operations": by_class,
+        "throttles": service.throttles,
     }
 
 

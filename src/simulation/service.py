@@ -4,7 +4,8 @@ request rate, with each call taking virtual time.
 Every API call a task makes goes through botocore's one choke point (``_make_api_call``, as the
 recorder wraps it). Here a call first travels (half its latency), then meets the account's token
 bucket: without a token it is answered ``ThrottlingException`` (HTTP 400, not applied), as
-SageMaker throttles; with one it reaches the emulator. The answer travels back (the other half).
+SageMaker throttles; with one it reaches the emulator (whose own per-operation rate limits, when a
+scenario sets them, may throttle it too: counted alike). The answer travels back (the other half).
 Calls made outside tasks (setting a scenario up, checking what it left) are neither delayed nor
 counted.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -23,8 +24,9 @@ from harness.recorder import BOTOCORE_CLIENT
 
 from .virtual_time import VirtualTime
 
+_THROTTLED_CODE = "ThrottlingException"
 _THROTTLED: Any = {
-    "Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"},
+    "Error": {"Code": _THROTTLED_CODE, "Message": "Rate exceeded"},
     "ResponseMetadata": {"HTTPStatusCode": 400},
 }
 DEFAULT_RATE = 5.0
@@ -80,6 +82,11 @@ class Service:
         self.requests.append(Request(self.time.now, operation, task, not admitted))
         return admitted
 
+    def throttled_after(self) -> None:
+        """The request just admitted was throttled further on (the emulator's own rate limits,
+        ``sagemaker_emulator.rate_limits``)."""
+        self.requests[-1] = replace(self.requests[-1], throttled=True)
+
     @property
     def throttles(self) -> int:
         return sum(1 for r in self.requests if r.throttled)
@@ -100,6 +107,10 @@ class Service:
                 if not admitted:
                     raise ClientError(_THROTTLED, operation)
                 return original(client, operation, params)
+            except ClientError as error:
+                if admitted and error.response.get("Error", {}).get("Code") == _THROTTLED_CODE:
+                    service.throttled_after()
+                raise
             finally:
                 time.sleep(service.latency / 2)
 

@@ -115,3 +115,18 @@ def test_the_before_policy_runs_the_package_from_before_and_only_that():
     )
     assert today.returncode != 0
     assert "needs the package from before first on the path" in today.stderr
+
+
+def test_under_per_operation_limits_every_stack_and_the_list_succeed():
+    """Three stacks (25, 10 and 10 versions, no DependsOn) and a LIST of 300 more images at once,
+    under 2 List, 5 Describe and 1 write calls/s for the account: before the invocation paced a
+    throttled kind of call, the LIST's page restarted at full speed after every throttle and
+    failed Throttling every time."""
+    run = scenarios.shared_account(Settings(rate=scenarios.UNLIMITED, burst=scenarios.UNLIMITED))
+    for name, stack in run["stacks"].items():
+        assert stack["success"] == stack["versions"] == stack["versions_made"], name
+    walk = run["list"]
+    assert walk["status"] == "SUCCESS", walk
+    assert walk["listed_images_missed"] == 0
+    assert walk["repeated"] == 0
+    assert run["operations"]["list"]["throttles"] > 0, "no List call was throttled: untested"

@@ -115,3 +115,34 @@ def test_the_blind_floor_counts_one_poll_per_aws_like_poll_then_the_latency_boun
     assert costs.blind_calls_floor(aws, 91.0) == 1 + 18
     # polls closer together than the allowance share one poll of ours
     assert costs.blind_calls_floor([0.0, 1.0, 2.0, 3.0, 95.0], 3.0) == 1 + 2
+
+
+def _shared(success: int = 25, status: str = "SUCCESS", missed: int = 0, repeated: int = 0):
+    stacks = {
+        "stack": {"versions": 25, "success": success},
+        "other-1": {"versions": 10, "success": 10},
+    }
+    walk = {
+        "status": status,
+        "pages": 14,
+        "versions_listed": 316,
+        "listed_images_missed": missed,
+        "repeated": repeated,
+    }
+    return {"stacks": stacks, "list": walk}
+
+
+@pytest.mark.parametrize(
+    ("shared", "holds"),
+    [
+        (_shared(), [True, True]),
+        (_shared(success=24), [False, True]),
+        (_shared(status="FAILED"), [True, False]),
+        (_shared(missed=1), [True, False]),
+        (_shared(repeated=2), [True, False]),
+    ],
+)
+def test_under_per_operation_limits_every_version_and_the_whole_list_succeed(shared, holds):
+    checks = costs._shared_targets(costs.CostResult([], [], shared))
+    assert [holding for _, holding, _ in checks] == holds
+    assert costs._shared_targets(costs.CostResult([], [])) == []
