@@ -64,10 +64,11 @@ from .timing import (
     STEPS_WITHOUT_PAUSE,
     THROTTLED_SPACING,
     THROTTLING,
-    billed_wait,
     call_kind,
     callback_seconds,
     fault_callback_delay,
+    last_poll_worth,
+    required_age,
     retry_delay,
     waits_past_free_window,
 )
@@ -362,11 +363,11 @@ class _Runner:
         handbacks = self.context.handbacks
         if wait.billable and waits_past_free_window(handbacks, elapsed):
             room = self.invocation.left() - ATTEMPT_MINIMUM
-            pause = min(billed_wait(handbacks, elapsed, seconds), room)
-            if room >= LAST_POLL_MINIMUM and self.invocation.pause(pause):
+            needed = required_age(handbacks) - elapsed
+            if room >= LAST_POLL_MINIMUM and self.invocation.pause(min(seconds, room, needed)):
                 return True
         room = self.invocation.waitable()
-        if not self.last_poll_used and room >= LAST_POLL_MINIMUM:
+        if not self.last_poll_used and room >= LAST_POLL_MINIMUM and last_poll_worth(seconds, room):
             self.last_poll_used = True
             return self.invocation.wait(room)
         return False

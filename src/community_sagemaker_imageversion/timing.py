@@ -108,8 +108,11 @@ would spend the account's request budget to see a change seconds sooner."""
 GRID_UNTIL = 90.0
 """How long a change is polled on the grid: creations take 40 to 90 s (Terraform's acceptance
 runs), and each poll there comes at most 2 s after AWS's would."""
-GRID_TOLERANCE = 0.5
-"""A poll this close before a grid point counts as that point's (the next one is a grid later)."""
+GRID_TOLERANCE = 1.0
+"""A poll this close before a grid point counts as that point's (the next one is a grid later):
+the poll at the end of an invocation's free window (which keeps ATTEMPT_MINIMUM for its call)
+falls up to that much before the 27 s point. Below 2 s, a change it misses is still seen within
+2 s of AWS's next poll."""
 POLL_CAP = POLL_GRID
 """The longest gap between polls while a change is young (on the grid)."""
 LATENCY_SLOPE = 0.05
@@ -120,10 +123,6 @@ MAX_GAP = 600.0
 caps its own at 600 s."""
 LAST_POLL_MINIMUM = 1.0
 """The shortest wait worth a poll at the end of an invocation's free window."""
-BILLED_STRETCH = 5.0
-"""An invocation that waits past its free window to the change's required age waits on to the
-policy's own next poll when that comes at most this much later, rather than poll at the required
-age and again soon after: a SageMaker call saved for at most 5 billed seconds ($0.0004)."""
 CYCLE_SECONDS = 60.0
 CYCLE_MARGIN = POLL_START % POLL_GRID
 """(2 s) An invocation waits past its free window (billed seconds) only where handing back would
@@ -234,6 +233,7 @@ def poll_delay(elapsed: float, expected: float | None = None) -> float:
     """Seconds from now to the next status poll of a change that began ``elapsed`` seconds ago
     (and is expected to take ``expected`` seconds, when the image's history tells: then the
     latency bound's gaps from the start, as a long change is not seen sooner by a grid)."""
+    elapsed = max(elapsed, 0.0)  # (a start in the future, by a skewed clock: as if just begun)
     bound = LATENCY_SLOPE * elapsed + LATENCY_ALLOWANCE
     if expected is None and elapsed < GRID_UNTIL:
         # the next grid point (POLL_START, POLL_START + POLL_GRID, ...) not within tolerance
@@ -250,18 +250,6 @@ def required_age(handbacks: int) -> float:
     return CYCLE_SECONDS * handbacks + CYCLE_MARGIN if handbacks > 0 else 0.0
 
 
-def billed_wait(handbacks: int, elapsed: float, next_poll: float) -> float:
-    """How long an invocation past its free window waits before its next poll, after
-    ``handbacks`` earlier hand-backs on a change ``elapsed`` seconds old whose next poll the
-    policy puts ``next_poll`` seconds on: to that poll, when it comes at most BILLED_STRETCH
-    after the required age, else to the required age (0 once the change is that old: no billed
-    wait)."""
-    needed = required_age(handbacks) - elapsed
-    if needed <= 0:
-        return 0.0
-    return next_poll if next_poll - needed <= BILLED_STRETCH else needed
-
-
 def waits_past_free_window(handbacks: int, elapsed: float) -> bool:
     """Whether an invocation keeps waiting past its free window, after ``handbacks`` earlier
     hand-backs on a change that began ``elapsed`` seconds ago (as of its last poll)."""
@@ -269,10 +257,20 @@ def waits_past_free_window(handbacks: int, elapsed: float) -> bool:
 
 
 def callback_seconds(delay: float) -> int:
-    """A callback delay in whole seconds (CloudFormation's unit), at least 1, at most MAX_GAP."""
+    """A callback delay in whole seconds (CloudFormation's unit), at least 1, at most MAX_GAP:
+    rounded up, so a poll after a callback comes up to a second after the time asked for."""
     if not math.isfinite(delay):
         return int(MAX_GAP)
     return max(1, min(int(MAX_GAP), math.ceil(delay)))
+
+
+def last_poll_worth(asked: float, room: float) -> bool:
+    """Whether to poll at the end of an invocation's free window, ``room`` seconds on, where the
+    policy asked for a poll ``asked`` seconds on: only when it is the poll asked for (at most
+    GRID_TOLERANCE early), or a sparse poll's stand-in (asked further on than POLL_GRID: a change
+    seen a few seconds sooner may end the operation without another invocation). An early poll
+    in the grid would be one more than AWS's handler makes."""
+    return asked - room <= GRID_TOLERANCE or asked > POLL_GRID
 
 
 def estimate_period(starts: Sequence[float]) -> float | None:

@@ -172,14 +172,10 @@ def test_billed_waiting_only_where_the_invocation_bound_needs_it(handbacks, elap
     assert timing.waits_past_free_window(handbacks, elapsed) is keeps_waiting
 
 
-def test_past_the_free_window_a_wait_goes_on_to_a_near_next_poll_only():
-    # the second invocation must poll until the change is 62 s old (required_age(1))
-    assert timing.billed_wait(1, 50.0, next_poll=15.0) == 15.0  # 3 s past it: that poll
-    assert timing.billed_wait(1, 50.0, next_poll=12.0 + timing.BILLED_STRETCH) == pytest.approx(
-        12.0 + timing.BILLED_STRETCH
-    )
-    assert timing.billed_wait(1, 50.0, next_poll=30.0) == 12.0  # far past it: at the age
-    assert timing.billed_wait(1, 70.0, next_poll=9.0) == 0.0  # old enough: no billed wait
+def test_the_last_poll_of_a_free_window_is_taken_only_where_it_is_worth_a_call():
+    assert timing.last_poll_worth(asked=4.8, room=4.5)  # the grid poll, a little early
+    assert not timing.last_poll_worth(asked=4.8, room=3.5)  # a poll more than the grid's
+    assert timing.last_poll_worth(asked=11.0, room=6.0)  # a sparse poll's stand-in
 
 
 def test_calls_are_paced_by_the_kind_one_rate_limits():

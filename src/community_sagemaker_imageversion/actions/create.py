@@ -99,7 +99,8 @@ def submit(step: Step) -> Next | Wait:
     context.version = Tracked(arn, image, parsed.version, model.BaseImage)
     LOG.info("Created %s", arn)
     queued = context.queue is not None and context.queue.refusals > 0
-    expected = context.queue.period if context.queue is not None else None
+    # the period a queued create learned, as the history would say it: only a long change
+    expected = expectation(context.queue.period) if context.queue is not None else None
     if not queued and parsed.version > 1:
         history = step.sagemaker.recent_versions(image, optional=True)
         expected = expectation(estimate_period(creation_starts(history)))
@@ -167,7 +168,8 @@ def awaiting(step: Step) -> Done | Next | Wait:
         if doubted is not None:
             elapsed = step.now - since
             why = f"{label} is not shown yet"
-            return Wait(min(doubted, poll_delay(elapsed, watch.expected)), why, since)
+            delay = min(doubted, poll_delay(elapsed, watch.expected))
+            return Wait(delay, why, since, billable=not watch.queued)
     if not isinstance(sighting, Shown):
         why = {
             ImageGoing: "its image is being deleted",
