@@ -60,6 +60,7 @@ from .timing import (
     FAULT_CALLBACKS,
     LAST_POLL_MINIMUM,
     MIN_WAIT,
+    PACED_KINDS,
     READ_TIMEOUT,
     STEPS_WITHOUT_PAUSE,
     THROTTLED_SPACING,
@@ -231,7 +232,7 @@ class _Calls:
             meaning = classify(error, operation, label)
             if meaning is None:
                 raise
-            if isinstance(meaning, Fault) and meaning.kind == THROTTLING:
+            if isinstance(meaning, Fault) and meaning.kind == THROTTLING and kind in PACED_KINDS:
                 self.paced[kind] = sent
             if not isinstance(meaning, Fault):
                 self.answered += 1

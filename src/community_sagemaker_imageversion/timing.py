@@ -75,10 +75,14 @@ RETRY_BASE = {THROTTLING: 0.5, SERVER: 0.25}
 RETRY_CAP = {THROTTLING: 4.0, SERVER: 2.0}
 """The largest delay between two attempts within an invocation."""
 THROTTLED_SPACING = 1.0
-"""After SageMaker throttles a call, the invocation's next calls of that kind (``call_kind``) go
+"""After SageMaker throttles a read, the invocation's next reads of that kind (``call_kind``) go
 at least this far apart: a phase retried at full speed would spend a small bucket's burst on the
-calls it had already made and be throttled at the same call every time (a walk of three List
+reads it had already made and be throttled at the same read every time (a walk of three List
 pages under a burst of 2); one a second passes any bucket of 1 request/s or more."""
+PACED_KINDS = frozenset({"List", "Describe"})
+"""The kinds of call paced after a throttle: reads, of which a phase may make several. A phase
+makes one write at most, which the retry's own backoff already spaces; pacing the writes of a
+queue of creates would only leave the image idle longer when it frees up."""
 FAULT_CALLBACKS = 20
 """Hand-backs in a row on transient failures before giving up: with the delays below, over an
 hour of SageMaker failing every call, far past any outage worth waiting in a stack operation.
