@@ -106,6 +106,10 @@ def _existing_version(driver: Driver) -> dict[str, Any]:
     return _EXISTING["model"]
 
 
+SUPERSEDED = {("VendorGuidance", "TO_BE_ARCHIVED"): "ARCHIVED"}
+"""A value SageMaker replaces on its own, and what with (READ reports it: drift)."""
+
+
 @settings(max_examples=600 if FULL else 40)
 @given(model=valid_models())
 def test_a_valid_model_is_created_as_given(emulated, model):
@@ -122,7 +126,9 @@ def test_a_valid_model_is_created_as_given(emulated, model):
     assert set(made["Aliases"]) == set(model.get("Aliases", []))
     for name, value in model.items():
         if name not in ("Alias", "Aliases"):
-            assert made[name] == value, name
+            # (or what SageMaker made of it on its own: it archives a TO_BE_ARCHIVED version,
+            # after three months, or archive_seconds under archival=after_delay)
+            assert made[name] in (value, SUPERSEDED.get((name, value))), name
     assert driver.run("DELETE", made).status == "SUCCESS"
     COUNTS["valid create"] += 1
 
