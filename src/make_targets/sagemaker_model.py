@@ -37,11 +37,10 @@ from typing import Any
 
 from botocore.loaders import Loader
 
-from community_sagemaker_imageversion.clients import BOTOCORE_DATA
+from community_sagemaker_imageversion.clients import BOTOCORE_DATA, SERVICE
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(BOTOCORE_DATA)
-SERVICE = "sagemaker"
 TYPE_NAME = "service-2"
 ENDPOINTS = "endpoints"
 

@@ -114,18 +114,23 @@ FIRST_MINUTE = 60.0
 from the rest."""
 
 
+def _makespan(ops: list[Operation]) -> float:
+    """From the first operation's start to the last one's end."""
+    started = min((op.started for op in ops), default=0.0)
+    return max((op.ended for op in ops), default=0.0) - started
+
+
 def _figures(operations: Mapping[str, Operation], service: Service, since: int) -> dict[str, Any]:
     """The figures of one stack operation (requests from index ``since`` of the service's log)."""
     ops = list(operations.values())
     requests = service.requests[since:]
     charge = bill(op.invocations for op in ops)
     started = min((op.started for op in ops), default=0.0)
-    ended = max((op.ended for op in ops), default=0.0)
     count = max(1, len(ops))
     return {
         "success": sum(1 for op in ops if op.status == "SUCCESS"),
         "outcomes": dict(sorted(Counter(op.outcome for op in ops).items())),
-        "makespan_seconds": round(ended - started, 3),
+        "makespan_seconds": round(_makespan(ops), 3),
         "invocations": charge.invocations,
         "invocations_per_version": round(charge.invocations / count, 3),
         "calls": len(requests),
@@ -301,13 +306,9 @@ def shared_account(settings: Settings, creation_seconds: float = 60.0) -> dict[s
             name: {
                 "versions": len(ops),
                 "success": sum(1 for op in ops.values() if op.status == "SUCCESS"),
-                "makespan_seconds": round(
-                    max(op.ended for op in ops.values()) - min(op.started for op in ops.values()), 3
-                ),
+                "makespan_seconds": round(_makespan(list(ops.values())), 3),
                 "makespan_over_floor": round(
-                    (max(op.ended for op in ops.values()) - min(op.started for op in ops.values()))
-                    / (len(ops) * creation_seconds),
-                    4,
+                    _makespan(list(ops.values())) / (len(ops) * creation_seconds), 4
                 ),
                 "versions_made": len({m.get("ImageVersionArn") for m in owners[name].values()}),
             }

@@ -25,12 +25,11 @@ from botocore.model import ListShape, MapShape, ServiceModel, StructureShape
 from moto import mock_aws
 
 from community_sagemaker_imageversion import clients
-from community_sagemaker_imageversion.clients import CallerSession, sagemaker_client
+from community_sagemaker_imageversion.clients import SERVICE, CallerSession, sagemaker_client
 from make_targets.sagemaker_model import (
     DATA_DIR,
     ENDPOINTS,
     OPERATIONS,
-    SERVICE,
     ModelError,
     as_shipped,
     botocore_loader,
