@@ -6,6 +6,7 @@ doubted. Nothing here sleeps or reads a clock: :mod:`.engine` does, with what th
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -214,9 +215,10 @@ ABSENT_POLL = 5.0
 """Seconds between reads of a version not shown yet, while its absence is doubted."""
 
 
+@functools.cache
 def call_kind(operation: str) -> str:
     """The kind of a SageMaker call that one request rate would limit together, by its name:
-    List calls, Describe calls, and the writes."""
+    List calls, Describe calls, and the writes (kept per name: asked for every call)."""
     return next((kind for kind in ("List", "Describe") if operation.startswith(kind)), "write")
 
 

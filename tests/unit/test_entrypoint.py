@@ -1,18 +1,23 @@
 """The entrypoint's fixes to the runtime library, checked against the library's own Resource."""
 
+import copy
+import dataclasses
 import json
 import subprocess
 import sys
 
+import hypothesis
 import pytest
 from cloudformation_cli_python_lib.interface import Action, OperationStatus, ProgressEvent
 from cloudformation_cli_python_lib.resource import Resource
+from hypothesis import strategies as st
 
 from community_sagemaker_imageversion.clients import CallerSession
-from community_sagemaker_imageversion.entrypoint import ImageVersionResource
+from community_sagemaker_imageversion.entrypoint import ImageVersionResource, model_of
 from community_sagemaker_imageversion.invocation import Invocation
 from community_sagemaker_imageversion.models import ResourceModel
 from community_sagemaker_imageversion.timing import MIN_STEP, SAFETY_MARGIN
+from community_sagemaker_imageversion.validation import known_properties
 from harness.driver import LambdaContext
 from harness.events import handler_event
 
@@ -148,3 +153,61 @@ def test_importing_the_package_changes_nothing_and_the_entrypoint_prepares_the_p
         "log shipping": "community_sagemaker_imageversion.telemetry",
         "metrics": "community_sagemaker_imageversion.telemetry",
     }
+
+
+_VALUES = st.one_of(
+    st.none(),
+    st.text(max_size=5),
+    st.sampled_from(["true", "False", "3", "-7", "x", ""]),
+    st.integers(-5, 5),
+    st.booleans(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.lists(st.one_of(st.text(max_size=3), st.integers(), st.booleans()), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.text(max_size=3), max_size=2),
+)
+_FIELDS = [field.name for field in dataclasses.fields(ResourceModel)]
+
+
+def _outcome(build, properties):
+    try:
+        return build(copy.deepcopy(properties))
+    except Exception as error:  # noqa: BLE001 (the kind of failure is compared)
+        return type(error)
+
+
+@hypothesis.settings(max_examples=400, deadline=None)
+@hypothesis.given(st.dictionaries(st.sampled_from([*_FIELDS, "Unknown"]), _VALUES, max_size=6))
+def test_the_entrypoints_model_is_the_generated_deserializers(properties):
+    """model_of (the generated _deserialize without its per-request look-ups) builds the same
+    model from any properties, and fails where it fails."""
+    assert _outcome(model_of, properties) == _outcome(ResourceModel._deserialize, properties)
+
+
+@pytest.mark.parametrize(
+    "action,properties,previous",
+    [
+        ("CREATE", {"ImageName": "img", "BaseImage": "repo/img:1", "Horovod": "true"}, None),
+        ("UPDATE", {"ImageName": "img", "Version": "3", "Aliases": ["a", 1]}, {"ImageName": "i"}),
+        ("READ", {"ImageVersionArn": "arn", "Old": "kept from an older schema"}, None),
+        ("DELETE", None, None),
+        ("LIST", {}, None),
+    ],
+)
+def test_the_modelled_request_is_the_librarys(action, properties, previous):
+    """Besides nextToken (the library drops it), the request handlers get is the one the
+    library would build from the same event, after unknown properties are left out."""
+    event = handler_event(action, properties, previous=previous, next_token="t")
+    ours = ImageVersionResource("Community::SageMaker::ImageVersion", ResourceModel)
+    _, _, _, parsed = ours._parse_request(copy.deepcopy(event))
+    built = ours._cast_resource_request(parsed)
+    theirs = Resource("Community::SageMaker::ImageVersion", ResourceModel)
+    _, _, _, raw = ours._parse_request(copy.deepcopy(event))
+    raw.requestData.resourceProperties = known_properties(raw.requestData.resourceProperties) or {}
+    raw.requestData.previousResourceProperties = known_properties(
+        raw.requestData.previousResourceProperties
+    )
+    expected = Resource._cast_resource_request(theirs, raw)
+    assert built.nextToken == "t"
+    expected.nextToken = "t"
+    assert vars(built) == vars(expected)
+    assert type(built.desiredResourceState) is type(expected.desiredResourceState)
