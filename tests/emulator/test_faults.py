@@ -28,6 +28,7 @@ from sagemaker_emulator.faults import (
     FaultRule,
 )
 
+from .conftest import Backoffs
 from .helpers import BASE_IMAGE, make_image, post, version_numbers
 
 pytestmark = pytest.mark.server
@@ -53,8 +54,11 @@ def client(endpoint: str, boto_session: boto3.session.Session) -> Any:
 
 
 @pytest.fixture
-def retrying(endpoint: str, boto_session: boto3.session.Session, client: Any) -> Any:
-    """A client retrying as the handler's does (standard mode, `max_attempts` 3: 3 retries)."""
+def retrying(
+    endpoint: str, boto_session: boto3.session.Session, client: Any, backoffs: Backoffs
+) -> Any:
+    """A client retrying as the handler's does (standard mode, `max_attempts` 3: 3 retries),
+    without sleeping its backoffs."""
     return boto_session.client(
         "sagemaker", region_name=REGION, endpoint_url=endpoint, config=HANDLER_RETRIES
     )

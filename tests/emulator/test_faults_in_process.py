@@ -24,6 +24,7 @@ from sagemaker_emulator.faults import (
     FaultRule,
 )
 
+from .conftest import Backoffs
 from .helpers import BASE_IMAGE, make_image, make_version, post, version_numbers
 
 NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
@@ -45,7 +46,7 @@ def client(sm: Any, boto_session: boto3.session.Session) -> Any:
 
 
 @pytest.fixture
-def retrying(client: Any, boto_session: boto3.session.Session) -> Any:
+def retrying(client: Any, boto_session: boto3.session.Session, backoffs: Backoffs) -> Any:
     return boto_session.client("sagemaker", region_name=REGION, config=STANDARD_RETRIES)
 
 
@@ -73,10 +74,11 @@ def test_each_refusal_answers_in_process_like_aws_and_applies_nothing(client, ki
 
 
 @pytest.mark.parametrize("kind", REFUSALS)
-def test_botocore_retries_each_refusal_in_process(retrying, kind):
+def test_botocore_retries_each_refusal_in_process(retrying, backoffs, kind):
     controls().inject_faults([FaultRule(1.0, "CreateImageVersion", (kind,), limit=2)])
     assert create(retrying).endswith("/img/1")
     assert _plan().requests["CreateImageVersion"] == 3
+    assert len(backoffs.delays) == 2, "botocore did not back off before each retry"
     assert version_numbers(retrying) == [1]
 
 

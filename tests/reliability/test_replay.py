@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,10 +23,11 @@ from harness.clocks import instant
 from harness.driver import Driver, Outcome
 from harness.inventory import aliases_of, every_item
 from harness.replay import run_with_replay
-from offline_aws.defaults import IMAGE_ROLE, REGION
+from offline_aws.defaults import IMAGE_ROLE
 from reliability_suite import figures
 from sagemaker_emulator.control import catch_up, controls
 from sagemaker_emulator.models import METADATA_KEYS, VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
+from tests.handlers.conftest import sagemaker_client
 
 from .conftest import FULL
 from .strategies import IMAGE, valid_models
@@ -72,7 +72,7 @@ def _prepare(
 ) -> tuple[Callable[..., Outcome], Any]:
     """Set up the emulator for ``operation``; how to run it (plainly or replayed), and a client
     to look at the result with."""
-    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    sagemaker = sagemaker_client()
     sagemaker.create_image(ImageName=IMAGE, RoleArn=ROLE)
     slow = {"progression": "manual", "times": ticks}
     previous = None
