@@ -219,6 +219,8 @@ class ImageVersionResource(Resource):
                 log_redaction.redact_only(vars(data.providerCredentials).values(), "provider")
             shipping = data.providerLogGroupName and _get_boto_session(data.providerCredentials)
             provider = telemetry_session(shipping, event.region) if shipping else None
+            if provider is None:
+                telemetry.ship_nothing()
             action = Action[event.action]
             callback_context = event.callbackContext or {}
         except (TypeError, KeyError, ValueError, AttributeError) as error:

@@ -200,6 +200,15 @@ class ShippedMetric(MetricsPublisher):
             _report("Publishing a metric to CloudWatch", error)
 
 
+def ship_nothing() -> None:
+    """For a request that asks for no shipping: the log handler a warm Lambda kept from an
+    earlier request that asked for it (the library sets it up only when a request asks) ships
+    none of this invocation's lines, with that request's credentials, to its stream."""
+    handler = ShippedLogs._get_existing_logger()
+    if isinstance(handler, ShippedLogs):
+        handler.stopped = True
+
+
 class ShippedMetrics(MetricsPublisherProxy):
     """The library's per-invocation metrics proxy, publishing with :class:`ShippedMetric`."""
 

@@ -127,6 +127,24 @@ def test_a_log_line_that_cannot_be_shipped_hides_nothing_and_stops_shipping(
     assert telemetry_calls["calls"].count("PutLogEvents") > 1, "the next invocation ships again"
 
 
+def test_a_request_that_asks_for_no_shipping_ships_nothing_after_one_that_did(
+    image, driver, root_logger, telemetry_calls
+):
+    """A warm Lambda keeps the log handler of a request that asked for shipping: a later request
+    that asks for none (no providerLogGroupName) must not have its lines shipped, with the
+    earlier request's credentials, to the earlier request's stream."""
+    first = driver.invoke(shipping(handler_event("CREATE", props())))
+    assert first["status"] == "SUCCESS", first
+    assert "PutLogEvents" in telemetry_calls["calls"], "nothing was shipped: nothing was tested"
+    telemetry_calls["calls"].clear()
+    second = driver.invoke(handler_event("CREATE", props(BaseImage=BASE + "-b")))
+    assert second["status"] == "SUCCESS", second
+    assert telemetry_calls["calls"] == []
+    third = driver.invoke(shipping(handler_event("CREATE", props(BaseImage=BASE + "-c"))))
+    assert third["status"] == "SUCCESS", third
+    assert "PutLogEvents" in telemetry_calls["calls"], "shipping did not resume when asked again"
+
+
 @pytest.mark.parametrize(
     "broken",
     [
