@@ -196,6 +196,59 @@ def invocation_floor(
     return sum(counts) / versions
 
 
+IDLE_SHARE = MAKESPAN_TARGET - 1.0
+"""The idle time the makespan target allows, as a share of the floor N x X."""
+
+
+def idle_ends(shares: Sequence[float]) -> float:
+    """In the attendance model (:func:`queue_aware_attendance`), the expected number of ends of
+    changes nobody asks at, when waiter count k = 1, 2, ... asks at share ``shares[k - 1]``."""
+    return sum((1.0 - q) ** k for k, q in enumerate(shares, start=1))
+
+
+def queue_aware_attendance(versions: int, idle_share: float = IDLE_SHARE) -> float:
+    """The fewest asks per version, in the attendance model, of a handler that knows how many
+    versions wait (not which of them goes next) and keeps the makespan within (1 + idle_share)
+    N X.
+
+    The model: every waiter knows when the change in progress ends (the image's history tells);
+    an ask right after an end wins the image; k waiters each ask at an end with probability q_k,
+    independently (nothing lets them agree who goes: they leave no trace in SageMaker); an end
+    nobody asks at leaves the image idle a change long at least. The makespan target so allows
+    idle_share N ends without an ask, and each waiter's ask at an end is one call at least (and,
+    ends being a change apart, one invocation). Minimising sum k q_k under sum (1 - q_k)^k <=
+    idle_share N (Lagrange: (1 - q_k)^(k - 1) = 1/m for one m >= 1; a lone waiter's ask buys
+    an end for one ask, the cheapest, so q_1 = 1 unless it alone suffices) gives the answer, by
+    bisection on m."""
+    budget = idle_share * versions
+    if budget >= versions - 2:  # the others never asking leaves enough: the last one's share
+        return max(0.0, 1.0 - (budget - (versions - 2))) / versions
+
+    def shares(m: float) -> list[float]:
+        return [1.0] + [1.0 - m ** (-1.0 / (k - 1)) for k in range(2, versions)]
+
+    low, high = 1.0, 1e12
+    for _ in range(200):
+        middle = math.sqrt(low * high)
+        low, high = (middle, high) if idle_ends(shares(middle)) > budget else (low, middle)
+    chosen = shares(high)
+    return sum(k * q for k, q in enumerate(chosen, start=1)) / versions
+
+
+def blind_attendance(versions: int, idle_share: float = IDLE_SHARE) -> tuple[float, float]:
+    """For a handler blind to its place and to how many wait (asking at one share q of the ends
+    whatever the queue): the smallest q that keeps the makespan within (1 + idle_share) N X in
+    the attendance model, and the asks per version it costs, q (N - 1) / 2."""
+    budget = idle_share * versions
+    low, high = 0.0, 1.0
+    for _ in range(100):
+        middle = (low + high) / 2
+        low, high = (
+            (middle, high) if idle_ends([middle] * (versions - 1)) > budget else (low, middle)
+        )
+    return high, high * (versions - 1) / 2
+
+
 def targets(result: CostResult) -> list[tuple[str, bool, str]]:
     """Each target of ours, whether it holds in ``result``, and the figure."""
     return [

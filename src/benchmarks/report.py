@@ -217,6 +217,56 @@ def _floors_markdown(c: costs.CostResult) -> str:
   template leaves unordered) needs neither: one version is in progress at a time."""
 
 
+def _attendance_markdown(c: costs.CostResult) -> str:
+    """What the attendance model says a handler blind to its place can reach without DependsOn."""
+    sizes = sorted(
+        {row["versions"] for row in c.of("parallel", "ours")} & set(costs.UNORDERED_SIZES)
+    )
+    if not sizes:
+        return ""
+    x = costs.CREATION_SECONDS
+    rows = []
+    for n in sizes:
+        share, asks = costs.blind_attendance(n)
+        target = costs.INVOCATIONS_OVER_FLOOR * costs.invocation_floor(n, x)
+        rows.append(
+            f"| {n} | {costs.queue_aware_attendance(n):.2f} | {share:.3f} | {asks:.2f} |"
+            f" {target:.2f} |"
+        )
+    widest = max(sizes)
+    shares = {n: costs.blind_attendance(n)[0] for n in sizes}
+    strictest = max(shares.values())
+    at_widest = strictest * (widest - 1) / 2
+    target_widest = costs.INVOCATIONS_OVER_FLOOR * costs.invocation_floor(widest, x)
+    verdict = (
+        f"One share for every stack size here must be {strictest:.3f} at least, and then"
+        f" {widest} versions ask {at_widest:.1f} times per version while they wait, against a"
+        f" target of {target_widest:.2f} invocations for everything (waiting, creating, seeing"
+        " it created): no handler of this kind meets both."
+        if at_widest > target_widest
+        else "One share meets every size listed here."
+    )
+    return f"""### What a handler blind to its place can reach without DependsOn (a model)
+
+A model of the best case (`costs.queue_aware_attendance`, `costs.blind_attendance`): every
+waiting create knows when the change in progress ends (the image's history says), an ask just
+after an end wins the image, the k waiting creates each ask at an end with some probability, on
+their own (they leave no trace in SageMaker, so none can know who goes next), and an end nobody
+asks at leaves the image idle a change long at least, so the makespan target allows
+{costs.IDLE_SHARE:.2f} N such ends. Each ask is a call and, ends being a change apart, in
+practice an invocation of its own.
+
+| N | asks per version, knowing how many wait | one share for all: least share | its asks per version | invocations target |
+| --- | --- | --- | --- | --- |
+{chr(10).join(rows)}
+
+Knowing how many wait (not which goes next), about two asks per version would do: the targets
+are not out of reach for a handler told the queue's length. This one is told neither.
+{verdict} A share that changes with the number of ends seen could be fitted to the two sizes measured
+here, not to a size nobody tells it. The model leaves out what the measured rows pay besides:
+each create's own invocations, a share of ends seen late, and throttled asks."""
+
+
 def _blind_floor_markdown(c: costs.CostResult) -> str:
     """The fewest calls a long create can cost while both latency promises hold."""
     aws = {row["creation_seconds"]: row for row in c.of("single", "aws-like")}
@@ -364,6 +414,8 @@ succeeds (below, "One account, per-operation limits").
 {_shared_markdown(c)}
 
 {_floors_markdown(c)}
+
+{_attendance_markdown(c)}
 
 {_blind_floor_markdown(c)}
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks import costs
+from benchmarks import costs, report
 
 
 def single(policy: str, x: float, calls: int, latency: float, dollars: float) -> dict[str, Any]:
@@ -146,3 +146,29 @@ def test_under_per_operation_limits_every_version_and_the_whole_list_succeed(sha
     checks = costs._shared_targets(costs.CostResult([], [], shared))
     assert [holding for _, holding, _ in checks] == holds
     assert costs._shared_targets(costs.CostResult([], [])) == []
+
+
+def test_the_attendance_model_allows_the_idle_ends_the_makespan_target_does():
+    for n in (2, 5, 25, 100):
+        share, asks = costs.blind_attendance(n)
+        budget = costs.IDLE_SHARE * n
+        assert costs.idle_ends([share] * (n - 1)) <= budget + 1e-9
+        assert costs.idle_ends([share - 0.01] * (n - 1)) > budget, "not the least share"
+        assert asks == pytest.approx(share * (n - 1) / 2)
+        # Knowing how many wait never costs more than not knowing it.
+        assert costs.queue_aware_attendance(n) <= asks + 1e-9
+    # Two versions: one waiter, which must ask at 0.8 of the ends (0.2 idle ends allowed).
+    assert costs.queue_aware_attendance(2) == pytest.approx(0.4)
+    assert costs.idle_ends([1.0, 0.5]) == pytest.approx(0.25)
+
+
+def test_the_report_says_one_share_cannot_serve_25_and_100_versions():
+    class Rows:
+        def of(self, kind: str, policy: str) -> list[dict[str, Any]]:
+            return [{"versions": n} for n in (1, 5, 25, 100)]
+
+    text = report._attendance_markdown(Rows())  # type: ignore[arg-type]
+    assert "| 25 | 1.83 | 0.286 | 3.43 | 5.52 |" in text
+    assert "no handler of this kind meets both" in text
+    strictest = costs.blind_attendance(25)[0]
+    assert strictest * 99 / 2 > costs.INVOCATIONS_OVER_FLOOR * costs.invocation_floor(100, 60.0)
