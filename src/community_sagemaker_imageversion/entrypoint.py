@@ -1,4 +1,4 @@
-"""The Lambda entrypoint: the runtime library's Resource, with four gaps of 2.1.20 closed.
+"""The Lambda entrypoint: the runtime library's Resource, with five gaps of 2.1.20 closed.
 
 - The library never copies ``nextToken`` from the event into the request, so a LIST that pages
   would start again at page one forever. ``ImageVersionResource`` carries it over.
@@ -14,7 +14,9 @@
   READ's own time. ``ImageVersionResource`` builds the request itself, casting each model as the
   library does (``recast_object``) with those classes found once (:func:`model_of`).
 - Shipping those logs and metrics can fail a handler, hide its event or stall it past its
-  deadline: :mod:`.telemetry` bounds and contains it.
+  deadline: :mod:`.telemetry` bounds and contains it. And the library's log handler, set up for a
+  request that asks for shipping, stays on a warm Lambda: a later request that asks for none has
+  it stopped (``telemetry.ship_nothing``), or its lines would go to the earlier one's stream.
 
 It also refuses, before the library reads the event, an event that is not shaped as
 CloudFormation sends it (naming the part at fault), and what the typed model would hide or the
