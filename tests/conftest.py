@@ -158,9 +158,23 @@ def contract_shape_of_every_event(
     assert not found, "events that break the contract's shape:\n" + "\n".join(found)
 
 
+# The tests that take seconds each (subprocesses, servers, real time) run first, so that with
+# several workers (pytest-xdist hands tests out in this order) none of them is left running alone
+# at the end while the other workers idle.
+_LONG_FIRST = ("server", "real_time")
+_LONG_FOLDERS = ("tools",)
+
+
+def _long(item: pytest.Item) -> bool:
+    return any(item.get_closest_marker(name) for name in _LONG_FIRST) or any(
+        part in _LONG_FOLDERS for part in item.path.relative_to(item.config.rootpath).parts[1:2]
+    )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Each test's requirement markers go into its JUnit properties, where make reliability's
-    report reads the verdict of each requirement from."""
+    """The long tests first (_LONG_FIRST); each test's requirement markers go into its JUnit
+    properties, where make reliability's report reads the verdict of each requirement from."""
+    items.sort(key=lambda item: not _long(item))
     keys = {key for key, _ in REQUIREMENTS}
     for item in items:
         for mark in item.iter_markers("requirement"):
