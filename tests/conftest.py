@@ -166,8 +166,9 @@ _LONG_FOLDERS = ("tools",)
 
 
 def _long(item: pytest.Item) -> bool:
-    return any(item.get_closest_marker(name) for name in _LONG_FIRST) or any(
-        part in _LONG_FOLDERS for part in item.path.relative_to(item.config.rootpath).parts[1:2]
+    return (
+        any(item.get_closest_marker(name) for name in _LONG_FIRST)
+        or item.path.parent.name in _LONG_FOLDERS
     )
 
 

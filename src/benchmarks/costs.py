@@ -246,7 +246,13 @@ def blind_attendance(versions: int, idle_share: float = IDLE_SHARE) -> tuple[flo
         low, high = (
             (middle, high) if idle_ends([middle] * (versions - 1)) > budget else (low, middle)
         )
-    return high, high * (versions - 1) / 2
+    return high, blind_asks(high, versions)
+
+
+def blind_asks(share: float, versions: int) -> float:
+    """Asks per version, in the attendance model, of versions waiting for the 0..N-1 ends before
+    their turn and asking at ``share`` of them: share (N - 1) / 2."""
+    return share * (versions - 1) / 2
 
 
 def targets(result: CostResult) -> list[tuple[str, bool, str]]:

@@ -236,7 +236,7 @@ def _attendance_markdown(c: costs.CostResult) -> str:
     widest = max(sizes)
     shares = {n: costs.blind_attendance(n)[0] for n in sizes}
     strictest = max(shares.values())
-    at_widest = strictest * (widest - 1) / 2
+    at_widest = costs.blind_asks(strictest, widest)
     target_widest = costs.INVOCATIONS_OVER_FLOOR * costs.invocation_floor(widest, x)
     verdict = (
         f"One share for every stack size here must be {strictest:.3f} at least, and then"

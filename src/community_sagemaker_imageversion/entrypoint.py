@@ -165,7 +165,6 @@ def refusal(event: object) -> InvalidRequest | None:
 # What the generated ``ResourceModel._deserialize`` finds on every request: the models module's
 # classes (the targets of its type hints), and from them the type each property casts to.
 _MODEL_CLASSES = dict(inspect.getmembers(models, inspect.isclass))
-_MODEL_FIELDS = tuple(field.name for field in dataclasses.fields(ResourceModel))
 _CAST_TO = {
     field.name: _field_to_type(field.type, field.name, _MODEL_CLASSES)
     for field in dataclasses.fields(ResourceModel)
@@ -194,7 +193,7 @@ def model_of(properties: Mapping[str, Any] | None) -> ResourceModel | None:
     else:  # (what known_properties lets through never comes here: the library's own way)
         data = dict(properties)
         recast_object(ResourceModel, data, _MODEL_CLASSES)
-    return ResourceModel(**{name: data.get(name) for name in _MODEL_FIELDS})
+    return ResourceModel(**{name: data.get(name) for name in _CAST_TO})
 
 
 def _caller(credentials: Credentials | None) -> CallerSession | None:

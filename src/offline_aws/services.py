@@ -9,6 +9,7 @@ Logs and CloudWatch on the same server, through :data:`~offline_aws.defaults.SER
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -28,6 +29,20 @@ from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
 from sagemaker_emulator.server import running_server
 
 from .lambda_endpoint import create_app, load_functions
+
+
+@functools.cache
+def in_process_client() -> Any:
+    """A SageMaker client of the offline account, made once per process (a client costs about
+    20 ms to make, more than many whole test runs): moto answers it whenever ``mock_aws`` is
+    active, and it keeps nothing of one run for the next (each mock_aws starts empty)."""
+    session = boto3.session.Session(
+        aws_access_key_id=PROCESS_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=PROCESS_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        region_name=REGION,
+    )
+    return session.client("sagemaker")
+
 
 # `cfn test` and `cfn invoke` call http://127.0.0.1:3001 unless told otherwise.
 

@@ -23,7 +23,6 @@ client makes one attempt per call), so it hits exactly the handler's call ``at``
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import urllib.request
 import uuid
@@ -31,7 +30,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 from moto import mock_aws
 from moto.moto_api import state_manager
 
@@ -44,12 +42,10 @@ from harness.events import handler_event
 from harness.recorder import Call, Recorder, recording
 from offline_aws.defaults import (
     IMAGE_ROLE,
-    PROCESS_CREDENTIALS,
-    REGION,
     base_image,
     use_offline_account,
 )
-from offline_aws.services import sagemaker_server
+from offline_aws.services import in_process_client, sagemaker_server
 from sagemaker_emulator import clock as emulator_clock
 from sagemaker_emulator import install
 from sagemaker_emulator.control import controls
@@ -325,18 +321,6 @@ def world(
         raise ValueError(f"unknown transport {transport!r}")
 
 
-@functools.cache
-def _in_process_client() -> Any:
-    """The client of set-ups and checks in process, made once (a client costs more to make than
-    a whole run): moto answers it whenever ``mock_aws`` is active."""
-    session = boto3.session.Session(
-        aws_access_key_id=PROCESS_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=PROCESS_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-        region_name=REGION,
-    )
-    return session.client("sagemaker")
-
-
 @contextlib.contextmanager
 def _in_process(scenario: str, fault: Fault | None, variant: Variant) -> Iterator[World]:
     install()
@@ -345,7 +329,7 @@ def _in_process(scenario: str, fault: Fault | None, variant: Variant) -> Iterato
     previous_clock = emulator_clock.use_clock(time)
     try:
         with _offline_environment(), mock_aws(), recording() as recorder:
-            sagemaker = _in_process_client()
+            sagemaker = in_process_client()
             controls().rules = controls().rules.changed(dict(variant))
             for name in IMAGES:
                 sagemaker.create_image(ImageName=name, RoleArn=IMAGE_ROLE)

@@ -1,10 +1,8 @@
 """Fixtures of the handler tests: the real Lambda entrypoint against the emulator in process."""
 
-import functools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import boto3
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import EndpointConnectionError
@@ -16,7 +14,8 @@ from harness.clocks import InstantClock
 from harness.driver import Driver
 from harness.inventory import every_item
 from harness.recorder import BOTOCORE_CLIENT, Recorder, recording
-from offline_aws.defaults import IMAGE_ROLE, REGION, base_image
+from offline_aws.defaults import IMAGE_ROLE, base_image
+from offline_aws.services import in_process_client
 from sagemaker_emulator.control import catch_up, controls
 from sagemaker_emulator.models import VERSION_CREATE_MODEL
 from tests.botocore_errors import client_error
@@ -33,16 +32,9 @@ def _mocked_aws() -> Iterator[None]:
         yield
 
 
-@functools.cache
-def sagemaker_client(region: str = REGION) -> Any:
-    """One test client per process and region: building one takes about 20 ms, and it keeps
-    nothing of a test (each test's mock_aws starts SageMaker empty)."""
-    return boto3.client("sagemaker", region_name=region)
-
-
 @pytest.fixture
 def sm() -> Any:
-    return sagemaker_client()
+    return in_process_client()
 
 
 @pytest.fixture

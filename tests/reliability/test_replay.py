@@ -24,10 +24,10 @@ from harness.driver import Driver, Outcome
 from harness.inventory import aliases_of, every_item
 from harness.replay import run_with_replay
 from offline_aws.defaults import IMAGE_ROLE
+from offline_aws.services import in_process_client
 from reliability_suite import figures
 from sagemaker_emulator.control import catch_up, controls
 from sagemaker_emulator.models import METADATA_KEYS, VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
-from tests.handlers.conftest import sagemaker_client
 
 from .conftest import FULL
 from .strategies import IMAGE, valid_models
@@ -72,7 +72,7 @@ def _prepare(
 ) -> tuple[Callable[..., Outcome], Any]:
     """Set up the emulator for ``operation``; how to run it (plainly or replayed), and a client
     to look at the result with."""
-    sagemaker = sagemaker_client()
+    sagemaker = in_process_client()
     sagemaker.create_image(ImageName=IMAGE, RoleArn=ROLE)
     slow = {"progression": "manual", "times": ticks}
     previous = None
