@@ -359,13 +359,14 @@ class _Runner:
 
     def _wait_for_change(self, wait: Wait, seconds: float) -> bool:
         """Past the free window, a change is waited for only where the invocation bound needs
-        it (timing.waits_past_free_window), and polled once more at the window's end."""
+        it (timing.waits_past_free_window): until its next poll when that fits in the invocation,
+        else until the age the bound needs; else it is polled once more at the window's end."""
         elapsed = clock().wall() - float(wait.since or 0.0)
         handbacks = self.context.handbacks
         if wait.billable and waits_past_free_window(handbacks, elapsed):
             room = self.invocation.left() - ATTEMPT_MINIMUM
-            needed = required_age(handbacks) - elapsed
-            if room >= LAST_POLL_MINIMUM and self.invocation.pause(min(seconds, room, needed)):
+            pause = seconds if seconds <= room else min(room, required_age(handbacks) - elapsed)
+            if room >= LAST_POLL_MINIMUM and self.invocation.pause(pause):
                 return True
         room = self.invocation.waitable()
         if not self.last_poll_used and room >= LAST_POLL_MINIMUM and last_poll_worth(seconds, room):

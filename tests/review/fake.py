@@ -188,16 +188,19 @@ def props(**extra: Any) -> dict[str, Any]:
 
 
 class Durations:
-    """Per-invocation durations, recorded by wrapping the driver's invoke."""
+    """Per-invocation durations (``spans``) and start and end times (``intervals``), recorded by
+    wrapping the driver's invoke."""
 
     def __init__(self, driver: Driver, clock: VClock) -> None:
         self.spans: list[float] = []
+        self.intervals: list[tuple[float, float]] = []
         original = driver.invoke
 
         def invoke(event: Any) -> Any:
             start = clock.t
             answer = original(event)
             self.spans.append(clock.t - start)
+            self.intervals.append((start, clock.t))
             return answer
 
         driver.invoke = invoke  # type: ignore[method-assign]

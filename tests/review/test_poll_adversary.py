@@ -27,7 +27,7 @@ import pytest
 
 from community_sagemaker_imageversion import engine, timing
 from tests.botocore_errors import client_error
-from tests.review.fake import props, world
+from tests.review.fake import Durations, props, world
 
 AWS_POLL = 5.0
 """AWS's own handler polls a version every 5 s."""
@@ -140,39 +140,61 @@ def test_a_create_of_27_to_30_s_is_seen_within_3_s_of_aws_across_its_callback(mo
 # -- 4. Billed seconds past what the invocation bound needs ----------------------------------------
 
 
-@pytest.mark.parametrize("seconds", [170.0, 180.0])
-def test_no_invocation_bills_waiting_past_the_age_the_invocation_bound_needs(monkeypatch, seconds):
-    """The 4th invocation of a 170 s create (3 hand-backs: it must poll until the change is
-    timing.required_age(3) old) polls at ~168.6 s; a first version of the policy then waited on
-    for its own next poll (17.4 s on, where 13.4 s were required), 4 billed seconds past the
-    required age (to ~186 s). The guide: "waiting never pays for
-    seconds above 30, except where it must to keep the invocation bound below"; README: "so it
-    never pays for the seconds above 30"."""
+@pytest.mark.parametrize("seconds", [170.0, 180.0, 313.0])
+def test_no_invocation_bills_waiting_past_the_poll_the_invocation_bound_needs(monkeypatch, seconds):
+    """An invocation after k hand-backs must see the change ``timing.required_age(k)`` old
+    before it hands back (the invocation bound), so it may wait past its free window (billed).
+    It waits for its own next poll when that fits in the invocation, rather than polling once
+    more at the required age (a SageMaker call more, for a few billed seconds less), and no
+    further: the poll that reaches the required age is its last. A first version of the policy
+    waited on for another poll after that (4 billed seconds past the need, to ~186 s, in a
+    170 s create). The guide: "waiting never pays for seconds above 30, except where it must to
+    keep the invocation bound below"."""
     with world(monkeypatch, create_seconds=seconds) as (clock, sm, driver):
-        spans: list[tuple[float, float]] = []
-        original = driver.invoke
-
-        def invoke(event):
-            start = clock.t
-            answer = original(event)
-            spans.append((start, clock.t))
-            return answer
-
-        driver.invoke = invoke  # type: ignore[method-assign]
+        durations = Durations(driver, clock)
         out = driver.run("CREATE", props())
         assert out.status == "SUCCESS", out.final
         since = _created_at(sm) - sm.latency  # (the create phase's start: Watch.since)
         slack = 2 * sm.latency  # one poll's own time
-        for k, (start, end) in enumerate(spans):
-            if k == 0 or end - start <= 30.0:
-                continue
-            needed_until = max(start + 30.0, since + timing.required_age(k))
-            assert end <= needed_until + slack, (
-                f"invocation {k + 1} ran {end - start:.2f} s and billed waiting until the change"
-                f" was {end - since:.2f} s old; the invocation bound needs"
-                f" {timing.required_age(k):.0f} s ({end - needed_until:.2f} billed seconds"
-                f" more); spans {[round(e - s, 2) for s, e in spans]}, polls {_polls(sm)}"
+        polls = [since + p for p in _polls(sm)]
+        billed = [
+            (k, s, e) for k, (s, e) in enumerate(durations.intervals) if k > 0 and e - s > 30.0
+        ]
+        assert billed, f"no invocation waited past its free window: {durations.spans}"
+        for k, start, end in billed:
+            needed = since + timing.required_age(k)
+            mine = [p for p in polls if start <= p <= end]
+            before_last = [p for p in mine[:-1] if p >= start + 30.0 - slack]
+            assert all(p < needed for p in before_last), (
+                f"invocation {k + 1} ({end - start:.2f} s) polled past its free window after"
+                f" the change was {timing.required_age(k):.0f} s old, which is all the"
+                f" invocation bound needs: its polls {[round(p - since, 2) for p in mine]}"
             )
+            bound = timing.CYCLE_SECONDS * k  # a change of X <= 60 k s, seen by invocation k + 1
+            assert mine[-1] >= since + bound - slack, (
+                f"invocation {k + 1} handed back before the change was {bound:.0f} s old: polls"
+                f" {[round(p - since, 2) for p in mine]}"
+            )
+
+
+@pytest.mark.parametrize("seconds", [313.0, 347.0, 503.0, 1811.0])
+def test_a_long_create_makes_at_most_half_the_calls_of_a_5_s_poll(monkeypatch, seconds):
+    """A create of X > 300 s (issue 22: 313 s and 1,811 s) makes at most half the SageMaker
+    calls of AWS's handler, which polls every 5 s (its create call and ceil(X / 5) polls), and
+    sees the version by 1.05 X + 10 s. The invocation bound's extra poll at the age each
+    billed invocation must reach (one per minute of the change) made a 313 s create 33 calls,
+    against 32 for half of AWS's."""
+    with world(monkeypatch, create_seconds=seconds) as (clock, sm, driver):
+        out = driver.run("CREATE", props())
+        assert out.status == "SUCCESS", out.final
+        calls = len(sm.calls)
+        aws_calls = 1 + math.ceil(seconds / AWS_POLL)
+        assert calls <= aws_calls / 2, (
+            f"{calls} SageMaker calls for a {seconds:.0f} s creation, AWS's handler makes"
+            f" {aws_calls}: polls {_polls(sm)}"
+        )
+        seen = clock.t - _created_at(sm)
+        assert seen <= 1.05 * seconds + 10.0 + 2 * sm.latency, (seen, _polls(sm))
 
 
 # -- 5. (pre-existing) A create that queued bills waiting while its version is not shown yet -------
