@@ -446,8 +446,14 @@ def _failed(
     event.message = log_redaction.scrub(event.message or "")
     desired = request.desiredResourceState
     tracked = context.version if context is not None else None
-    if tracked is None and desired is not None and isinstance(desired.ImageVersionArn, str):
-        # (UPDATE, DELETE) the version CloudFormation named, as it named it
+    if (
+        tracked is None
+        and desired is not None
+        and isinstance(desired.ImageVersionArn, str)
+        and desired.ImageVersionArn
+    ):
+        # (UPDATE, DELETE) the version CloudFormation named, as it named it (an empty identifier
+        # names none: the event then carries no model, as the contract asks of its models)
         named = identifier_model("", {"ImageVersionArn": desired.ImageVersionArn})
         named.ImageName, named.Version = desired.ImageName, desired.Version
         named.BaseImage = desired.BaseImage
