@@ -21,6 +21,7 @@ def test_a_request_naming_the_version_by_an_empty_arn_is_not_found_and_names_not
 ) -> None:
     created = timeline.driver().run("CREATE", props())
     assert created.status == "SUCCESS", created.final
+    assert created.model is not None
     empty = {**created.model, "ImageVersionArn": ""}
     if action == "UPDATE":
         out = timeline.driver().run("UPDATE", {**empty, "Horovod": True}, previous=empty)
