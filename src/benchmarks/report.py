@@ -270,9 +270,11 @@ each create's own invocations, a share of ends seen late, and throttled asks."""
 def _blind_floor_markdown(c: costs.CostResult) -> str:
     """The fewest calls a long create can cost while both latency promises hold."""
     aws = {row["creation_seconds"]: row for row in c.of("single", "aws-like")}
+    ours = {row["creation_seconds"]: row["calls"] for row in c.of("single", "ours")}
     lines = [
         f"- {x:g} s: at least {costs.blind_calls_floor(row['request_seconds'], x)} calls"
-        f" (aws-like: {row['calls']}; the target, {costs.LONG_CALLS_SHARE:g} x theirs:"
+        f" (this handler: {ours.get(x, '-')}; aws-like: {row['calls']}; the target,"
+        f" {costs.LONG_CALLS_SHARE:g} x theirs:"
         f" {costs.LONG_CALLS_SHARE * row['calls']:g})"
         for x, row in sorted(aws.items())
         if x > costs.REALISTIC_UNTIL and "request_seconds" in row
