@@ -359,13 +359,17 @@ class _Runner:
 
     def _wait_for_change(self, wait: Wait, seconds: float) -> bool:
         """Past the free window, a change is waited for only where the invocation bound needs
-        it (timing.waits_past_free_window): until its next poll when that fits in the invocation,
-        else until the age the bound needs; else it is polled once more at the window's end."""
+        it (timing.waits_past_free_window): until the age the bound needs, or, where that age
+        lies past the free window anyway, until its next poll when that fits in the invocation (a
+        few billed seconds more for a call fewer); else it is polled once more at the window's
+        end."""
         elapsed = clock().wall() - float(wait.since or 0.0)
         handbacks = self.context.handbacks
         if wait.billable and waits_past_free_window(handbacks, elapsed):
             room = self.invocation.left() - ATTEMPT_MINIMUM
-            pause = seconds if seconds <= room else min(room, required_age(handbacks) - elapsed)
+            needed = required_age(handbacks) - elapsed
+            billed_anyway = needed > self.invocation.waitable()
+            pause = seconds if billed_anyway and seconds <= room else min(seconds, room, needed)
             if room >= LAST_POLL_MINIMUM and self.invocation.pause(pause):
                 return True
         room = self.invocation.waitable()

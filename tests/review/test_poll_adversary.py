@@ -234,3 +234,25 @@ def test_a_create_that_queued_bills_no_waiting_while_its_version_is_not_shown(mo
             f"{billed:.1f} billed seconds of waiting for a create that queued; invocations"
             f" {[round(s, 2) for s in spans]}"
         )
+
+
+@pytest.mark.parametrize("seconds", [600.0, 240.0])
+def test_an_invocation_whose_required_age_falls_in_its_free_window_bills_nothing(
+    monkeypatch, seconds
+):
+    """Found by the review of the change that waits for the next poll past the free window: an
+    invocation that must see the change ``timing.required_age(k)`` old, and can within its free
+    window (a create of 600 s: invocation 11 starts at age 590.9 and needs 602), waited for its
+    own next poll instead (to age 629.4), 8.6 billed seconds that bought no call."""
+    with world(monkeypatch, create_seconds=seconds) as (clock, sm, driver):
+        durations = Durations(driver, clock)
+        out = driver.run("CREATE", props())
+        assert out.status == "SUCCESS", out.final
+        since = _created_at(sm) - sm.latency
+        for k, (start, end) in enumerate(durations.intervals):
+            if end - start > 30.0:
+                reach = since + timing.required_age(k) - start
+                assert reach > timing.FREE_WINDOW, (
+                    f"invocation {k + 1} billed {end - start - 30.0:.2f} s though the age the"
+                    f" bound needs was {reach:.2f} s into it: spans {durations.spans}"
+                )
