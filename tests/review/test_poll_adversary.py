@@ -144,9 +144,10 @@ def test_a_create_of_27_to_30_s_is_seen_within_3_s_of_aws_across_its_callback(mo
 def test_no_invocation_bills_waiting_past_the_poll_the_invocation_bound_needs(monkeypatch, seconds):
     """An invocation after k hand-backs must see the change ``timing.required_age(k)`` old
     before it hands back (the invocation bound), so it may wait past its free window (billed).
-    It waits for its own next poll when that fits in the invocation, rather than polling once
-    more at the required age (a SageMaker call more, for a few billed seconds less), and no
-    further: the poll that reaches the required age is its last. A first version of the policy
+    Where that age lies past its free window, it waits for its own next poll when that fits in
+    the invocation, rather than polling once more at the required age (a SageMaker call more, for
+    a few billed seconds less), and no further: the poll that reaches the required age is its
+    last. A first version of the policy
     waited on for another poll after that (4 billed seconds past the need, to ~186 s, in a
     170 s create). The guide: "waiting never pays for seconds above 30, except where it must to
     keep the invocation bound below"."""
