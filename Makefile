@@ -1,4 +1,9 @@
 # One target per job. Every target creates the virtual environment when it is missing.
+# Python caches the project's bytecode (__pycache__, ignored by git and by the package) even where
+# the environment sets PYTHONDONTWRITEBYTECODE: the tests start hundreds of Python processes, and
+# compiling src/ and tests/ afresh in each made make test's pytest part 249 s instead of 167 s on
+# 2 cores.
+unexport PYTHONDONTWRITEBYTECODE
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
