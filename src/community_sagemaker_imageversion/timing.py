@@ -133,9 +133,10 @@ CYCLE_MARGIN = POLL_START % POLL_GRID
 """(2 s) An invocation waits past its free window (billed seconds) only where handing back would
 let a change that ends X seconds after it began take more than ceil(X / CYCLE_SECONDS) + 1
 invocations to be seen: the invocation that hands back for the k-th time keeps polling until the
-change is CYCLE_SECONDS * (k - 1) old. It waits for its own next poll when that fits in the
-invocation (a few billed seconds rather than a SageMaker call more), else polls at that age, on
-the grid just past it (CYCLE_SECONDS being a multiple of POLL_GRID, CYCLE_MARGIN puts it there)."""
+change is CYCLE_SECONDS * (k - 1) old, polling at that age, on the grid just past it
+(CYCLE_SECONDS being a multiple of POLL_GRID, CYCLE_MARGIN puts it there). Where that age lies
+past the free window (billed anyway), it waits for its own next poll instead when that fits in
+the invocation: a few billed seconds more rather than a SageMaker call more."""
 LONG_CHANGE = 50.0
 """A create made at the first try polls sparsely only when the image's history says a change
 takes this long at least: a period between creations also counts CloudFormation starting the
