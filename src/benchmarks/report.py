@@ -225,17 +225,17 @@ def _attendance_markdown(c: costs.CostResult) -> str:
     if not sizes:
         return ""
     x = costs.CREATION_SECONDS
+    blind = {n: costs.blind_attendance(n) for n in sizes}
     rows = []
     for n in sizes:
-        share, asks = costs.blind_attendance(n)
+        share, asks = blind[n]
         target = costs.INVOCATIONS_OVER_FLOOR * costs.invocation_floor(n, x)
         rows.append(
             f"| {n} | {costs.queue_aware_attendance(n):.2f} | {share:.3f} | {asks:.2f} |"
             f" {target:.2f} |"
         )
     widest = max(sizes)
-    shares = {n: costs.blind_attendance(n)[0] for n in sizes}
-    strictest = max(shares.values())
+    strictest = max(share for share, _ in blind.values())
     at_widest = costs.blind_asks(strictest, widest)
     target_widest = costs.INVOCATIONS_OVER_FLOOR * costs.invocation_floor(widest, x)
     verdict = (

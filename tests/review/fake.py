@@ -188,19 +188,21 @@ def props(**extra: Any) -> dict[str, Any]:
 
 
 class Durations:
-    """Per-invocation durations (``spans``) and start and end times (``intervals``), recorded by
-    wrapping the driver's invoke."""
+    """Each invocation's start and end times (``intervals``), recorded by wrapping the driver's
+    invoke, and its duration (``spans``)."""
 
     def __init__(self, driver: Driver, clock: VClock) -> None:
-        self.spans: list[float] = []
         self.intervals: list[tuple[float, float]] = []
         original = driver.invoke
 
         def invoke(event: Any) -> Any:
             start = clock.t
             answer = original(event)
-            self.spans.append(clock.t - start)
             self.intervals.append((start, clock.t))
             return answer
 
         driver.invoke = invoke  # type: ignore[method-assign]
+
+    @property
+    def spans(self) -> list[float]:
+        return [end - start for start, end in self.intervals]
