@@ -17,7 +17,6 @@ looks there; the runtime library's sessions (logs, metrics) are its own.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
@@ -59,7 +58,7 @@ USER_AGENT = f"community-sagemaker-imageversion/{__version__}"
 # classification, errors.classify), each attempt only while it fits before the invocation's
 # deadline (botocore's retries know no deadline). Legacy mode, because standard mode keeps a
 # retry quota per client even when it makes one attempt. Each attempt's whole answer is bounded
-# by the time left (``wire.answer_by``); connecting by the fixed connect timeout.
+# by the time left (``wire.AnswerBy``); connecting by the fixed connect timeout.
 CLIENT_CONFIG = Config(
     user_agent_extra=USER_AGENT,
     retries={"mode": "legacy", "total_max_attempts": 1},
@@ -102,32 +101,27 @@ class CallerSession:
     def values(self) -> tuple[str, str, str]:
         return self.access_key_id, self.secret_access_key, self.session_token or ""
 
-    def fingerprint(self) -> str:
-        return hashlib.sha256("\n".join(self.values()).encode()).hexdigest()
-
 
 class _ClientCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._session: botocore.session.Session | None = None
-        self._clients: OrderedDict[tuple[str, str, str], tuple[SageMakerClient, CallerSession]] = (
-            OrderedDict()
-        )
+        # keyed by the caller itself: equal only for exactly the same credentials
+        self._clients: OrderedDict[tuple[CallerSession, str, str], SageMakerClient] = OrderedDict()
 
     def sagemaker(self, caller: CallerSession, region: str) -> SageMakerClient:
         # botocore reads the endpoint variables when it builds a client: they belong in the key.
         endpoint = os.environ.get(_ENDPOINT_VARIABLE) or os.environ.get("AWS_ENDPOINT_URL") or ""
-        key = (caller.fingerprint(), region, endpoint)
+        key = (caller, region, endpoint)
         with self._lock:
-            cached = self._clients.get(key)
-            client = cached[0] if cached else None
+            client = self._clients.get(key)
             if client is None:
                 client = self._create(caller, region)
-                self._clients[key] = (client, caller)
+                self._clients[key] = client
                 while len(self._clients) > MAX_CACHED_CLIENTS:
                     self._clients.popitem(last=False)
                 log_redaction.redact_only(
-                    value for _, held in self._clients.values() for value in held.values()
+                    value for held, _, _ in self._clients for value in held.values()
                 )
             else:
                 self._clients.move_to_end(key)

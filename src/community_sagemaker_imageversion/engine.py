@@ -226,7 +226,7 @@ class _Calls:
         if kind in self.paced:
             self.paced[kind] = sent
         try:
-            with wire.answer_by(timeout):
+            with wire.AnswerBy(timeout):
                 answer = send()
         except Exception as error:
             meaning = classify(error, operation, label)

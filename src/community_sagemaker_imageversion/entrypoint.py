@@ -1,4 +1,4 @@
-"""The Lambda entrypoint: the runtime library's Resource, with five gaps of 2.1.20 closed.
+"""The Lambda entrypoint: the runtime library's Resource, with six gaps of 2.1.20 closed.
 
 - The library never copies ``nextToken`` from the event into the request, so a LIST that pages
   would start again at page one forever. ``ImageVersionResource`` carries it over.
@@ -17,13 +17,19 @@
   deadline: :mod:`.telemetry` bounds and contains it. And the library's log handler, set up for a
   request that asks for shipping, stays on a warm Lambda: a later request that asks for none has
   it stopped (``telemetry.ship_nothing``), or its lines would go to the earlier one's stream.
+- The library's invocation writes every answer to JSON text and reads it back, to be sure the
+  Lambda runtime can send it: a tenth of a warm READ's own time. The handlers' events hold JSON's
+  own types only (every event of every test is checked against its JSON text,
+  ``harness.contract_shape``), so ``ImageVersionResource`` runs the invocation itself
+  (:meth:`ImageVersionResource._serve`), as the library does otherwise, without that round trip;
+  and it builds no metrics publisher when the request ships none.
 
 It also refuses, before the library reads the event, an event that is not shaped as
 CloudFormation sends it (naming the part at fault), and what the typed model would hide or the
 library would refuse in its own words: unknown properties, null values, booleans and integers
 it cannot cast, repeated aliases in a CREATE or UPDATE. A refusal is an answer, not a failure of
 the handler: it is returned as the library returns it, without the "Handler error" and
-traceback the library prints for every exception (in Lambda's own log, and on `make serve`'s
+traceback printed for every other exception (in Lambda's own log, and on `make serve`'s
 terminal). Anywhere else (a READ or DELETE of a model kept from an older schema, an UPDATE's
 previous model), properties the schema lacks are left out rather than failing the event.
 """
@@ -32,12 +38,20 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import logging
+import time
 from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from cloudformation_cli_python_lib.boto3_proxy import SessionProxy, _get_boto_session
 from cloudformation_cli_python_lib.exceptions import InvalidRequest
-from cloudformation_cli_python_lib.interface import Action, BaseResourceHandlerRequest
+from cloudformation_cli_python_lib.interface import (
+    Action,
+    HandlerErrorCode,
+    ProgressEvent,
+)
 from cloudformation_cli_python_lib.recast import (
     PRIMITIVES,
     _field_to_type,
@@ -45,14 +59,16 @@ from cloudformation_cli_python_lib.recast import (
     recast_object,
 )
 from cloudformation_cli_python_lib.resource import Resource
-from cloudformation_cli_python_lib.utils import Credentials, HandlerRequest, UnmodelledRequest
+from cloudformation_cli_python_lib.utils import HandlerRequest, UnmodelledRequest
 
 from . import clients, invocation, log_redaction, models, telemetry
 from .clients import CallerSession
+from .errors import HandlerError
 from .models import ResourceHandlerRequest, ResourceModel
 from .telemetry import telemetry_session
 from .validation import check_raw, known_properties
 
+LOG = logging.getLogger(__name__)
 _prepared = False
 
 
@@ -196,64 +212,96 @@ def model_of(properties: Mapping[str, Any] | None) -> ResourceModel | None:
     return ResourceModel(**{name: data.get(name) for name in _CAST_TO})
 
 
-def _caller(credentials: Credentials | None) -> CallerSession | None:
-    if credentials is None:
+def _report(error: BaseException, shipping: bool) -> None:
+    """A failure that ends an invocation, with its traceback: in the shipped log once logs ship,
+    else on standard output and error (Lambda's own log), scrubbed (as the library reports it)."""
+    expected = isinstance(error, HandlerError)
+    if shipping and expected:
+        LOG.exception("Handler error: %s", error)
+    elif shipping:
+        LOG.exception("Exception caught: %s", error)
+    else:
+        kind = "Handler error" if expected else "Exception caught"
+        print(log_redaction.scrub(f"{kind}: {error}"))
+        log_redaction.print_traceback()
+
+
+def _caller(credentials: Mapping[str, str] | None) -> CallerSession | None:
+    if not credentials:
         return None
     return CallerSession(
-        credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken
+        credentials["accessKeyId"], credentials["secretAccessKey"], credentials["sessionToken"]
     )
 
 
+@dataclass(frozen=True)
+class Served:
+    """What an event asks, read: the handlers' arguments, and the provider's session and the
+    library's request when it asks for logs and metrics to be shipped."""
+
+    caller: CallerSession | None
+    action: Action
+    callback: MutableMapping[str, Any]
+    request: ResourceHandlerRequest
+    provider: SessionProxy | None = None
+    shipping: HandlerRequest | None = None
+
+
+def read_request(event: Mapping[str, Any]) -> Served:
+    """The request handlers get from an event :func:`refusal` let through: the library's modelled
+    request (its ``_parse_request`` and ``_cast_resource_request``), with the event's
+    ``nextToken`` (which it drops), without its two boto3 Sessions per invocation, and without
+    its typed copy of the event unless logs ship. InvalidRequest when it cannot be read."""
+    try:
+        data = event["requestData"]
+        region = event["region"]
+        # What CloudFormation kept from an older schema (READ, DELETE, and an UPDATE's previous
+        # model) is not input: properties this schema lacks, and nulls, are left out, as the
+        # library would otherwise refuse the whole event for them.
+        request = ResourceHandlerRequest(
+            clientRequestToken=event["bearerToken"],
+            desiredResourceState=model_of(known_properties(data["resourceProperties"])),
+            previousResourceState=model_of(
+                known_properties(data.get("previousResourceProperties"))
+            ),
+            desiredResourceTags=data.get("stackTags") or {},
+            previousResourceTags=data.get("previousStackTags"),
+            systemTags=data.get("systemTags"),
+            previousSystemTags=data.get("previousSystemTags"),
+            awsAccountId=event["awsAccountId"],
+            logicalResourceIdentifier=data.get("logicalResourceId"),
+            typeConfiguration=None,  # (the type has no type configuration)
+            nextToken=event.get("nextToken"),
+            stackId=event.get("stackId"),
+            region=region,
+            awsPartition=UnmodelledRequest.get_partition(region),
+        )
+        read = Served(
+            _caller(data.get("callerCredentials")),
+            Action[event["action"]],
+            event.get("callbackContext") or {},
+            request,
+        )
+        provider = data.get("providerCredentials")
+        if provider:
+            # Before any client of them exists: botocore logs them at DEBUG.
+            log_redaction.redact_only(provider.values(), "provider")
+        if not (provider and data.get("providerLogGroupName")):
+            telemetry.ship_nothing()
+            return read
+        library = HandlerRequest.deserialize(event)  # type: ignore[arg-type]
+        session = _get_boto_session(library.requestData.providerCredentials)
+        if session is None:  # pragma: no cover (the library's own check: credentials given)
+            telemetry.ship_nothing()
+            return read
+        return dataclasses.replace(
+            read, provider=telemetry_session(session, region), shipping=library
+        )
+    except Exception as error:  # (as the library: any failure to read refuses the event)
+        raise InvalidRequest(f"{error} ({type(error).__name__})") from error
+
+
 class ImageVersionResource(Resource):
-    @staticmethod
-    def _parse_request(
-        event_data: MutableMapping[str, Any],
-    ) -> tuple[tuple[Any, SessionProxy | None], Action, MutableMapping[str, Any], HandlerRequest]:
-        """The library's request parsing, without its two boto3 Sessions per invocation (of an
-        event :func:`refusal` let through)."""
-        try:
-            event = HandlerRequest.deserialize(event_data)
-            data = event.requestData
-            caller = _caller(data.callerCredentials)
-            if data.providerCredentials is not None:
-                # Before any client of them exists: botocore logs them at DEBUG.
-                log_redaction.redact_only(vars(data.providerCredentials).values(), "provider")
-            shipping = data.providerLogGroupName and _get_boto_session(data.providerCredentials)
-            provider = telemetry_session(shipping, event.region) if shipping else None
-            if provider is None:
-                telemetry.ship_nothing()
-            action = Action[event.action]
-            callback_context = event.callbackContext or {}
-        except (TypeError, KeyError, ValueError, AttributeError) as error:
-            raise InvalidRequest(f"{error} ({type(error).__name__})") from error
-        return (caller, provider), action, callback_context, event
-
-    def _cast_resource_request(self, request: HandlerRequest) -> BaseResourceHandlerRequest:
-        """The library's modelled request, with the event's ``nextToken`` (which it drops)."""
-        data = request.requestData
-        try:
-            # What CloudFormation kept from an older schema (READ, DELETE, and an UPDATE's
-            # previous model) is not input: properties this schema lacks, and nulls, are left
-            # out, as the library would otherwise refuse the whole event for them.
-            return ResourceHandlerRequest(
-                clientRequestToken=request.bearerToken,
-                desiredResourceState=model_of(known_properties(data.resourceProperties)),
-                previousResourceState=model_of(known_properties(data.previousResourceProperties)),
-                desiredResourceTags=data.stackTags or {},
-                previousResourceTags=data.previousStackTags,
-                systemTags=data.systemTags,
-                previousSystemTags=data.previousSystemTags,
-                awsAccountId=request.awsAccountId,
-                logicalResourceIdentifier=data.logicalResourceId,
-                typeConfiguration=None,  # (the type has no type configuration)
-                nextToken=request.nextToken,
-                stackId=request.stackId,
-                region=request.region,
-                awsPartition=UnmodelledRequest.get_partition(request.region),
-            )
-        except Exception as error:  # (as the library: any failure to cast refuses the event)
-            raise InvalidRequest(f"{error} ({type(error).__name__})") from error
-
     def __call__(
         self, event_data: MutableMapping[str, Any], context: Any
     ) -> MutableMapping[str, Any]:
@@ -263,10 +311,49 @@ class ImageVersionResource(Resource):
             return refused.to_progress_event()._serialize()
         token = invocation.begin(context)
         try:
-            result: MutableMapping[str, Any] = super().__call__(event_data, context)
-            return result
+            return self._serve(event_data)
         finally:
             invocation.end(token)
+
+    def _serve(self, event_data: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+        """What the library's invocation does with an event (its ``__call__``): the request
+        parsed and cast, logs and metrics shipped when the request asks for that, the handler
+        run, any failure turned into a FAILED event (printed, or logged once logs ship); the
+        event as a mapping of JSON's own types, which every handler event already is (the tests
+        check each against its JSON text), so without the library's JSON round trip of it."""
+        shipping = False
+        try:
+            read = read_request(event_data)
+            if read.provider is None or read.shipping is None:
+                return self._handle(read)._serialize()
+            metrics = telemetry.ShippedMetrics()
+            telemetry.ShippedLogs.setup(read.shipping, read.provider, self.log_format)
+            shipping = True
+            metrics.add_metrics_publisher(read.provider, read.shipping.resourceType)
+            action = read.action
+            metrics.publish_invocation_metric(datetime.utcnow(), action)
+            started = time.monotonic()
+            try:
+                progress = self._handle(read)
+            except Exception as error:
+                metrics.publish_exception_metric(datetime.utcnow(), action, error)
+                raise
+            finally:
+                took = (time.monotonic() - started) * 1000.0
+                metrics.publish_duration_metric(datetime.utcnow(), action, took)
+        except HandlerError as error:
+            _report(error, shipping)
+            progress = ProgressEvent.failed(error._error_code, log_redaction.scrub(str(error)))
+        except BaseException as error:  # noqa: BLE001 (as the library: every failure answers)
+            _report(error, shipping)
+            progress = ProgressEvent.failed(HandlerErrorCode.InternalFailure)
+        return progress._serialize()
+
+    def _handle(self, read: Served) -> ProgressEvent:
+        """The action's handler (the library's look-up and its check of the answer), given the
+        caller's credentials where the library would give a boto3 session (``CallerSession``)."""
+        caller: Any = read.caller
+        return self._invoke_handler(caller, read.request, read.action, read.callback)
 
     def test_entrypoint(self, event: MutableMapping[str, Any], context: Any) -> Any:
         """The contract tests' entrypoint (``testEntrypoint``), with the process prepared."""

@@ -90,6 +90,10 @@ def _next_token(answer: Mapping[str, Any]) -> str | None:
     return token if isinstance(token, str) and token else None
 
 
+def _page_key(operation: str, params: Mapping[str, Any]) -> str:
+    return f"{operation} {sorted(params.items())!r}"
+
+
 def _page(params: Mapping[str, Any], token: str | None) -> dict[str, Any]:
     return {**params, **({"NextToken": token} if token else {})}
 
@@ -128,8 +132,8 @@ class SageMaker:
         """One page of a List call (``send`` with ``params``): its ``items`` (checked whole) and
         its NextToken; a leading empty page is kept for the retry of a phase a transient failure
         ends (see above)."""
-        key = f"{operation} {sorted(params.items())!r}"
-        kept = self._pages.get(key)
+        key = _page_key(operation, params) if self._pages else None
+        kept = self._pages.get(key) if key is not None else None
         if kept is not None:
             return kept
         answer = self._calls.attempt(operation, label, lambda: send(**params))
@@ -138,7 +142,7 @@ class SageMaker:
         # a leading page: the first, or one a kept (empty) page's NextToken leads to
         leading = token is None or any(token == after for _, after in self._pages.values())
         if leading and not page[0] and page[1] is not None:
-            self._pages[key] = page
+            self._pages[key or _page_key(operation, params)] = page
         return page
 
     def calls_made(self) -> int:

@@ -3,7 +3,7 @@ well-formed one.
 
 - botocore bounds each socket read of an answer (the read timeout), never the whole answer: an
   answer that trickles in a byte at a time holds the call for as long as it likes.
-  :class:`BoundedSession` reads each answer itself, before the time :func:`answer_by` set runs
+  :class:`BoundedSession` reads each answer itself, before the time :class:`AnswerBy` set runs
   out (or :data:`TELEMETRY_ANSWER_SECONDS` after a shipping call starts), each read cut to the
   time left, and fails the call as a read timeout past it.
 - botocore parses a 200 answer whose JSON body was cut short as a success without the
@@ -15,11 +15,10 @@ well-formed one.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import json
 import socket
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from botocore.awsrequest import AWSPreparedRequest, AWSRequest, AWSResponse
@@ -35,33 +34,34 @@ from .timing import TELEMETRY_CONNECT_TIMEOUT, TELEMETRY_READ_TIMEOUT
 TELEMETRY_ANSWER_SECONDS = TELEMETRY_CONNECT_TIMEOUT + TELEMETRY_READ_TIMEOUT
 CHUNK = 65536
 
-_answer_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "answer_deadline", default=None
-)
-_read_timeout: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "read_timeout", default=None
+# (read timeout, whole-answer deadline) of the calls made in an ``AnswerBy`` block
+_bounds: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar(
+    "answer_bounds", default=None
 )
 
 
-@contextlib.contextmanager
-def answer_by(seconds: float) -> Iterator[None]:
+class AnswerBy:
     """Calls made in this block (in this context) get their whole answer within ``seconds``
     from their start, each socket read within what is left of that."""
-    deadline = _read_timeout.set(seconds)
-    whole = _answer_deadline.set(clock().monotonic() + seconds)
-    try:
-        yield
-    finally:
-        _answer_deadline.reset(whole)
-        _read_timeout.reset(deadline)
+
+    __slots__ = ("_seconds", "_token")
+
+    def __init__(self, seconds: float) -> None:
+        self._seconds = seconds
+
+    def __enter__(self) -> None:
+        self._token = _bounds.set((self._seconds, clock().monotonic() + self._seconds))
+
+    def __exit__(self, *_: object) -> None:
+        _bounds.reset(self._token)
 
 
 def apply_read_timeout(context: Mapping[str, Any], **_: Any) -> None:
-    """botocore's ``before-call`` hook: the request's own read timeout (:func:`answer_by`), which
+    """botocore's ``before-call`` hook: the request's own read timeout (:class:`AnswerBy`), which
     botocore's HTTP session applies in place of the client's."""
-    seconds = _read_timeout.get()
-    if seconds is not None and isinstance(context, dict):
-        context["read_timeout"] = seconds
+    bounds = _bounds.get()
+    if bounds is not None and isinstance(context, dict):
+        context["read_timeout"] = bounds[0]
 
 
 def refuse_malformed(response_dict: Mapping[str, Any], **_: Any) -> None:
@@ -96,8 +96,9 @@ def _looks_whole(body: bytes) -> bool:
 
 
 def deadline_of_call() -> float | None:
-    """The whole-answer deadline :func:`answer_by` set for the call being made."""
-    return _answer_deadline.get()
+    """The whole-answer deadline :class:`AnswerBy` set for the call being made."""
+    bounds = _bounds.get()
+    return None if bounds is None else bounds[1]
 
 
 def telemetry_deadline() -> float:

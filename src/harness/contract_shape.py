@@ -112,6 +112,14 @@ class CreateAnswers:
         return self.read
 
 
+def _is_json(answer: Mapping[str, Any]) -> bool:
+    """Whether ``answer`` holds JSON's own types only: what its JSON text reads back as."""
+    try:
+        return bool(json.loads(json.dumps(answer)) == answer)
+    except (TypeError, ValueError):
+        return False
+
+
 def _true(value: bool, message: str) -> None:
     assert value, message
 
@@ -138,6 +146,8 @@ def violations(
         status = OperationStatus[answer["status"]]
     except (KeyError, TypeError):
         return [f"no known status: {answer.get('status')!r}"]
+    if not _is_json(answer):
+        problems.append("the event is not a JSON document (the Lambda runtime sends its text)")
     model = answer.get("resourceModel")
     if action in ("READ", "LIST"):
         check("call", _true, status != OperationStatus.IN_PROGRESS, f"{action} IN_PROGRESS")

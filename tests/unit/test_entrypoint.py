@@ -13,7 +13,7 @@ from cloudformation_cli_python_lib.resource import Resource
 from hypothesis import strategies as st
 
 from community_sagemaker_imageversion.clients import CallerSession
-from community_sagemaker_imageversion.entrypoint import ImageVersionResource, model_of
+from community_sagemaker_imageversion.entrypoint import ImageVersionResource, model_of, read_request
 from community_sagemaker_imageversion.invocation import Invocation
 from community_sagemaker_imageversion.models import ResourceModel
 from community_sagemaker_imageversion.timing import MIN_STEP, SAFETY_MARGIN
@@ -197,11 +197,11 @@ def test_the_modelled_request_is_the_librarys(action, properties, previous):
     """Besides nextToken (the library drops it), the request handlers get is the one the
     library would build from the same event, after unknown properties are left out."""
     event = handler_event(action, properties, previous=previous, next_token="t")
-    ours = ImageVersionResource("Community::SageMaker::ImageVersion", ResourceModel)
-    _, _, _, parsed = ours._parse_request(copy.deepcopy(event))
-    built = ours._cast_resource_request(parsed)
+    read = read_request(copy.deepcopy(event))
+    built = read.request
     theirs = Resource("Community::SageMaker::ImageVersion", ResourceModel)
-    _, _, _, raw = ours._parse_request(copy.deepcopy(event))
+    _, action, callback, raw = Resource._parse_request(copy.deepcopy(event))
+    assert (read.action, read.callback) == (action, callback)
     raw.requestData.resourceProperties = known_properties(raw.requestData.resourceProperties) or {}
     raw.requestData.previousResourceProperties = known_properties(
         raw.requestData.previousResourceProperties
