@@ -221,7 +221,9 @@ ABSENT_POLL = 5.0
 def call_kind(operation: str) -> str:
     """The kind of a SageMaker call that one request rate would limit together, by its name:
     List calls, Describe calls, and the writes (kept per name: asked for every call)."""
-    return next((kind for kind in ("List", "Describe") if operation.startswith(kind)), "write")
+    if operation.startswith("List"):
+        return "List"
+    return "Describe" if operation.startswith("Describe") else "write"
 
 
 def budget(remaining: float | None) -> float:
