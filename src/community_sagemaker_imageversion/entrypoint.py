@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cloudformation_cli_python_lib.boto3_proxy import SessionProxy, _get_boto_session
+from cloudformation_cli_python_lib.boto3_proxy import SessionProxy
 from cloudformation_cli_python_lib.exceptions import InvalidRequest
 from cloudformation_cli_python_lib.interface import (
     Action,
@@ -65,7 +65,6 @@ from . import clients, invocation, log_redaction, models, telemetry
 from .clients import CallerSession
 from .errors import HandlerError
 from .models import ResourceHandlerRequest, ResourceModel
-from .telemetry import telemetry_session
 from .validation import check_raw, known_properties
 
 LOG = logging.getLogger(__name__)
@@ -212,18 +211,28 @@ def model_of(properties: Mapping[str, Any] | None) -> ResourceModel | None:
     return ResourceModel(**{name: data.get(name) for name in _CAST_TO})
 
 
+def _text(error: BaseException) -> str:
+    """What ``error`` says (even one whose ``str`` fails: it still ends the invocation)."""
+    try:
+        return str(error)
+    except Exception:  # noqa: BLE001
+        return f"({type(error).__name__} that cannot be shown)"
+
+
 def _report(error: BaseException, shipping: bool) -> None:
-    """A failure that ends an invocation, with its traceback: in the shipped log once logs ship,
-    else on standard output and error (Lambda's own log), scrubbed (as the library reports it)."""
+    """A failure that ends an invocation: in the shipped log once logs ship, else printed on
+    standard output (Lambda's own log); its traceback on standard error either way (shipping may
+    stop, and the log handler Lambda's runtime gives the root logger drops the package's lines
+    while they ship), scrubbed, as the engine reports a bug."""
+    text = _text(error)
     expected = isinstance(error, HandlerError)
     if shipping and expected:
-        LOG.exception("Handler error: %s", error)
+        LOG.exception("Handler error: %s", text)
     elif shipping:
-        LOG.exception("Exception caught: %s", error)
+        LOG.exception("Exception caught: %s", text)
     else:
-        kind = "Handler error" if expected else "Exception caught"
-        print(log_redaction.scrub(f"{kind}: {error}"))
-        log_redaction.print_traceback()
+        print(log_redaction.scrub(f"{'Handler error' if expected else 'Exception caught'}: {text}"))
+    log_redaction.print_traceback()
 
 
 def _caller(credentials: Mapping[str, str] | None) -> CallerSession | None:
@@ -237,21 +246,21 @@ def _caller(credentials: Mapping[str, str] | None) -> CallerSession | None:
 @dataclass(frozen=True)
 class Served:
     """What an event asks, read: the handlers' arguments, and the provider's session and the
-    library's request when it asks for logs and metrics to be shipped."""
+    library's request when it asks for logs and metrics to be shipped (and they can be)."""
 
     caller: CallerSession | None
     action: Action
     callback: MutableMapping[str, Any]
     request: ResourceHandlerRequest
-    provider: SessionProxy | None = None
-    shipping: HandlerRequest | None = None
+    shipping: tuple[SessionProxy, HandlerRequest] | None = None
 
 
 def read_request(event: Mapping[str, Any]) -> Served:
     """The request handlers get from an event :func:`refusal` let through: the library's modelled
     request (its ``_parse_request`` and ``_cast_resource_request``), with the event's
     ``nextToken`` (which it drops), without its two boto3 Sessions per invocation, and without
-    its typed copy of the event unless logs ship. InvalidRequest when it cannot be read."""
+    its typed copy of the event unless logs ship (:func:`.telemetry.shipping_for`).
+    InvalidRequest when it cannot be read."""
     try:
         data = event["requestData"]
         region = event["region"]
@@ -276,29 +285,12 @@ def read_request(event: Mapping[str, Any]) -> Served:
             region=region,
             awsPartition=UnmodelledRequest.get_partition(region),
         )
-        read = Served(
-            _caller(data.get("callerCredentials")),
-            Action[event["action"]],
-            event.get("callbackContext") or {},
-            request,
-        )
-        provider = data.get("providerCredentials")
-        if provider:
-            # Before any client of them exists: botocore logs them at DEBUG.
-            log_redaction.redact_only(provider.values(), "provider")
-        if not (provider and data.get("providerLogGroupName")):
-            telemetry.ship_nothing()
-            return read
-        library = HandlerRequest.deserialize(event)  # type: ignore[arg-type]
-        session = _get_boto_session(library.requestData.providerCredentials)
-        if session is None:  # pragma: no cover (the library's own check: credentials given)
-            telemetry.ship_nothing()
-            return read
-        return dataclasses.replace(
-            read, provider=telemetry_session(session, region), shipping=library
-        )
+        caller = _caller(data.get("callerCredentials"))
+        action = Action[event["action"]]
+        callback = event.get("callbackContext") or {}
     except Exception as error:  # (as the library: any failure to read refuses the event)
         raise InvalidRequest(f"{error} ({type(error).__name__})") from error
+    return Served(caller, action, callback, request, telemetry.shipping_for(event))
 
 
 class ImageVersionResource(Resource):
@@ -324,12 +316,13 @@ class ImageVersionResource(Resource):
         shipping = False
         try:
             read = read_request(event_data)
-            if read.provider is None or read.shipping is None:
+            if read.shipping is None:
                 return self._handle(read)._serialize()
+            provider, library = read.shipping
             metrics = telemetry.ShippedMetrics()
-            telemetry.ShippedLogs.setup(read.shipping, read.provider, self.log_format)
+            telemetry.ShippedLogs.setup(library, provider, self.log_format)
             shipping = True
-            metrics.add_metrics_publisher(read.provider, read.shipping.resourceType)
+            metrics.add_metrics_publisher(provider, library.resourceType)
             action = read.action
             metrics.publish_invocation_metric(datetime.utcnow(), action)
             started = time.monotonic()
@@ -341,13 +334,14 @@ class ImageVersionResource(Resource):
             finally:
                 took = (time.monotonic() - started) * 1000.0
                 metrics.publish_duration_metric(datetime.utcnow(), action, took)
+            return progress._serialize()
         except HandlerError as error:
             _report(error, shipping)
-            progress = ProgressEvent.failed(error._error_code, log_redaction.scrub(str(error)))
+            failed = ProgressEvent.failed(error._error_code, log_redaction.scrub(_text(error)))
         except BaseException as error:  # noqa: BLE001 (as the library: every failure answers)
             _report(error, shipping)
-            progress = ProgressEvent.failed(HandlerErrorCode.InternalFailure)
-        return progress._serialize()
+            failed = ProgressEvent.failed(HandlerErrorCode.InternalFailure)
+        return failed._serialize()
 
     def _handle(self, read: Served) -> ProgressEvent:
         """The action's handler (the library's look-up and its check of the answer), given the

@@ -37,11 +37,12 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 from botocore.config import Config
 from cloudformation_cli_python_lib import resource as library_resource
-from cloudformation_cli_python_lib.boto3_proxy import SessionProxy
+from cloudformation_cli_python_lib.boto3_proxy import SessionProxy, _get_boto_session
 from cloudformation_cli_python_lib.log_delivery import ProviderFilter, ProviderLogHandler
 from cloudformation_cli_python_lib.metrics import MetricsPublisher, MetricsPublisherProxy
 from cloudformation_cli_python_lib.utils import HandlerRequest
@@ -198,6 +199,29 @@ class ShippedMetric(MetricsPublisher):
         except Exception as error:  # noqa: BLE001 (no shipping error may reach the event)
             self.stopped = True
             _report("Publishing a metric to CloudWatch", error)
+
+
+def shipping_for(event: Mapping[str, Any]) -> tuple[SessionProxy, HandlerRequest] | None:
+    """The log delivery role's session and the library's request, for an event that asks for its
+    logs and metrics to be shipped (it names a log group and that role's credentials); None for
+    any other, or when they cannot be built (reported on standard error: shipping never changes
+    an outcome). Where it is None, a log handler kept from an earlier request ships nothing
+    (:func:`ship_nothing`)."""
+    data = event["requestData"]
+    credentials = data.get("providerCredentials")
+    if credentials:
+        # Before any client of them exists: botocore logs them at DEBUG.
+        log_redaction.redact_only(credentials.values(), "provider")
+    if credentials and data.get("providerLogGroupName"):
+        try:
+            request = HandlerRequest.deserialize(dict(event))
+            session = _get_boto_session(request.requestData.providerCredentials)
+            if session is not None:
+                return telemetry_session(session, request.region), request
+        except Exception as error:  # noqa: BLE001 (no shipping error may reach the event)
+            _report("Setting up log shipping", error)
+    ship_nothing()
+    return None
 
 
 def ship_nothing() -> None:

@@ -4,12 +4,15 @@ is a FAILED event with the right code, reported with its traceback: printed (scr
 request ships no logs, else logged and shipped with the invocation's metrics, as the runtime
 library reports it."""
 
+import logging
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from cloudformation_cli_python_lib import exceptions
-from cloudformation_cli_python_lib.interface import Action
+from cloudformation_cli_python_lib.interface import Action, OperationStatus, ProgressEvent
 
 from community_sagemaker_imageversion import clients
 from community_sagemaker_imageversion.entrypoint import read_request
@@ -17,6 +20,7 @@ from community_sagemaker_imageversion.handlers import resource
 from harness.events import handler_event
 from offline_aws.defaults import CALLER_CREDENTIALS
 
+from .conftest import BASE
 from .test_telemetry import root_logger, shipping, telemetry_calls  # noqa: F401 (fixtures)
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:image-version/endings/1"
@@ -85,3 +89,108 @@ def test_a_failure_outside_the_engine_is_shipped_with_its_metric(
     assert telemetry_calls["calls"].count("PutMetricData") == 3, telemetry_calls["calls"]
     assert "PutLogEvents" in telemetry_calls["calls"]
     assert "Exception caught" not in capfd.readouterr().out, "logged, not printed, once logs ship"
+
+
+class LambdaLog(logging.StreamHandler):  # type: ignore[type-arg]
+    """What Lambda's Python runtime puts on the root logger: its own log (standard error, looked
+    up as each record is written, so that capfd sees it)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def lambda_log() -> Iterator[logging.Logger]:
+    """The root logger as in a Lambda: Lambda's own handler first, at INFO; restored after."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    root.handlers[:] = [LambdaLog()]
+    root.setLevel(logging.INFO)
+    yield root
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+DENIED = ClientError(
+    {"Error": {"Code": "AccessDeniedException", "Message": "not authorized"}}, "PutLogEvents"
+)
+
+
+def test_a_failure_reaches_lambdas_log_when_cloudwatch_logs_refuses_it(
+    failing_read,
+    driver,
+    lambda_log,
+    telemetry_calls,  # noqa: F811 (the fixture)
+    capfd,
+):
+    """(The runtime library's filter keeps the package's own lines out of Lambda's log while they
+    ship: a shipping that stops must not take the failure with it.)"""
+    failing_read(RuntimeError("the-unexpected-bug"))
+    telemetry_calls["fail"]["PutLogEvents"] = (1, DENIED)
+    answer = driver.invoke(shipping(read_event()))
+    assert (answer["status"], answer["errorCode"]) == ("FAILED", "InternalFailure"), answer
+    assert "PutLogEvents" in telemetry_calls["calls"], "nothing was shipped: nothing was tested"
+    out, err = capfd.readouterr()
+    assert "the-unexpected-bug" in err, (out, err)
+    assert "Traceback" in err, (out, err)
+
+
+def test_a_failure_reaches_lambdas_log_when_a_later_request_cannot_ship(
+    failing_read, driver, lambda_log, capfd
+):
+    """A warm Lambda whose first request set shipping up; the next one asks for it too, but its
+    lines cannot be shipped (it names no resourceType: the kept handler is stopped)."""
+    first = driver.invoke(shipping(read_event()))
+    assert first["status"] == "FAILED", first
+    failing_read(RuntimeError("the-unexpected-bug"))
+    event = shipping(read_event())
+    del event["resourceType"]
+    capfd.readouterr()
+    answer = driver.invoke(event)
+    assert (answer["status"], answer["errorCode"]) == ("FAILED", "InternalFailure"), answer
+    assert "the-unexpected-bug" in capfd.readouterr().err
+
+
+class Unprintable(Exception):
+    def __str__(self) -> str:
+        raise ValueError("this exception has no text")
+
+
+@pytest.mark.parametrize("ship", [False, True], ids=["no-logs", "logs-ship"])
+@pytest.mark.parametrize("bug", ["an exception that cannot be shown", "a model that is not one"])
+def test_a_handler_bug_that_breaks_the_answer_still_answers_internal_failure(
+    monkeypatch,
+    driver,
+    telemetry_calls,  # noqa: F811 (the fixture)
+    ship,
+    bug,
+):
+    def read(_session: Any, _request: Any, _context: Any) -> ProgressEvent:
+        if bug == "an exception that cannot be shown":
+            raise Unprintable()
+        not_a_model: Any = {"not": "a model"}
+        return ProgressEvent(status=OperationStatus.SUCCESS, resourceModel=not_a_model)
+
+    monkeypatch.setitem(resource._handlers, Action.READ, read)
+    answer = driver.invoke(shipping(read_event()) if ship else read_event())
+    assert (answer["status"], answer["errorCode"]) == ("FAILED", "InternalFailure"), answer
+
+
+@pytest.mark.parametrize("ship", [False, True], ids=["no-logs", "logs-ship"])
+def test_a_log_role_session_that_cannot_be_built_changes_no_outcome(
+    image, driver, monkeypatch, capfd, ship
+):
+    """botocore refuses to build the log delivery role's session (the process's AWS_PROFILE
+    names no profile): the READ goes on without shipping, and says so on standard error."""
+    arn = driver.run("CREATE", {"ImageName": image, "BaseImage": BASE}).model["ImageVersionArn"]
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    event = handler_event("READ", {"ImageVersionArn": arn})
+    answer = driver.invoke(shipping(event) if ship else event)
+    assert answer["status"] == "SUCCESS", answer
+    err = capfd.readouterr().err
+    assert ("Setting up log shipping failed" in err) is ship, err
