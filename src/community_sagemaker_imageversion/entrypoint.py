@@ -310,9 +310,9 @@ class ImageVersionResource(Resource):
     def _serve(self, event_data: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
         """What the library's invocation does with an event (its ``__call__``): the request
         parsed and cast, logs and metrics shipped when the request asks for that, the handler
-        run, any failure turned into a FAILED event (printed, or logged once logs ship); the
-        event as a mapping of JSON's own types, which every handler event already is (the tests
-        check each against its JSON text), so without the library's JSON round trip of it."""
+        run, any failure turned into a FAILED event (:func:`_report`); the event as a mapping of
+        JSON's own types, which every handler event already is (the tests check each against its
+        JSON text), so without the library's JSON round trip of it."""
         shipping = False
         try:
             read = read_request(event_data)
