@@ -199,7 +199,7 @@ class _Calls:
 
     def _pace(self, operation: str, label: str) -> None:
         """After a throttle, a call of that kind no sooner than THROTTLED_SPACING after the last."""
-        last = self.paced.get(call_kind(operation)) if self.paced else None
+        last = self.paced.get(call_kind(operation))
         if last is None:
             return
         wait = last + THROTTLED_SPACING - clock().monotonic()
@@ -222,9 +222,9 @@ class _Calls:
 
     def _send(self, operation: str, label: str, send: Callable[[], R], timeout: float) -> R:
         self.made += 1
-        sent = clock().monotonic()
-        if self.paced and call_kind(operation) in self.paced:
-            self.paced[call_kind(operation)] = sent
+        kind, sent = call_kind(operation), clock().monotonic()
+        if kind in self.paced:
+            self.paced[kind] = sent
         try:
             with wire.AnswerBy(timeout):
                 answer = send()
@@ -232,7 +232,6 @@ class _Calls:
             meaning = classify(error, operation, label)
             if meaning is None:
                 raise
-            kind = call_kind(operation)
             if isinstance(meaning, Fault) and meaning.kind == THROTTLING and kind in PACED_KINDS:
                 self.paced[kind] = sent
             if not isinstance(meaning, Fault):

@@ -132,8 +132,7 @@ class SageMaker:
         """One page of a List call (``send`` with ``params``): its ``items`` (checked whole) and
         its NextToken; a leading empty page is kept for the retry of a phase a transient failure
         ends (see above)."""
-        key = _page_key(operation, params) if self._pages else None
-        kept = self._pages.get(key) if key is not None else None
+        kept = self._pages.get(_page_key(operation, params)) if self._pages else None
         if kept is not None:
             return kept
         answer = self._calls.attempt(operation, label, lambda: send(**params))
@@ -142,7 +141,7 @@ class SageMaker:
         # a leading page: the first, or one a kept (empty) page's NextToken leads to
         leading = token is None or any(token == after for _, after in self._pages.values())
         if leading and not page[0] and page[1] is not None:
-            self._pages[key or _page_key(operation, params)] = page
+            self._pages[_page_key(operation, params)] = page
         return page
 
     def calls_made(self) -> int:

@@ -28,7 +28,7 @@ SECRET = CALLER_CREDENTIALS["secretAccessKey"]
 
 
 @pytest.fixture
-def failing_read(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[BaseException], None]]:
+def failing_read(monkeypatch: pytest.MonkeyPatch) -> Callable[[BaseException], None]:
     """Make the READ handler raise what it is given, once it has built its client (so the
     caller's credentials are known to the scrubbing)."""
 
@@ -39,7 +39,7 @@ def failing_read(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[BaseExce
 
         monkeypatch.setitem(resource._handlers, Action.READ, read)
 
-    yield fail_with
+    return fail_with
 
 
 def read_event() -> dict[str, Any]:
