@@ -28,16 +28,17 @@ SECRET = CALLER_CREDENTIALS["secretAccessKey"]
 
 
 @pytest.fixture
-def failing_read(monkeypatch: pytest.MonkeyPatch) -> Callable[[BaseException], None]:
-    """Make the READ handler raise what it is given, once it has built its client (so the
-    caller's credentials are known to the scrubbing)."""
+def failing_handler(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """``failing_handler(failure, action="READ")``: make that action's handler raise
+    ``failure``, once it has built its client (so the caller's credentials are known to the
+    scrubbing)."""
 
-    def fail_with(failure: BaseException) -> None:
-        def read(session: Any, request: Any, _context: Any) -> Any:
+    def fail_with(failure: BaseException, action: str = "READ") -> None:
+        def handler(session: Any, request: Any, _context: Any) -> Any:
             clients.sagemaker_client(session, request.region)
             raise failure
 
-        monkeypatch.setitem(resource._handlers, Action.READ, read)
+        monkeypatch.setitem(resource._handlers, Action[action], handler)
 
     return fail_with
 
@@ -55,6 +56,29 @@ def test_an_event_that_cannot_be_read_is_invalid(missing):
         read_request(event)
 
 
+EVENTS = {
+    "CREATE": {"ImageName": "endings", "BaseImage": BASE},
+    "READ": {"ImageVersionArn": ARN, "ImageName": "endings"},
+    "UPDATE": {"ImageVersionArn": ARN, "ImageName": "endings", "BaseImage": BASE},
+    "DELETE": {"ImageVersionArn": ARN, "ImageName": "endings"},
+    "LIST": {},
+}
+
+
+@pytest.mark.parametrize("action", EVENTS)
+def test_a_failure_outside_the_engine_ends_every_action_the_same_way(
+    failing_handler, driver, capfd, action
+):
+    failing_handler(RuntimeError(f"boom with {SECRET}"), action)
+    previous = EVENTS[action] if action == "UPDATE" else None
+    answer = driver.invoke(handler_event(action, EVENTS[action], previous=previous))
+    assert (answer["status"], answer["errorCode"]) == ("FAILED", "InternalFailure"), answer
+    out, err = capfd.readouterr()
+    assert out.startswith("Exception caught: "), out
+    assert "Traceback" in err
+    assert SECRET not in out + err + str(answer)
+
+
 @pytest.mark.parametrize(
     ("failure", "code", "printed"),
     [
@@ -64,9 +88,9 @@ def test_an_event_that_cannot_be_read_is_invalid(missing):
     ],
 )
 def test_a_failure_outside_the_engine_answers_and_is_printed_scrubbed(
-    failing_read, driver, capfd, failure, code, printed
+    failing_handler, driver, capfd, failure, code, printed
 ):
-    failing_read(failure)
+    failing_handler(failure)
     answer = driver.invoke(read_event())
     assert (answer["status"], answer["errorCode"]) == ("FAILED", code), answer
     out, err = capfd.readouterr()
@@ -76,13 +100,13 @@ def test_a_failure_outside_the_engine_answers_and_is_printed_scrubbed(
 
 
 def test_a_failure_outside_the_engine_is_shipped_with_its_metric(
-    failing_read,
+    failing_handler,
     driver,
     root_logger,  # noqa: F811 (the fixture)
     telemetry_calls,  # noqa: F811 (the fixture)
     capfd,
 ):
-    failing_read(RuntimeError("boom"))
+    failing_handler(RuntimeError("boom"))
     answer = driver.invoke(shipping(read_event()))
     assert (answer["status"], answer["errorCode"]) == ("FAILED", "InternalFailure"), answer
     # the invocation, its exception and its duration
@@ -122,7 +146,7 @@ DENIED = ClientError(
 
 
 def test_a_failure_reaches_lambdas_log_when_cloudwatch_logs_refuses_it(
-    failing_read,
+    failing_handler,
     driver,
     lambda_log,
     telemetry_calls,  # noqa: F811 (the fixture)
@@ -130,7 +154,7 @@ def test_a_failure_reaches_lambdas_log_when_cloudwatch_logs_refuses_it(
 ):
     """(The runtime library's filter keeps the package's own lines out of Lambda's log while they
     ship: a shipping that stops must not take the failure with it.)"""
-    failing_read(RuntimeError("the-unexpected-bug"))
+    failing_handler(RuntimeError("the-unexpected-bug"))
     telemetry_calls["fail"]["PutLogEvents"] = (1, DENIED)
     answer = driver.invoke(shipping(read_event()))
     assert (answer["status"], answer["errorCode"]) == ("FAILED", "InternalFailure"), answer
@@ -141,13 +165,13 @@ def test_a_failure_reaches_lambdas_log_when_cloudwatch_logs_refuses_it(
 
 
 def test_a_failure_reaches_lambdas_log_when_a_later_request_cannot_ship(
-    failing_read, driver, lambda_log, capfd
+    failing_handler, driver, lambda_log, capfd
 ):
     """A warm Lambda whose first request set shipping up; the next one asks for it too, but its
     lines cannot be shipped (it names no resourceType: the kept handler is stopped)."""
     first = driver.invoke(shipping(read_event()))
     assert first["status"] == "FAILED", first
-    failing_read(RuntimeError("the-unexpected-bug"))
+    failing_handler(RuntimeError("the-unexpected-bug"))
     event = shipping(read_event())
     del event["resourceType"]
     capfd.readouterr()
