@@ -237,7 +237,12 @@ def _checked(name: str, value: Any, kind: str) -> Any:
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float (JSON allows any)
+        return False
 
 
 def _number(raw: Mapping[str, Any], key: str) -> float | None:
