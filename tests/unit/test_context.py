@@ -1,8 +1,12 @@
 """The callback context: the versioned record round-trips, the flat contexts of the handler
 before it load at the same place, and anything else is InvalidRequest naming the context."""
 
+import dataclasses
+
 import pytest
 from cloudformation_cli_python_lib.exceptions import InvalidRequest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from community_sagemaker_imageversion.context import VERSION, Context, Moves, Queue, Tracked, Watch
 
@@ -115,3 +119,68 @@ def test_what_only_steers_waiting_is_reset_when_it_is_not_plausible():
     )
     assert context.watch == Watch(since=1.0, expected=None, misses=0)
     assert context.handbacks <= 10_000
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**400), max_value=10**400)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+_RECORDS = {"": Context, "version": Tracked, "queue": Queue, "watch": Watch, "moves": Moves}
+_FIELDS = sorted(
+    (record, field.name)
+    for record, kind in _RECORDS.items()
+    for field in dataclasses.fields(kind)
+    if (record, field.name) not in {("", "v"), ("", "phase")}
+)
+_FLAT = (
+    "arn",
+    "busyRetries",
+    "busySince",
+    "busyChange",
+    "busyChangeAt",
+    "period",
+    "createdAt",
+    "createFailure",
+    "deleteSent",
+    "deleteSentAt",
+    "handbacks",
+    "faults",
+)
+_ACTIONS = {
+    "CREATE": "create.submit",
+    "READ": "create.submit",
+    "UPDATE": "update.locate",
+    "DELETE": "delete.locate",
+    "LIST": "create.submit",
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    action=st.sampled_from(sorted(_ACTIONS)),
+    where=st.sampled_from(_FIELDS),
+    flat=st.sampled_from(_FLAT),
+    value=_JSON,
+)
+def test_any_json_value_in_any_field_loads_or_is_an_invalid_request(action, where, flat, value):
+    """Whatever JSON value a field of the record, or of a flat context of the handler before,
+    holds, for every action: the context loads, or it is InvalidRequest naming the callback
+    context, never another exception (an integer too large for a float was an OverflowError)."""
+    record, name = where
+    raw = {"v": VERSION, "phase": _ACTIONS[action]}
+    if record:
+        raw[record] = {name: value}
+    else:
+        raw[name] = value
+    for context in (raw, {flat: value}):
+        try:
+            Context.load(context, action, _ACTIONS[action], PHASES)
+        except InvalidRequest as error:
+            assert "callback context" in str(error)
