@@ -1,11 +1,13 @@
 """Fixtures every test shares: an AWS environment that reaches only moto; clean transitions;
 and the rules every handler call must follow, checked on every test of the suite."""
 
+import contextlib
 import importlib
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Generator, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import coverage
 import pytest
 from moto.moto_api import state_manager
 
@@ -158,10 +160,10 @@ def contract_shape_of_every_event(
     assert not found, "events that break the contract's shape:\n" + "\n".join(found)
 
 
-# The tests that take seconds each (subprocesses, servers, real time) run first, so that with
-# several workers (pytest-xdist hands tests out in this order) none of them is left running alone
-# at the end while the other workers idle.
-_LONG_FIRST = ("server", "real_time")
+# The tests that take seconds each (subprocesses, servers, real time, many runs of the handler) run
+# first, so that with several workers (pytest-xdist hands tests out in this order) none of them is
+# left running alone at the end while the other workers idle.
+_LONG_FIRST = ("server", "real_time", "no_cover")
 _LONG_FOLDERS = ("tools",)
 
 
@@ -170,6 +172,28 @@ def _long(item: pytest.Item) -> bool:
         any(item.get_closest_marker(name) for name in _LONG_FIRST)
         or item.path.parent.name in _LONG_FOLDERS
     )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    """A test marked ``no_cover`` runs the handler many times over lines the rest of the suite
+    covers: coverage is not traced while it runs (pytest-cov pauses it for the test's body; this
+    pauses it for its fixtures too), which would make it take about three times as long."""
+    with _untraced(item):
+        yield
+
+
+@contextlib.contextmanager
+def _untraced(item: pytest.Item) -> Iterator[None]:
+    measuring = coverage.Coverage.current()
+    if measuring is None or item.get_closest_marker("no_cover") is None:
+        yield
+        return
+    measuring.stop()
+    try:
+        yield
+    finally:
+        measuring.start()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -207,6 +207,17 @@ def test_invalid_update_is_refused_and_changes_nothing(image, driver, recorder, 
     assert driver.run("READ", model).model == before
 
 
+def test_an_update_without_a_desired_model_is_refused_and_changes_nothing(image, driver, recorder):
+    model = driver.run("CREATE", props(Aliases=["keep"])).model
+    before = driver.run("READ", model).model
+    recorder.clear()
+    outcome = driver.run("UPDATE", None, previous=model)
+    assert outcome.error_code == "InvalidRequest", outcome.final
+    assert "resourceProperties must be an object for UPDATE" in outcome.final["message"]
+    assert recorder.mutating() == []
+    assert driver.run("READ", model).model == before
+
+
 def test_missing_required_properties_are_named(image, driver):
     outcome = driver.run("CREATE", {"JobType": "TRAINING"})
     assert outcome.error_code == "InvalidRequest"

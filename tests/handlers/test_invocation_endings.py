@@ -9,12 +9,13 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 from cloudformation_cli_python_lib import exceptions
 from cloudformation_cli_python_lib.interface import Action, OperationStatus, ProgressEvent
 
-from community_sagemaker_imageversion import clients
+from community_sagemaker_imageversion import clients, telemetry
 from community_sagemaker_imageversion.entrypoint import read_request
 from community_sagemaker_imageversion.handlers import resource
 from harness.events import handler_event
@@ -218,3 +219,34 @@ def test_a_log_role_session_that_cannot_be_built_changes_no_outcome(
     assert answer["status"] == "SUCCESS", answer
     err = capfd.readouterr().err
     assert ("Setting up log shipping failed" in err) is ship, err
+
+
+def test_a_kept_shipping_handler_ships_nothing_of_a_request_whose_log_session_fails(
+    image,
+    driver,
+    monkeypatch,
+    root_logger,  # noqa: F811 (the fixture)
+    telemetry_calls,  # noqa: F811 (the fixture)
+):
+    """A warm Lambda keeps the log handler its first request set up; a later request whose
+    CloudWatch Logs client cannot be built (botocore refuses it) must not have its
+    lines shipped with the earlier request's client: the kept handler stops."""
+    first = handler_event("CREATE", {"ImageName": image, "BaseImage": BASE})
+    assert driver.invoke(shipping(first))["status"] == "SUCCESS"
+    kept = [h for h in root_logger.handlers if isinstance(h, telemetry.ShippedLogs)]
+    assert len(kept) == 1 and not kept[0].stopped
+    shipped = telemetry_calls["calls"].count("PutLogEvents")
+    assert shipped > 0, "the first request shipped nothing: nothing was tested"
+    build: Any = boto3.session.Session.client
+
+    def client(self: Any, service: str, *args: Any, **kwargs: Any) -> Any:
+        if service == "logs":
+            raise ValueError("Invalid endpoint: not a url")
+        return build(self, service, *args, **kwargs)
+
+    monkeypatch.setattr(boto3.session.Session, "client", client)
+    second = handler_event("CREATE", {"ImageName": image, "BaseImage": BASE + "-b"})
+    answer = driver.invoke(shipping(second))
+    assert answer["status"] == "SUCCESS", answer  # it logged that it created a version
+    assert kept[0].stopped
+    assert telemetry_calls["calls"].count("PutLogEvents") == shipped

@@ -147,6 +147,7 @@ def pagination(request, emulator_controls):
     return request.param
 
 
+@pytest.mark.no_cover
 def test_images_created_or_deleted_between_pages_neither_repeat_nor_hide_a_version(
     sm, driver, pagination
 ):
@@ -172,6 +173,7 @@ def test_images_created_or_deleted_between_pages_neither_repeat_nor_hide_a_versi
     assert before <= set(listed), "a version that existed throughout was not listed"
 
 
+@pytest.mark.no_cover
 def test_versions_deleted_between_pages_of_one_image_hide_no_other(image, sm, driver, pagination):
     make_versions(sm, IMAGE, 300)
     kept = set(range(1, 301))

@@ -54,6 +54,7 @@ def swept_everything(result: dict[str, Any], transport: Transport) -> None:
     assert result["misses"] == 0
 
 
+@pytest.mark.no_cover
 @pytest.mark.requirement("fault-sweep")
 def test_one_fault_of_any_kind_at_any_call_of_any_action_breaks_no_invariant():
     result = sweep.sweep(PROFILE, transports=(IN_PROCESS,), variants=FULL)

@@ -30,6 +30,7 @@ PROPS = {"ImageName": IMAGE, "BaseImage": base_image("b:1")}
 ATTEMPTS = timing.ATTEMPTS
 
 
+@pytest.mark.no_cover
 @pytest.mark.requirement("faults")
 @pytest.mark.real_time(when=SETTINGS.parallel)  # at full size: lifecycles at once, in threads
 def test_lifecycles_under_twenty_percent_faults_complete_without_duplicates_or_orphans():

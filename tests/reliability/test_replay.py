@@ -126,6 +126,7 @@ def _ending(operation: str, model: dict[str, Any], ticks: int, **replay: Any) ->
     return outcome.status, outcome.error_code, outcome.model, versions, outcome.final
 
 
+@pytest.mark.no_cover
 @pytest.mark.requirement("replay")
 @settings(max_examples=400 if FULL else 25)
 @given(

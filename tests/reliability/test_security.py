@@ -155,6 +155,7 @@ def test_no_credential_value_reaches_a_log_line_or_the_console(sagemaker, every_
     assert _leaks(logged + console) == {}
 
 
+@pytest.mark.no_cover
 @pytest.mark.requirement("no-credentials")
 def test_no_credential_value_reaches_a_log_line_with_every_logger_at_debug(
     sagemaker, every_log_line, capfd

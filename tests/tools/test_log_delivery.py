@@ -137,6 +137,7 @@ def test_every_invocation_publishes_its_metrics(offline, lambda_logging):
     assert expected <= published, sorted(expected - published)
 
 
+@pytest.mark.no_cover
 @pytest.mark.parametrize("botocore_level", [None, logging.DEBUG])
 def test_no_credential_value_is_in_a_shipped_log_event_or_metric(
     offline, lambda_logging, botocore_level
