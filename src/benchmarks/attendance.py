@@ -1,0 +1,117 @@
+"""The attendance model of a busy image's queue, run event by event: what waiting changes that
+each ask at some of the ends can reach, by the rule that sets their share of ends.
+
+The model (the best case a handler of this project can hope for, and the one the report's
+analytic bounds in :mod:`benchmarks.costs` use): N creates of one image start at once; the first
+takes the image, whose changes each take ``PERIOD`` seconds. Every waiting create knows when the
+change in progress ends (the image's history tells it). It picks an end to ask at: the next one
+or, with chance 1 - q at each, a later one (at most one callback, ``CALLBACK`` seconds, away), and
+has itself called back ``LEAD`` seconds before it. That call is an invocation; it waits inside it
+(the end being less than ``FREE`` seconds away) and asks within ``SPREAD`` seconds after the end.
+The first ask after an end takes the image; the others are refused and pick again (the next end
+being a change away, with a callback: one more invocation). Seeing its own change done is one
+more invocation. Nobody asking at an end leaves
+the image idle until someone asks.
+
+Rules for the share q, all blind to their place in the queue unless named so:
+
+- ``fixed``: one share, whatever happens;
+- ``told``: ``c / k`` for k waiting creates (a handler told how many wait; none is);
+- ``escalating``: ``low`` until the image's history shows an end nobody asked at (a change that
+  started ``SPREAD`` seconds or more after the previous ended: few are left waiting), ``high``
+  from then on.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import random
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+PERIOD = 60.0
+CALLBACK = 600.0
+FREE = 28.0
+LEAD = 4.0
+SPREAD = 3.0
+SEEDS = 20
+
+Share = Callable[[Sequence[float], int], float]
+"""The share of ends a waiting create asks at, from the image's creation times so far and (for
+the ``told`` rule only) how many creates still wait."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Means over seeds: the makespan over its floor (N x PERIOD), invocations per version."""
+
+    makespan: float
+    invocations: float
+
+
+def fixed(share: float) -> Share:
+    return lambda _starts, _waiting: share
+
+
+def told(c: float) -> Share:
+    return lambda _starts, waiting: min(1.0, c / max(1, waiting))
+
+
+def escalating(low: float, high: float) -> Share:
+    def share(starts: Sequence[float], _waiting: int) -> float:
+        unasked = any(b - a >= PERIOD + SPREAD for a, b in itertools.pairwise(starts))
+        return high if unasked else low
+
+    return share
+
+
+def outcome(versions: int, rule: Share, seeds: int = SEEDS) -> Outcome:
+    """The rule's means over ``seeds`` runs of ``versions`` creates."""
+    runs = [run(versions, rule, seed) for seed in range(seeds)]
+    return Outcome(
+        statistics.fmean(r.makespan for r in runs), statistics.fmean(r.invocations for r in runs)
+    )
+
+
+def run(versions: int, rule: Share, seed: int) -> Outcome:
+    """One run of the model (see the module's docstring)."""
+    draws = random.Random(seed)  # noqa: S311 (a reproducible model, not secrets)
+    starts, busy_until = [0.0], PERIOD
+    invocations = [2] + [1] * (versions - 1)  # the first: create, then see it created
+    done = [PERIOD] + [0.0] * (versions - 1)
+    waiting = versions - 1
+    wakes, asks = 0, 1  # event kinds, in this order at one moment
+    events: list[tuple[float, int, int]] = []
+
+    def pick(now: float) -> float:
+        """When a waiting create's next callback comes, for an end a random number on."""
+        share = rule(starts, waiting)
+        most = int(CALLBACK // PERIOD) - 1
+        passed = 0
+        while passed < most and draws.random() >= share:
+            passed += 1
+        return max(now + 1.0, busy_until + passed * PERIOD - LEAD)
+
+    for who in range(1, versions):
+        heapq.heappush(events, (pick(0.0), wakes, who))
+    while events:
+        now, kind, who = heapq.heappop(events)
+        if kind == wakes:
+            invocations[who] += 1
+            if now >= busy_until:
+                heapq.heappush(events, (now, asks, who))
+            elif busy_until - now <= FREE:
+                heapq.heappush(events, (busy_until + draws.random() * SPREAD, asks, who))
+            else:
+                heapq.heappush(events, (pick(now), wakes, who))
+        elif now >= busy_until:  # the image is free: this ask takes it
+            starts.append(now)
+            busy_until = now + PERIOD
+            invocations[who] += 1
+            done[who] = busy_until
+            waiting -= 1
+        else:  # refused: another took the end
+            heapq.heappush(events, (pick(now), wakes, who))
+    return Outcome(max(done) / (versions * PERIOD), sum(invocations) / versions)
