@@ -250,3 +250,23 @@ def test_a_kept_shipping_handler_ships_nothing_of_a_request_whose_log_session_fa
     assert answer["status"] == "SUCCESS", answer  # it logged that it created a version
     assert kept[0].stopped
     assert telemetry_calls["calls"].count("PutLogEvents") == shipped
+
+
+def test_a_first_root_handler_added_after_the_kept_shipping_handler_gets_the_types_filter(
+    image,
+    driver,
+    root_logger,  # noqa: F811 (the fixture)
+    telemetry_calls,  # noqa: F811 (the fixture)
+):
+    """A warm Lambda keeps its shipping handler; a handler put first on the root logger since
+    (no ProviderFilter on it) is given the type's filter by the next shipping request, so the
+    type's own lines stay out of Lambda's log (telemetry._keep_out_of_first_handler). Before
+    bce88e0 only tests now marked no_cover reached this line deterministically."""
+    first = handler_event("CREATE", {"ImageName": image, "BaseImage": BASE})
+    assert driver.invoke(shipping(first))["status"] == "SUCCESS"
+    assert any(isinstance(h, telemetry.ShippedLogs) for h in root_logger.handlers)
+    newcomer = logging.StreamHandler(sys.stderr)
+    root_logger.handlers.insert(0, newcomer)
+    second = handler_event("CREATE", {"ImageName": image, "BaseImage": BASE + "-b"})
+    assert driver.invoke(shipping(second))["status"] == "SUCCESS"
+    assert any(type(f).__name__ == "ProviderFilter" for f in newcomer.filters), newcomer.filters
