@@ -1,13 +1,11 @@
 """Fixtures every test shares: an AWS environment that reaches only moto; clean transitions;
 and the rules every handler call must follow, checked on every test of the suite."""
 
-import contextlib
 import importlib
 from collections.abc import Generator, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import coverage
 import pytest
 from moto.moto_api import state_manager
 
@@ -178,22 +176,18 @@ def _long(item: pytest.Item) -> bool:
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     """A test marked ``no_cover`` runs the handler many times over lines the rest of the suite
     covers: coverage is not traced while it runs (pytest-cov pauses it for the test's body; this
-    pauses it for its fixtures too), which would make it take about three times as long."""
-    with _untraced(item):
-        yield
-
-
-@contextlib.contextmanager
-def _untraced(item: pytest.Item) -> Iterator[None]:
-    measuring = coverage.Coverage.current()
-    if measuring is None or item.get_closest_marker("no_cover") is None:
+    pauses it for its fixtures' setup too; their teardown stays traced), which would make it take
+    about three times as long. Paused through pytest-cov's own controller, which then knows it is
+    paused (``--cov-context=test`` switches no context meanwhile)."""
+    controller = getattr(item.config.pluginmanager.getplugin("_cov"), "cov_controller", None)
+    if controller is None or not controller.started or item.get_closest_marker("no_cover") is None:
         yield
         return
-    measuring.stop()
+    controller.pause()
     try:
         yield
     finally:
-        measuring.start()
+        controller.resume()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
