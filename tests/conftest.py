@@ -176,9 +176,10 @@ def _long(item: pytest.Item) -> bool:
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     """A test marked ``no_cover`` runs the handler many times over lines the rest of the suite
     covers: coverage is not traced while it runs (pytest-cov pauses it for the test's body; this
-    pauses it for its fixtures' setup too; their teardown stays traced), which would make it take
-    about three times as long. Paused through pytest-cov's own controller, which then knows it is
-    paused (``--cov-context=test`` switches no context meanwhile)."""
+    pauses it for its fixtures' setup too; their teardown stays traced): traced, such a test took
+    up to three times as long in one process (less under pytest-xdist). Paused through
+    pytest-cov's own controller, which then knows it is paused (``--cov-context=test`` switches
+    no context meanwhile)."""
     controller = getattr(item.config.pluginmanager.getplugin("_cov"), "cov_controller", None)
     if controller is None or not controller.started or item.get_closest_marker("no_cover") is None:
         yield
