@@ -196,6 +196,12 @@ def invocation_floor(
     return sum(counts) / versions
 
 
+def invocations_target(versions: int, creation_seconds: float) -> float:
+    """Target 2's invocations per version for ``versions`` versions without DependsOn, each
+    taking ``creation_seconds``: INVOCATIONS_OVER_FLOOR times the floor."""
+    return INVOCATIONS_OVER_FLOOR * invocation_floor(versions, creation_seconds)
+
+
 IDLE_SHARE = MAKESPAN_TARGET - 1.0
 """The idle time the makespan target allows, as a share of the floor N x X."""
 
@@ -345,7 +351,7 @@ def _unordered_targets(result: CostResult) -> list[Check]:
             continue
         delete = row["delete"]
         done = row["success"] == n and delete["success"] == n and delete["versions_left"] == 0
-        invocations = INVOCATIONS_OVER_FLOOR * invocation_floor(n, row["creation_seconds"])
+        invocations = invocations_target(n, row["creation_seconds"])
         per_version = row["invocations_per_version"]
         calls = CALLS_PER_INVOCATION * per_version
         after = row.get("peak_requests_per_second_after_first_minute", math.inf)

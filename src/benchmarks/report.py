@@ -229,7 +229,7 @@ def _attendance_markdown(c: costs.CostResult) -> str:
     rows = []
     for n in sizes:
         share, asks = blind[n]
-        target = costs.INVOCATIONS_OVER_FLOOR * costs.invocation_floor(n, x)
+        target = costs.invocations_target(n, x)
         rows.append(
             f"| {n} | {costs.queue_aware_attendance(n):.2f} | {share:.3f} | {asks:.2f} |"
             f" {target:.2f} |"
@@ -237,7 +237,7 @@ def _attendance_markdown(c: costs.CostResult) -> str:
     widest = max(sizes)
     strictest = max(share for share, _ in blind.values())
     at_widest = costs.blind_asks(strictest, widest)
-    target_widest = costs.INVOCATIONS_OVER_FLOOR * costs.invocation_floor(widest, x)
+    target_widest = costs.invocations_target(widest, x)
     verdict = (
         f"One share for every stack size here must be {strictest:.3f} at least, and then"
         f" {widest} versions ask {at_widest:.1f} times per version while they wait, against a"
@@ -254,10 +254,7 @@ def _attendance_markdown(c: costs.CostResult) -> str:
             for low, high in RISING
         ),
     )
-    targets = {
-        n: (costs.MAKESPAN_TARGET, costs.INVOCATIONS_OVER_FLOOR * costs.invocation_floor(n, x))
-        for n in sizes
-    }
+    targets = {n: (costs.MAKESPAN_TARGET, costs.invocations_target(n, x)) for n in sizes}
     simulated, meeting = [], []
     for name, rule in rules:
         outcomes = {n: attendance.outcome(n, rule) for n in sizes}

@@ -171,7 +171,7 @@ def test_the_report_says_one_share_cannot_serve_25_and_100_versions():
     assert "| 25 | 1.83 | 0.286 | 3.43 | 5.52 |" in text
     assert "no handler of this kind meets both" in text
     strictest = costs.blind_attendance(25)[0]
-    assert strictest * 99 / 2 > costs.INVOCATIONS_OVER_FLOOR * costs.invocation_floor(100, 60.0)
+    assert strictest * 99 / 2 > costs.invocations_target(100, 60.0)
 
 
 def test_the_report_says_whether_a_rising_share_meets_both_sizes_in_the_model():
@@ -187,7 +187,7 @@ def test_the_report_says_whether_a_rising_share_meets_both_sizes_in_the_model():
             assert report._model_cell(o) in text
         if all(
             o.makespan <= costs.MAKESPAN_TARGET
-            and o.invocations <= costs.INVOCATIONS_OVER_FLOOR * costs.invocation_floor(n, 60.0)
+            and o.invocations <= costs.invocations_target(n, 60.0)
             for n, o in outcomes.items()
         ):
             meeting.append(f"The rule '{low:g}, then {high:g} once an end went unasked' meets")
@@ -197,9 +197,7 @@ def test_the_report_says_whether_a_rising_share_meets_both_sizes_in_the_model():
     else:
         assert "No rising share tried here meets every size's targets" in text
     fixed = attendance.Fixed(costs.blind_attendance(25)[0])
-    assert attendance.outcome(100, fixed).invocations > costs.INVOCATIONS_OVER_FLOOR * (
-        costs.invocation_floor(100, 60.0)
-    )
+    assert attendance.outcome(100, fixed).invocations > costs.invocations_target(100, 60.0)
 
 
 def test_in_the_attendance_model_asking_more_shortens_the_queue_and_costs_more():
