@@ -322,10 +322,12 @@ def busy_wait(
     slots = min(BUSY_SPREAD_MAX, BUSY_SPREAD * growth)
     if change_started is None:
         # No change is seen in progress (SageMaker may not list a version being deleted): some
-        # share of a period on, spread as for a change about to end; backoff without a period.
+        # share of a period on, spread as for a change about to end (its age unknown: counted
+        # as one just begun, below); backoff without a period.
         if period is None:
             return busy_delay(refusals - 1, draw)
-        return max(MIN_BUSY_WAIT, min(MAX_GAP, period * (OVERDUE_SHARE + draw * slots)))
+        unit = min(period, 2 * UNKNOWN_PERIOD)
+        return max(MIN_BUSY_WAIT, min(MAX_GAP, unit * (OVERDUE_SHARE + draw * slots)))
     change_started = min(change_started, now)  # SageMaker's clock may run ahead of ours
     elapsed = now - change_started
     # A period read from the image's history may count idle time between its versions: the
@@ -336,7 +338,11 @@ def busy_wait(
     until_end = max(change_started + length - now, OVERDUE_SHARE * length)
     if period is None:  # its age may be SageMaker's clock running behind ours: look again soon
         until_end = min(until_end, 2 * UNKNOWN_PERIOD)
-    spread = slots * (period if period is not None else UNKNOWN_PERIOD)
+    # The spread counts in periods, none longer than twice the longest the change may last: a
+    # period of 30 minutes read from versions made half an hour apart is idle time, not a change
+    # (a lone create spread over half of it waited 8 minutes for a change that ended in 9 s; a
+    # delete behind a deletion it could not see, 9 minutes for one of 10 s).
+    spread = slots * (min(period, 2 * probe) if period is not None else UNKNOWN_PERIOD)
     return max(MIN_BUSY_WAIT, min(MAX_GAP, until_end + draw * spread))
 
 

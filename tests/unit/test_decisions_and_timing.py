@@ -215,10 +215,21 @@ def test_a_busy_image_is_retried_when_its_change_should_be_over():
     assert timing.busy_wait(1000.0, 0.0, None, 1, draw=0.0) == pytest.approx(60.0)
     # a period from the history never makes the change last past twice its age
     assert timing.busy_wait(101.0, 100.0, 86_400.0, 1, draw=0.0) == pytest.approx(29.0)
+    # nor spreads the waits over periods longer than twice that (idle time between versions)
+    assert timing.busy_wait(101.0, 100.0, 1800.0, 1, draw=0.999) == pytest.approx(
+        29.0 + 0.999 * timing.BUSY_SPREAD * 2 * timing.UNKNOWN_PERIOD
+    )
+    assert timing.busy_wait(200.0, 100.0, 1800.0, 1, draw=0.999) == pytest.approx(
+        100.0 + 0.999 * timing.BUSY_SPREAD * 4 * 100.0
+    )
     # SageMaker's clock ahead: the change did not start in the future
     assert timing.busy_wait(100.0, 700.0, None, 1, draw=0.0) == pytest.approx(30.0)
     # no change seen in progress: a share of a period on, or a short backoff with none known
     assert timing.busy_wait(100.0, None, 60.0, 1, draw=0.0) == pytest.approx(3.0)
+    # (a period read from idle history counts as a change just begun might last at most)
+    assert timing.busy_wait(100.0, None, 1800.0, 1, draw=0.999) == pytest.approx(
+        2 * timing.UNKNOWN_PERIOD * (timing.OVERDUE_SHARE + 0.999 * timing.BUSY_SPREAD)
+    )
     # never back to back
     assert timing.busy_wait(100.0, 99.99, 5.0, 1, draw=0.0) >= timing.MIN_BUSY_WAIT
     assert timing.busy_wait(100.0, None, None, 1, draw=0.5) == timing.busy_delay(0, draw=0.5)
