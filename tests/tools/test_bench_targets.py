@@ -225,3 +225,22 @@ def test_the_told_share_is_capped_at_every_end_and_the_rising_share_reads_the_hi
     period = attendance.PERIOD
     assert rising([0.0, period + 1.0, 2 * period + 2.0], 0) == 0.1
     assert rising([0.0, period + attendance.SPREAD], 0) == 0.6
+
+
+def test_the_report_runs_the_same_rules_on_small_stacks_and_says_which_keep_them_quick():
+    class Rows:
+        def of(self, kind: str, policy: str) -> list[dict[str, Any]]:
+            return [{"versions": n, "makespan_over_floor": 1.5} for n in (1, 5, 25, 100)]
+
+    text = report._attendance_markdown(Rows())  # type: ignore[arg-type]
+    for low, high in report.RISING:
+        for n in report.SMALL_SIZES:
+            assert report._model_cell(attendance.outcome(n, attendance.Rising(low, high))) in text
+    quick = [
+        n
+        for n in report.SMALL_SIZES
+        if attendance.outcome(n, attendance.Told(2.5)).makespan <= costs.MAKESPAN_TARGET
+    ]
+    told_keeps = quick == list(report.SMALL_SIZES)
+    assert ("'told how many wait: 2.5 / k (k waiting)' keeps" in text) == told_keeps
+    assert "at 5 versions, 1.50 x the floor" in text
