@@ -169,12 +169,25 @@ UNKNOWN_PERIOD = 30.0
 """What a change is assumed to take before any is measured: a small image's creation."""
 PERIOD_SAMPLES = 4
 """Gaps between the image's latest creations a period is learned from."""
+UNSEEN_PERIOD = 120.0
+"""The longest a period counts for a change refused while no change is seen in progress (a
+version being deleted SageMaker does not list, or one older than the versions read): past the
+changes seen in practice (creations take 40 to 90 s), short of a pace of versions made half an
+hour apart, which is idle time."""
 OVERDUE_SHARE = 0.05
 """How far past its expected end an overdue change is looked at again, as a share of a period."""
+OVERDUE_GROWTH = 0.25
+"""Or, when more, as a share of how far past its expected end it already is: a period learned
+from quick changes (a creation that failed in seconds, a short deletion) says nothing of a
+20-minute creation, which is then asked about a geometric number of times (each look a quarter
+further past the end than the last), not every few seconds."""
 MIN_BUSY_WAIT = 1.0
 """The shortest wait after ResourceInUse: the image's change takes seconds at least."""
-PERIOD_RANGE = (1.0, 3600.0)
-"""A period outside these bounds (a crafted or corrupt callback context) is not used."""
+PERIOD_RANGE = (5.0, 3600.0)
+"""A period outside these bounds (a crafted or corrupt callback context, two versions made
+seconds apart by a creation that failed at once and its retry) is not used: no change of an
+image takes less than a few seconds, and a shorter period would have waiting changes ask
+SageMaker every second."""
 _GROWTHS_TO_MAX = math.ceil(math.log(BUSY_SPREAD_MAX / BUSY_SPREAD, BUSY_SPREAD_GROWTH))
 BUSY_STALL_SECONDS = 60 * 60
 """ResourceConflict once the image stays busy with no version changing state for this long: a
@@ -322,11 +335,11 @@ def busy_wait(
     slots = min(BUSY_SPREAD_MAX, BUSY_SPREAD * growth)
     if change_started is None:
         # No change is seen in progress (SageMaker may not list a version being deleted): some
-        # share of a period on, spread as for a change about to end (its age unknown: counted
-        # as one just begun, below); backoff without a period.
+        # share of a period on, spread as for a change about to end, a period counting at most
+        # UNSEEN_PERIOD (the history's may be idle time); backoff without a period.
         if period is None:
             return busy_delay(refusals - 1, draw)
-        unit = min(period, 2 * UNKNOWN_PERIOD)
+        unit = min(period, UNSEEN_PERIOD)
         return max(MIN_BUSY_WAIT, min(MAX_GAP, unit * (OVERDUE_SHARE + draw * slots)))
     change_started = min(change_started, now)  # SageMaker's clock may run ahead of ours
     elapsed = now - change_started
@@ -334,8 +347,10 @@ def busy_wait(
     # change is never expected to last longer than twice its age (and UNKNOWN_PERIOD at least).
     probe = max(UNKNOWN_PERIOD, 2.0 * elapsed)
     length = probe if period is None else min(period, probe)
-    # Overdue (it is taking longer than the period): back soon, a small share of a period on.
-    until_end = max(change_started + length - now, OVERDUE_SHARE * length)
+    # Overdue (it is taking longer than the period): back a small share of a period on, or a
+    # share of how late it already is, when more.
+    late = elapsed - length
+    until_end = max(-late, OVERDUE_SHARE * length, OVERDUE_GROWTH * late)
     if period is None:  # its age may be SageMaker's clock running behind ours: look again soon
         until_end = min(until_end, 2 * UNKNOWN_PERIOD)
     # The spread counts in periods, none longer than twice the longest the change may last: a

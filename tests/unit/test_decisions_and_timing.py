@@ -207,7 +207,9 @@ def test_a_busy_image_is_retried_when_its_change_should_be_over():
     widest = timing.busy_wait(100.0, 60.0, 60.0, 50, draw=0.999)
     assert widest == pytest.approx(20.0 + 0.999 * timing.BUSY_SPREAD_MAX * 60.0)
     # overdue: a small share of a period on
-    assert timing.busy_wait(200.0, 90.0, 60.0, 1, draw=0.0) == pytest.approx(3.0)
+    assert timing.busy_wait(155.0, 90.0, 60.0, 1, draw=0.0) == pytest.approx(3.0)
+    # long overdue: a quarter of how late it already is (asked a geometric number of times)
+    assert timing.busy_wait(200.0, 90.0, 60.0, 1, draw=0.0) == pytest.approx(12.5)
     # unknown period: UNKNOWN_PERIOD, or twice as long as the change has lasted, looking again
     # within 2 x UNKNOWN_PERIOD (the age may be SageMaker's clock running behind)
     assert timing.busy_wait(10.0, 0.0, None, 1, draw=0.0) == pytest.approx(20.0)
@@ -228,7 +230,7 @@ def test_a_busy_image_is_retried_when_its_change_should_be_over():
     assert timing.busy_wait(100.0, None, 60.0, 1, draw=0.0) == pytest.approx(3.0)
     # (a period read from idle history counts as a change just begun might last at most)
     assert timing.busy_wait(100.0, None, 1800.0, 1, draw=0.999) == pytest.approx(
-        2 * timing.UNKNOWN_PERIOD * (timing.OVERDUE_SHARE + 0.999 * timing.BUSY_SPREAD)
+        timing.UNSEEN_PERIOD * (timing.OVERDUE_SHARE + 0.999 * timing.BUSY_SPREAD)
     )
     # never back to back
     assert timing.busy_wait(100.0, 99.99, 5.0, 1, draw=0.0) >= timing.MIN_BUSY_WAIT
