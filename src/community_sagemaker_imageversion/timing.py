@@ -173,7 +173,8 @@ UNSEEN_PERIOD = 120.0
 """The longest a period counts for a change refused while no change is seen in progress (a
 version being deleted SageMaker does not list, or one older than the versions read): past the
 changes seen in practice (creations take 40 to 90 s), short of a pace of versions made half an
-hour apart, which is idle time."""
+hour apart, which is idle time (a delete behind a deletion it could not see waited 9 minutes
+for one of 10 s)."""
 OVERDUE_SHARE = 0.05
 """How far past its expected end an overdue change is looked at again, as a share of a period."""
 OVERDUE_GROWTH = 0.25
@@ -355,8 +356,7 @@ def busy_wait(
         until_end = min(until_end, 2 * UNKNOWN_PERIOD)
     # The spread counts in periods, none longer than twice the longest the change may last: a
     # period of 30 minutes read from versions made half an hour apart is idle time, not a change
-    # (a lone create spread over half of it waited 8 minutes for a change that ended in 9 s; a
-    # delete behind a deletion it could not see, 9 minutes for one of 10 s).
+    # (a lone create spread over half of it waited 8 minutes for a change that ended in 9 s).
     spread = slots * (min(period, 2 * probe) if period is not None else UNKNOWN_PERIOD)
     return max(MIN_BUSY_WAIT, min(MAX_GAP, until_end + draw * spread))
 
