@@ -4,16 +4,19 @@ invocation); a negative period gives a negative sleep (time.sleep raises ValueEr
 
 import contextlib
 
+import pytest
+
 from community_sagemaker_imageversion import timing
 from tests.review.fake import props, world
 
 
-def test_period_zero_in_the_context_does_not_spin(monkeypatch):
+@pytest.mark.parametrize("period", [0, 1.0])  # 1.0 was PERIOD_RANGE's bottom: a call a second
+def test_a_period_too_small_in_the_context_does_not_spin(monkeypatch, period):
     with world(monkeypatch) as (_clock, sm, driver):
         sm.add(1, "CREATING", created_ago=1.0, done_in=600.0)
         driver.max_invocations = 1
         with contextlib.suppress(RuntimeError):
-            driver.run("CREATE", props(), callback_context={"period": 0})
+            driver.run("CREATE", props(), callback_context={"period": period})
         creates = sm.count("CreateImageVersion")
         assert creates <= 5, f"{creates} CreateImageVersion calls in one invocation"
 

@@ -2,21 +2,17 @@
 last): where the busy-image wait still sleeps through a short change, or asks SageMaker far
 too often through a long one."""
 
-import contextlib
 from collections import Counter
 
 import pytest
 
 from tests.review.fake import props, world
-
-HALF_HOUR = 1800.0
+from tests.review.test_period_from_idle_history import HALF_HOUR, HISTORIES, add_history
 
 
 def _paced_history(sm):
     """Three versions made half an hour apart (a pipeline adding one per run)."""
-    sm.add(1, "CREATED", created_ago=3 * HALF_HOUR)
-    sm.add(2, "CREATED", created_ago=2 * HALF_HOUR)
-    sm.add(3, "CREATED", created_ago=HALF_HOUR)
+    add_history(sm, HISTORIES["versions half an hour apart"])
 
 
 SLOW_CLOCK = pytest.mark.xfail(
@@ -39,7 +35,7 @@ def test_a_create_behind_a_short_change_on_a_paced_image_is_not_stretched_by_a_s
 ):
     """test_clock_skew.py's guarantee (skew of 10 minutes either way: a create behind a 9 s
     change ends within 2 minutes) holds only on an image without history. With the paced
-    history of test_period_from_paced_history.py, SageMaker's clock behind ours makes the 9 s
+    history of test_period_from_idle_history.py, SageMaker's clock behind ours makes the 9 s
     change look old; the period (1800 s) then bounds neither the wait nor the spread."""
     with world(monkeypatch, create_seconds=10.0, skew=skew) as (clock, sm, driver):
         _paced_history(sm)
@@ -149,15 +145,3 @@ def test_a_delete_queue_of_old_versions_that_moves_is_never_a_conflict(monkeypat
             f"{out.final} after {clock.t / 60:.0f} min, while {44 - len(others)} of the 44"
             " versions ahead were deleted"
         )
-
-
-def test_the_smallest_period_a_context_may_carry_does_not_spin(monkeypatch):
-    """test_crafted_context.py's period 0 is rejected, and so is 1.0 (PERIOD_RANGE's bottom was
-    1 s): behind a 10-minute creation one invocation asked again about every second."""
-    with world(monkeypatch) as (_clock, sm, driver):
-        sm.add(1, "CREATING", created_ago=1.0, done_in=600.0)
-        driver.max_invocations = 1
-        with contextlib.suppress(RuntimeError):
-            driver.run("CREATE", props(), callback_context={"period": 1.0})
-        creates = sm.count("CreateImageVersion")
-        assert creates <= 5, f"{creates} CreateImageVersion calls in one invocation"
