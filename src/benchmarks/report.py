@@ -258,9 +258,7 @@ def _attendance_markdown(c: costs.CostResult) -> str:
     simulated, meeting = [], []
     for name, rule in rules:
         outcomes = {n: attendance.outcome(n, rule) for n in sizes}
-        simulated.append(
-            f"| {name} | " + " | ".join(_model_cell(outcomes[n]) for n in sizes) + " |"
-        )
+        simulated.append(_rule_row(name, outcomes))
         if isinstance(rule, attendance.Rising) and all(
             o.makespan <= targets[n][0] and o.invocations <= targets[n][1]
             for n, o in outcomes.items()
@@ -276,10 +274,7 @@ def _attendance_markdown(c: costs.CostResult) -> str:
         else "No rising share tried here meets every size's targets in the model either."
     )
     small = {name: {n: attendance.outcome(n, rule) for n in SMALL_SIZES} for name, rule in rules}
-    small_rows = [
-        f"| {name} | " + " | ".join(_model_cell(o) for o in by_size.values()) + " |"
-        for name, by_size in small.items()
-    ]
+    small_rows = [_rule_row(name, by_size) for name, by_size in small.items()]
     kept = [
         name
         for name, by_size in small.items()
@@ -364,6 +359,11 @@ SMALL_SIZES = (2, 3, 5, 10)
 
 RISING = ((0.1, 0.6), (0.16, 0.7))
 """The rising shares the report runs through the attendance model (low, then high)."""
+
+
+def _rule_row(name: str, outcomes: dict[int, attendance.Outcome]) -> str:
+    """A rule's row of a model table: its outcome at each size, in the table's order."""
+    return f"| {name} | " + " | ".join(_model_cell(o) for o in outcomes.values()) + " |"
 
 
 def _model_cell(o: attendance.Outcome) -> str:
