@@ -55,13 +55,16 @@ class Tracked:
 class Queue:
     """Waiting for a busy image: refusals so far; when the image was last seen making progress,
     what its latest versions and statuses were then, and when the change then in progress
-    started (wall-clock seconds); the time one change of the image takes."""
+    started (wall-clock seconds); the time one change of the image takes; the digest of all of
+    the image's versions counted since (``census``) and when it was taken."""
 
     refusals: int = 0
     progress_at: float | None = None
     signature: str | None = None
     change_at: float | None = None
     period: float | None = None
+    census: str | None = None
+    census_at: float | None = None
 
 
 @dataclass

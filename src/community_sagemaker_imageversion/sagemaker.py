@@ -15,6 +15,7 @@ is then the phases' (``decisions.absence``), with the state their context keeps.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -318,6 +319,26 @@ class SageMaker:
             LOG.info("The versions of image %s cannot be read: %s", image, unseen)
             return []
         raise AssertionError("unreachable")  # pragma: no cover (_lookup_pages raises first)
+
+    def census(self, image: str) -> str | None:
+        """Every version of the image and its status, as one short digest: a change of any of
+        them, a deletion of the oldest included, changes it. None when they cannot all be read
+        now (out of time or of the look-up's pages, the image not shown, a role without
+        ListImageVersions): no evidence either way."""
+        digest, count, token = hashlib.sha256(), 0, None
+        try:
+            for _page_number in range(PAGES_PER_LOOKUP):
+                if not self.has_time():
+                    return None
+                versions, token = self.versions_page(image, None, token)
+                for version in versions:
+                    digest.update(f"{version['Version']}:{version['ImageVersionStatus']};".encode())
+                count += len(versions)
+                if token is None:
+                    return f"{count}:{digest.hexdigest()[:16]}"
+        except (Missing, Refused, exceptions.AccessDenied) as unseen:
+            LOG.info("The versions of image %s cannot be counted: %s", image, unseen)
+        return None
 
     def _lister(self, params: Mapping[str, Any]) -> Callable[[], Any]:
         """A ListImageVersions call with ``params``, to send."""

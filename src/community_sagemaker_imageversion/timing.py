@@ -195,6 +195,10 @@ BUSY_STALL_SECONDS = 60 * 60
 queue that moves is never failed, one that is stuck is reported within the hour."""
 RECENT_VERSIONS = 10
 """Versions a refused change reads: enough to see the change in progress and a period."""
+CENSUS_QUIET = BUSY_STALL_SECONDS / 2
+"""How long the image's latest versions may stay unchanged before a refused change counts all
+of its versions (a stack deleting versions older than the latest ones moves while they stay the
+same), and how often it counts them again while they do: a few calls each half hour of quiet."""
 
 # -- Aliases -------------------------------------------------------------------------------------
 
@@ -371,6 +375,18 @@ def busy_delay(attempt: int, draw: float) -> float:
 def busy_stalled(last_progress_at: float, now: float) -> bool:
     """Whether the image has been busy with no version changing state for BUSY_STALL_SECONDS."""
     return now - last_progress_at >= BUSY_STALL_SECONDS
+
+
+def census_due(last_progress_at: float, census_at: float | None, now: float) -> bool:
+    """Whether a refused change counts all of the image's versions now: its latest versions have
+    not changed for CENSUS_QUIET, and either no count was taken CENSUS_QUIET since or the image
+    is about to be called stalled (a queue moving among older versions is then seen, and a
+    stuck one is failed within BUSY_STALL_SECONDS, the second count being the one at the end)."""
+    if now - last_progress_at < CENSUS_QUIET:
+        return False
+    return (
+        census_at is None or now - census_at >= CENSUS_QUIET or busy_stalled(last_progress_at, now)
+    )
 
 
 def retry_delay(kind: str, attempt: int, draw: float) -> float | None:

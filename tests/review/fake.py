@@ -53,6 +53,8 @@ class FakeSageMaker:
         self.fail: dict[str, list[Exception]] = {}
         self.image_status = "CREATED"
         self.hook: Callable[[str], None] | None = None
+        self.lists_deleting = True
+        self.list_params: list[dict[str, Any]] = []
 
     # helpers
     def _sm_now(self) -> datetime:
@@ -149,13 +151,26 @@ class FakeSageMaker:
         return {"ImageName": IMAGE, "ImageStatus": self.image_status}
 
     def list_image_versions(self, **kw: Any) -> dict[str, Any]:
+        """Sorted as asked (CreationTime or Version, descending unless asked otherwise), paged
+        (NextToken: the offset); a version being deleted is left out unless
+        ``lists_deleting``."""
+        self.list_params.append(kw)  # (before the tick: the hook sees this call's)
         self._tick("ListImageVersions")
-        items = sorted(
-            (self._describe(n) for n in self.versions),
-            key=lambda d: d["CreationTime"],
-            reverse=True,
+        key = "Version" if kw.get("SortBy") == "VERSION" else "CreationTime"
+        shown = (
+            n for n, v in self.versions.items() if self.lists_deleting or v["status"] != "DELETING"
         )
-        return {"ImageVersions": items[: kw.get("MaxResults", 100)]}
+        items = sorted(
+            (self._describe(n) for n in shown),
+            key=lambda d: d[key],
+            reverse=kw.get("SortOrder", "DESCENDING") == "DESCENDING",
+        )
+        start = int(kw.get("NextToken", 0))
+        end = start + kw.get("MaxResults", 100)
+        return {
+            "ImageVersions": items[start:end],
+            **({"NextToken": str(end)} if end < len(items) else {}),
+        }
 
     def count(self, op: str) -> int:
         return sum(1 for _, o in self.calls if o == op)

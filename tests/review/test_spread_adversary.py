@@ -109,39 +109,3 @@ def test_a_create_queued_behind_a_quick_deletion_then_a_long_creation_does_not_h
         out = driver.run("CREATE", props())
         assert out.status == "SUCCESS", out.final
         _asked_about_a_long_change_a_few_times(out, sm, clock)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limit: progress is read from the image's 10 newest versions, so deletions of"
-    " older ones look like no progress (guide/behaviour.md)",
-)
-def test_a_delete_queue_of_old_versions_that_moves_is_never_a_conflict(monkeypatch):
-    """A stack delete of 45 old versions of an image that also holds 12 newer versions (made
-    since by a pipeline). Every deletion is of a version older than the 10 newest, so the
-    ListImageVersions a refused delete reads never changes: the queue moves (one 90 s
-    deletion after another) but looks stalled, and a delete that keeps losing the race is failed
-    ResourceConflict after 60 minutes, against 'a long queue that moves is never failed'."""
-    with world(monkeypatch, create_seconds=90.0) as (clock, sm, driver):
-        for number in range(1, 46):  # the stack's versions, made a day ago, 2 minutes apart
-            sm.add(number, "CREATED", created_ago=86400.0 - 120.0 * number)
-        for number in range(46, 58):  # the pipeline's, made since, 10 minutes apart
-            sm.add(number, "CREATED", created_ago=600.0 * (58 - number))
-        others = list(range(1, 45))  # the other resources' versions; ours is 45
-
-        def other_resources_delete(op):
-            if others and not sm.busy() and others[0] not in sm.versions:
-                others.pop(0)
-            if others and not sm.busy():
-                hook, sm.hook = sm.hook, None
-                sm.delete_image_version(ImageName="TrainingImage", Version=others[0])
-                sm.hook = hook
-                sm.calls.pop()  # the other resources' call, not ours
-
-        sm.hook = other_resources_delete
-        other_resources_delete("start")
-        out = driver.run("DELETE", props(ImageVersionArn=sm.arn(45), Version=45))
-        assert out.status == "SUCCESS", (
-            f"{out.final} after {clock.t / 60:.0f} min, while {44 - len(others)} of the 44"
-            " versions ahead were deleted"
-        )

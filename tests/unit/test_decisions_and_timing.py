@@ -292,6 +292,16 @@ def test_the_busy_budget_counts_from_the_last_progress():
     assert timing.busy_stalled(1000.0, 1000.0 + timing.BUSY_STALL_SECONDS)
 
 
+def test_every_version_is_counted_after_half_an_hour_of_quiet_and_before_a_stall():
+    quiet, stall = timing.CENSUS_QUIET, timing.BUSY_STALL_SECONDS
+    assert not timing.census_due(0.0, None, quiet - 1)  # the latest versions changed lately
+    assert timing.census_due(0.0, None, quiet)  # the first count
+    assert not timing.census_due(0.0, quiet, quiet + 60)  # counted a minute ago
+    assert timing.census_due(0.0, quiet, 2 * quiet)  # half an hour since
+    # about to be called stalled: counted again, however recently, so the stall is the count's
+    assert timing.census_due(0.0, stall - 1, stall)
+
+
 @pytest.mark.parametrize(
     ("image_status", "not_found", "step"),
     [

@@ -4,8 +4,10 @@ change of another (ResourceInUse) meanwhile.
 A refused change reads the image's latest versions (one ListImageVersions), finds the change in
 progress and the image's period, and comes back when that change should be over
 (``timing.busy_wait``). The budget counts from the last progress (any change in the image's
-latest versions or their statuses): ResourceConflict only once the image stays busy with nothing
-changing for ``timing.BUSY_STALL_SECONDS``.
+latest versions or their statuses, or, once those have stayed the same for
+``timing.CENSUS_QUIET``, in all of its versions: a stack deleting older versions moves while the
+latest stay the same): ResourceConflict only once the image stays busy with nothing changing
+for ``timing.BUSY_STALL_SECONDS``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ..timing import (
     BUSY_STALL_SECONDS,
     busy_stalled,
     busy_wait,
+    census_due,
     estimate_period,
     usable_period,
 )
@@ -42,6 +45,13 @@ def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
             seen_apart = started - queue.change_at
             queue.period = usable_period(min(queue.period or seen_apart, seen_apart))
         queue.progress_at, queue.signature, queue.change_at = now, identity, started
+        queue.census = queue.census_at = None
+    elif census_due(queue.progress_at, queue.census_at, now):
+        census = step.sagemaker.census(image)
+        if census is not None:
+            if queue.census is not None and census != queue.census:
+                queue.progress_at = now  # a version older than the latest ones changed
+            queue.census, queue.census_at = census, now
     if busy_stalled(queue.progress_at, now):
         raise exceptions.ResourceConflict(
             f"{refusal}; no version of the image changed state for {BUSY_STALL_SECONDS // 60}"
