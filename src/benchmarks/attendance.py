@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import functools
 import heapq
-import itertools
 import math
 import random
 import statistics
@@ -48,10 +47,11 @@ were chosen on."""
 
 
 class Share(Protocol):
-    """The share of ends a waiting create asks at, from the image's creation times so far and
-    (for the ``Told`` rule only) how many creates still wait."""
+    """The share of ends a waiting create asks at, from the widest gap so far between two of the
+    image's creations one after the other (0 before the second) and (for the ``Told`` rule
+    only) how many creates still wait."""
 
-    def __call__(self, starts: Sequence[float], waiting: int) -> float: ...
+    def __call__(self, widest: float, waiting: int) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class Outcome:
 class Fixed:
     share: float
 
-    def __call__(self, starts: Sequence[float], waiting: int) -> float:
+    def __call__(self, widest: float, waiting: int) -> float:
         return self.share
 
 
@@ -76,7 +76,7 @@ class Fixed:
 class Told:
     c: float
 
-    def __call__(self, starts: Sequence[float], waiting: int) -> float:
+    def __call__(self, widest: float, waiting: int) -> float:
         return min(1.0, self.c / max(1, waiting))
 
 
@@ -85,9 +85,8 @@ class Rising:
     low: float
     high: float
 
-    def __call__(self, starts: Sequence[float], waiting: int) -> float:
-        unasked = any(b - a >= PERIOD + SPREAD for a, b in itertools.pairwise(starts))
-        return self.high if unasked else self.low
+    def __call__(self, widest: float, waiting: int) -> float:
+        return self.high if widest >= PERIOD + SPREAD else self.low
 
 
 @functools.cache
@@ -111,7 +110,7 @@ def _error(values: Sequence[float]) -> float:
 def run(versions: int, rule: Share, seed: int) -> Outcome:
     """One run of the model (see the module's docstring)."""
     draws = random.Random(seed)  # noqa: S311 (a reproducible model, not secrets)
-    starts, busy_until = [0.0], PERIOD
+    latest, widest, busy_until = 0.0, 0.0, PERIOD  # the latest start, the widest gap
     invocations = [2] + [1] * (versions - 1)  # the first: create, then see it created
     done = [PERIOD] + [0.0] * (versions - 1)
     waiting = versions - 1
@@ -120,7 +119,7 @@ def run(versions: int, rule: Share, seed: int) -> Outcome:
 
     def pick(now: float) -> float:
         """When a waiting create's next callback comes, for an end a random number on."""
-        share = rule(starts, waiting)
+        share = rule(widest, waiting)
         most = int(CALLBACK // PERIOD) - 1
         passed = 0
         while passed < most and draws.random() >= share:
@@ -140,7 +139,7 @@ def run(versions: int, rule: Share, seed: int) -> Outcome:
             else:
                 heapq.heappush(events, (pick(now), wakes, who))
         elif now >= busy_until:  # the image is free: this ask takes it
-            starts.append(now)
+            latest, widest = now, max(widest, now - latest)
             busy_until = now + PERIOD
             invocations[who] += 1
             done[who] = busy_until

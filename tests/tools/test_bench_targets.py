@@ -219,12 +219,13 @@ def test_in_the_attendance_model_asking_more_shortens_the_queue_and_costs_more()
 
 
 def test_the_told_share_is_capped_at_every_end_and_the_rising_share_reads_the_history():
-    assert attendance.Told(2.5)([], 1) == 1.0
-    assert attendance.Told(2.5)([], 10) == pytest.approx(0.25)
+    assert attendance.Told(2.5)(0.0, 1) == 1.0
+    assert attendance.Told(2.5)(0.0, 10) == pytest.approx(0.25)
     rising = attendance.Rising(0.1, 0.6)
     period = attendance.PERIOD
-    assert rising([0.0, period + 1.0, 2 * period + 2.0], 0) == 0.1
-    assert rising([0.0, period + attendance.SPREAD], 0) == 0.6
+    # the widest gap between consecutive creations: asked within SPREAD of every end, or not
+    assert rising(period + 1.0, 0) == 0.1
+    assert rising(period + attendance.SPREAD, 0) == 0.6
 
 
 def test_the_report_runs_the_same_rules_on_small_stacks_and_says_which_keep_them_quick():

@@ -148,16 +148,19 @@ class FakeSageMaker:
         empty, token = self._empty(token)
         if empty is not None:
             return empty
-        versions = self.images[name].versions
-        ordered = [
-            {"Version": number, "CreationTime": created}
-            for number, created in sorted(versions.items())
-            if self._admits(created, after)
-        ]
+        ordered = sorted(self.images[name].versions.items())
+        if after is not None:  # (_admits, without a call per version: pages of one are common)
+            ordered = [
+                item
+                for item in ordered
+                if (item[1] >= after if self.inclusive else item[1] > after)
+            ]
         start = int(token or 0)
         page = ordered[start : start + self.versions_per_page]
         more = start + self.versions_per_page < len(ordered)
-        return page, (str(start + self.versions_per_page) if more else None)
+        return [{"Version": number, "CreationTime": created} for number, created in page], (
+            str(start + self.versions_per_page) if more else None
+        )
 
     def every_version(self):
         return {(name, number) for name, image in self.images.items() for number in image.versions}
