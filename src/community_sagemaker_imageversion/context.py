@@ -55,16 +55,21 @@ class Tracked:
 class Queue:
     """Waiting for a busy image: refusals so far; when the image was last seen making progress,
     what its latest versions and statuses were then, and when the change then in progress
-    started (wall-clock seconds); the time one change of the image takes; the digest of all of
-    the image's versions counted since (``census``) and when it was taken."""
+    started (wall-clock seconds); the time one change of the image takes; counting all of its
+    versions since: when the last count began, whether one is under way, how many it has
+    counted up to which version and its creation millisecond, and the lowest whole count."""
 
     refusals: int = 0
     progress_at: float | None = None
     signature: str | None = None
     change_at: float | None = None
     period: float | None = None
-    census: str | None = None
     census_at: float | None = None
+    counting: bool = False
+    census_count: int = 0
+    census_after: int = 0
+    census_since: int | None = None
+    census_low: int | None = None
 
 
 @dataclass

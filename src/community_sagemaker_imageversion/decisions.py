@@ -144,6 +144,14 @@ def queue_signature(versions: Iterable[Mapping[str, Any]]) -> str:
     return ",".join(f"{v.get('Version')}:{v.get('ImageVersionStatus')}" for v in versions)
 
 
+def census_moved(low: int | None, count: int) -> bool:
+    """Whether a whole count of the image's versions (``count``) shows the image moved: fewer
+    versions than any count before (``low``, the lowest; None: none). A count, unlike a
+    signature, only goes down as versions go, so a version one read misses and the next shows
+    again (non-monotonic reads) is progress at most once."""
+    return low is not None and count < low
+
+
 def creation_starts(versions: Iterable[Mapping[str, Any]]) -> list[float]:
     """When each of ``versions`` was created (wall-clock seconds); a version without a
     CreationTime that is a time is left out."""

@@ -15,7 +15,6 @@ is then the phases' (``decisions.absence``), with the state their context keeps.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -26,7 +25,8 @@ from cloudformation_cli_python_lib import exceptions
 
 from .decisions import IMAGE_DELETING
 from .errors import IncompleteAnswer, Missing, Refused
-from .timing import PAGES_PER_LOOKUP, RECENT_VERSIONS
+from .listing import just_before, millis
+from .timing import CENSUS_PAGES, PAGES_PER_LOOKUP, RECENT_VERSIONS
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -320,25 +320,41 @@ class SageMaker:
             return []
         raise AssertionError("unreachable")  # pragma: no cover (_lookup_pages raises first)
 
-    def census(self, image: str) -> str | None:
-        """Every version of the image and its status, as one short digest: a change of any of
-        them, a deletion of the oldest included, changes it. None when they cannot all be read
-        now (out of time or of the look-up's pages, the image not shown, a role without
-        ListImageVersions): no evidence either way."""
-        digest, count, token = hashlib.sha256(), 0, None
-        try:
-            for _page_number in range(PAGES_PER_LOOKUP):
-                if not self.has_time():
-                    return None
-                versions, token = self.versions_page(image, None, token)
-                for version in versions:
-                    digest.update(f"{version['Version']}:{version['ImageVersionStatus']};".encode())
-                count += len(versions)
-                if token is None:
-                    return f"{count}:{digest.hexdigest()[:16]}"
-        except (Missing, Refused, exceptions.AccessDenied) as unseen:
-            LOG.info("The versions of image %s cannot be counted: %s", image, unseen)
-        return None
+    def count_versions(
+        self, image: str, after: int, since: int | None
+    ) -> tuple[int, int, int | None, bool]:
+        """Count the image's versions numbered above ``after`` (created in millisecond ``since``
+        or later), in number order, over at most CENSUS_PAGES pages, each a single attempt within
+        the free window: how many, the number and creation millisecond of the last counted, and
+        whether the count reached the last version (False: it goes on from there later; a page
+        not read or not whole stops it without failing anything)."""
+        params: dict[str, Any] = {
+            "ImageName": image,
+            "MaxResults": MAX_RESULTS,
+            "SortBy": "VERSION",
+            "SortOrder": "ASCENDING",
+        }
+        if since is not None:  # (one query for the whole look: its NextToken is followed)
+            params["CreationTimeAfter"] = just_before(since)
+        counted, token = 0, None
+        for _page_number in range(CENSUS_PAGES):
+            send = self._lister(_page(params, token))
+            answer = self._calls.optional("ListImageVersions", f"image {image}", send)
+            try:
+                versions = [] if answer is None else _versions(answer)
+            except IncompleteAnswer:
+                answer = None
+            if answer is None:
+                LOG.info("The versions of image %s were not all counted: going on later", image)
+                return counted, after, since, False
+            for version in versions:
+                if version["Version"] > after:
+                    counted, after = counted + 1, version["Version"]
+                    since = millis(version["CreationTime"])
+            token = _next_token(answer)
+            if token is None:
+                return counted, after, since, True
+        return counted, after, since, False
 
     def _lister(self, params: Mapping[str, Any]) -> Callable[[], Any]:
         """A ListImageVersions call with ``params``, to send."""

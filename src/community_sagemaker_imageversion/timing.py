@@ -195,10 +195,15 @@ BUSY_STALL_SECONDS = 60 * 60
 queue that moves is never failed, one that is stuck is reported within the hour."""
 RECENT_VERSIONS = 10
 """Versions a refused change reads: enough to see the change in progress and a period."""
-CENSUS_QUIET = BUSY_STALL_SECONDS / 2
+CENSUS_EVERY = 10 * 60
 """How long the image's latest versions may stay unchanged before a refused change counts all
-of its versions (a stack deleting versions older than the latest ones moves while they stay the
-same), and how often it counts them again while they do: a few calls each half hour of quiet."""
+of the image's versions (a stack deleting versions older than the latest ones moves while they
+stay the same), and how long after one count began the next one begins while they stay so:
+three counts a half hour see a moving queue (decisions.census_moved) well within the hour."""
+CENSUS_PAGES = PAGES_PER_LOOKUP
+"""Pages of versions one refused change reads towards a count (4,000 versions), each a single
+attempt within the free window and the call budget (never retried, never paced, never billed
+above the window); a count of more pages goes on from where it stopped at the next refusal."""
 
 # -- Aliases -------------------------------------------------------------------------------------
 
@@ -377,16 +382,16 @@ def busy_stalled(last_progress_at: float, now: float) -> bool:
     return now - last_progress_at >= BUSY_STALL_SECONDS
 
 
-def census_due(last_progress_at: float, census_at: float | None, now: float) -> bool:
-    """Whether a refused change counts all of the image's versions now: its latest versions have
-    not changed for CENSUS_QUIET, and either no count was taken CENSUS_QUIET since or the image
-    is about to be called stalled (a queue moving among older versions is then seen, and a
-    stuck one is failed within BUSY_STALL_SECONDS, the second count being the one at the end)."""
-    if now - last_progress_at < CENSUS_QUIET:
-        return False
-    return (
-        census_at is None or now - census_at >= CENSUS_QUIET or busy_stalled(last_progress_at, now)
-    )
+def census_due(
+    last_progress_at: float, census_at: float | None, counting: bool, now: float
+) -> bool:
+    """Whether a refused change reads towards a count of all of the image's versions now: one is
+    under way (``counting``), or the latest versions have stayed the same for CENSUS_EVERY and
+    the last count began (``census_at``) at least that long ago."""
+    if counting:
+        return True
+    quiet = now - last_progress_at >= CENSUS_EVERY
+    return quiet and (census_at is None or now - census_at >= CENSUS_EVERY)
 
 
 def retry_delay(kind: str, attempt: int, draw: float) -> float | None:

@@ -151,25 +151,26 @@ class FakeSageMaker:
         return {"ImageName": IMAGE, "ImageStatus": self.image_status}
 
     def list_image_versions(self, **kw: Any) -> dict[str, Any]:
-        """Sorted as asked (CreationTime or Version, descending unless asked otherwise), paged
-        (NextToken: the offset); a version being deleted is left out unless
-        ``lists_deleting``."""
+        """Sorted as asked (CreationTime or Version, descending unless asked otherwise), created
+        after CreationTimeAfter (strictly), paged (NextToken: the offset); a version being
+        deleted is left out unless ``lists_deleting``."""
         self.list_params.append(kw)  # (before the tick: the hook sees this call's)
         self._tick("ListImageVersions")
-        key = "Version" if kw.get("SortBy") == "VERSION" else "CreationTime"
-        shown = (
-            n for n, v in self.versions.items() if self.lists_deleting or v["status"] != "DELETING"
+        by_number = kw.get("SortBy") == "VERSION"
+        after = kw.get("CreationTimeAfter")
+        shown = sorted(
+            (n if by_number else v["created"], n)
+            for n, v in self.versions.items()
+            if (self.lists_deleting or v["status"] != "DELETING")
+            and (after is None or v["created"] > after)
         )
-        items = sorted(
-            (self._describe(n) for n in shown),
-            key=lambda d: d[key],
-            reverse=kw.get("SortOrder", "DESCENDING") == "DESCENDING",
-        )
+        if kw.get("SortOrder", "DESCENDING") == "DESCENDING":
+            shown.reverse()
         start = int(kw.get("NextToken", 0))
         end = start + kw.get("MaxResults", 100)
-        return {
-            "ImageVersions": items[start:end],
-            **({"NextToken": str(end)} if end < len(items) else {}),
+        return {  # (only the page described: images of thousands of versions are read often)
+            "ImageVersions": [self._describe(n) for _, n in shown[start:end]],
+            **({"NextToken": str(end)} if end < len(shown) else {}),
         }
 
     def count(self, op: str) -> int:

@@ -292,14 +292,20 @@ def test_the_busy_budget_counts_from_the_last_progress():
     assert timing.busy_stalled(1000.0, 1000.0 + timing.BUSY_STALL_SECONDS)
 
 
-def test_every_version_is_counted_after_half_an_hour_of_quiet_and_before_a_stall():
-    quiet, stall = timing.CENSUS_QUIET, timing.BUSY_STALL_SECONDS
-    assert not timing.census_due(0.0, None, quiet - 1)  # the latest versions changed lately
-    assert timing.census_due(0.0, None, quiet)  # the first count
-    assert not timing.census_due(0.0, quiet, quiet + 60)  # counted a minute ago
-    assert timing.census_due(0.0, quiet, 2 * quiet)  # half an hour since
-    # about to be called stalled: counted again, however recently, so the stall is the count's
-    assert timing.census_due(0.0, stall - 1, stall)
+def test_every_version_is_counted_after_a_quiet_spell_and_a_count_under_way_goes_on():
+    every = timing.CENSUS_EVERY
+    assert not timing.census_due(0.0, None, False, every - 1)  # the latest versions changed lately
+    assert timing.census_due(0.0, None, False, every)  # the first count
+    assert not timing.census_due(0.0, every, False, every + 60)  # one began a minute ago
+    assert timing.census_due(0.0, every, False, 2 * every)  # the next
+    assert timing.census_due(0.0, every, True, every + 60)  # one under way goes on
+
+
+def test_a_count_shows_progress_only_below_every_count_before():
+    assert not decisions.census_moved(None, 57)  # the first: a baseline
+    assert decisions.census_moved(57, 56)
+    assert not decisions.census_moved(56, 57)  # a version one read missed, shown again
+    assert not decisions.census_moved(56, 56)
 
 
 @pytest.mark.parametrize(
