@@ -56,8 +56,9 @@ class Queue:
     """Waiting for a busy image: refusals so far; when the image was last seen making progress,
     what its latest versions and statuses were then, and when the change then in progress
     started (wall-clock seconds); the time one change of the image takes; counting all of its
-    versions since: when the last count began, whether one is under way, how many it has
-    counted up to which version and its creation millisecond, and the lowest whole count."""
+    versions since: when the last count began, whether one is under way, how many versions it has
+    counted, the NextToken it goes on from, and its looks in a row that read nothing; the lowest
+    whole count, and a lower one left to confirm."""
 
     refusals: int = 0
     progress_at: float | None = None
@@ -67,9 +68,10 @@ class Queue:
     census_at: float | None = None
     counting: bool = False
     census_count: int = 0
-    census_after: int = 0
-    census_since: int | None = None
+    census_token: str | None = None
+    census_misses: int = 0
     census_low: int | None = None
+    census_pending: int | None = None
 
 
 @dataclass
@@ -169,6 +171,11 @@ class Context:
         if self.queue is not None:
             self.queue.period = usable_period(self.queue.period)
             self.queue.refusals = _count(self.queue.refusals)
+            counts = (self.queue.census_low, self.queue.census_pending, self.queue.census_count)
+            if any(n is not None and n < 0 for n in counts):  # counts begin again
+                self.queue.census_low = self.queue.census_pending = None
+                self.queue.counting, self.queue.census_count = False, 0
+            self.queue.census_misses = _count(self.queue.census_misses)
         if self.watch is not None:
             self.watch.expected = usable_period(self.watch.expected)
             self.watch.misses = _count(self.watch.misses)

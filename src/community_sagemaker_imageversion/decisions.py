@@ -144,12 +144,20 @@ def queue_signature(versions: Iterable[Mapping[str, Any]]) -> str:
     return ",".join(f"{v.get('Version')}:{v.get('ImageVersionStatus')}" for v in versions)
 
 
-def census_moved(low: int | None, count: int) -> bool:
-    """Whether a whole count of the image's versions (``count``) shows the image moved: fewer
-    versions than any count before (``low``, the lowest; None: none). A count, unlike a
-    signature, only goes down as versions go, so a version one read misses and the next shows
-    again (non-monotonic reads) is progress at most once."""
-    return low is not None and count < low
+def census_moved(low: int | None, pending: int | None, count: int) -> tuple[bool, int, int | None]:
+    """Whether a whole count of the image's versions (``count``) shows the image moved, then the
+    lowest count so far and a lower count left to confirm. It moved when it and the count before
+    it (``pending``, left to confirm) both count fewer versions than any count before them
+    (``low``; None: none): a count only goes down as versions go, and two in a row must say so,
+    so a version being deleted that one read lists and the next does not is no progress, and a
+    version one read misses is progress at most once."""
+    if low is None:
+        return False, count, None
+    if count >= low:
+        return False, low, None
+    if pending is not None and pending < low:
+        return True, max(count, pending), None
+    return False, low, count
 
 
 def creation_starts(versions: Iterable[Mapping[str, Any]]) -> list[float]:

@@ -25,7 +25,6 @@ from cloudformation_cli_python_lib import exceptions
 
 from .decisions import IMAGE_DELETING
 from .errors import IncompleteAnswer, Missing, Refused
-from .listing import just_before, millis
 from .timing import CENSUS_PAGES, PAGES_PER_LOOKUP, RECENT_VERSIONS
 
 if TYPE_CHECKING:
@@ -320,41 +319,27 @@ class SageMaker:
             return []
         raise AssertionError("unreachable")  # pragma: no cover (_lookup_pages raises first)
 
-    def count_versions(
-        self, image: str, after: int, since: int | None
-    ) -> tuple[int, int, int | None, bool]:
-        """Count the image's versions numbered above ``after`` (created in millisecond ``since``
-        or later), in number order, over at most CENSUS_PAGES pages, each a single attempt within
-        the free window: how many, the number and creation millisecond of the last counted, and
-        whether the count reached the last version (False: it goes on from there later; a page
-        not read or not whole stops it without failing anything)."""
-        params: dict[str, Any] = {
-            "ImageName": image,
-            "MaxResults": MAX_RESULTS,
-            "SortBy": "VERSION",
-            "SortOrder": "ASCENDING",
-        }
-        if since is not None:  # (one query for the whole look: its NextToken is followed)
-            params["CreationTimeAfter"] = just_before(since)
-        counted, token = 0, None
+    def count_versions(self, image: str, token: str | None) -> tuple[int, str | None, bool]:
+        """Count the image's versions from SageMaker's NextToken ``token`` on (None: the first
+        page), over at most CENSUS_PAGES pages, each a single attempt within the free window: how
+        many, the NextToken to go on from, and whether the count reached the last page. A page
+        not read or not whole stops the look without failing anything."""
+        params = {"ImageName": image, "MaxResults": MAX_RESULTS, "SortBy": "VERSION"}
+        counted = 0
         for _page_number in range(CENSUS_PAGES):
             send = self._lister(_page(params, token))
             answer = self._calls.optional("ListImageVersions", f"image {image}", send)
             try:
-                versions = [] if answer is None else _versions(answer)
+                versions = None if answer is None else _versions(answer)
             except IncompleteAnswer:
-                answer = None
-            if answer is None:
+                versions = None
+            if answer is None or versions is None:
                 LOG.info("The versions of image %s were not all counted: going on later", image)
-                return counted, after, since, False
-            for version in versions:
-                if version["Version"] > after:
-                    counted, after = counted + 1, version["Version"]
-                    since = millis(version["CreationTime"])
-            token = _next_token(answer)
+                return counted, token, False
+            counted, token = counted + len(versions), _next_token(answer)
             if token is None:
-                return counted, after, since, True
-        return counted, after, since, False
+                return counted, None, True
+        return counted, token, False
 
     def _lister(self, params: Mapping[str, Any]) -> Callable[[], Any]:
         """A ListImageVersions call with ``params``, to send."""

@@ -195,15 +195,24 @@ BUSY_STALL_SECONDS = 60 * 60
 queue that moves is never failed, one that is stuck is reported within the hour."""
 RECENT_VERSIONS = 10
 """Versions a refused change reads: enough to see the change in progress and a period."""
-CENSUS_EVERY = 10 * 60
+CENSUS_AFTER = 20 * 60
 """How long the image's latest versions may stay unchanged before a refused change counts all
 of the image's versions (a stack deleting versions older than the latest ones moves while they
-stay the same), and how long after one count began the next one begins while they stay so:
-three counts a half hour see a moving queue (decisions.census_moved) well within the hour."""
+stay the same): a third of BUSY_STALL_SECONDS, so counts then show a moving queue in time."""
+CENSUS_EVERY = 10 * 60
+"""How long after one count began the next one begins while they stay so: up to four counts
+before the image would be called stuck, a page per 100 versions each."""
 CENSUS_PAGES = PAGES_PER_LOOKUP
-"""Pages of versions one refused change reads towards a count (4,000 versions), each a single
-attempt within the free window and the call budget (never retried, never paced, never billed
-above the window); a count of more pages goes on from where it stopped at the next refusal."""
+"""The most pages of versions one refused change reads towards a count (4,000 versions), each a
+single attempt within the free window and the call budget (never retried, never paced, never
+billed above the window); a count of more pages, or one a page not read stopped, goes on from
+SageMaker's NextToken at the next refusal."""
+CENSUS_TOKEN_MAX = 2048
+"""The longest NextToken a count keeps in the callback context to go on from; past it the next
+count begins afresh."""
+CENSUS_MISSES = 2
+"""Looks in a row that read nothing before a count under way begins again (its NextToken may no
+longer be valid); one miss is a throttled page."""
 
 # -- Aliases -------------------------------------------------------------------------------------
 
@@ -385,13 +394,15 @@ def busy_stalled(last_progress_at: float, now: float) -> bool:
 def census_due(
     last_progress_at: float, census_at: float | None, counting: bool, now: float
 ) -> bool:
-    """Whether a refused change reads towards a count of all of the image's versions now: one is
-    under way (``counting``), or the latest versions have stayed the same for CENSUS_EVERY and
-    the last count began (``census_at``) at least that long ago."""
-    if counting:
-        return True
-    quiet = now - last_progress_at >= CENSUS_EVERY
-    return quiet and (census_at is None or now - census_at >= CENSUS_EVERY)
+    """Whether a refused change reads towards a count of all of the image's versions now: its
+    latest versions have stayed the same for CENSUS_AFTER, and a count is under way
+    (``counting``), or the last one began (``census_at``) at least CENSUS_EVERY ago, or the image
+    is about to be called stuck (one more count first: a moving queue seen by a count that waited
+    to be confirmed is then seen in time)."""
+    if now - last_progress_at < CENSUS_AFTER:
+        return False
+    spaced = census_at is None or now - census_at >= CENSUS_EVERY
+    return counting or spaced or busy_stalled(last_progress_at, now)
 
 
 def retry_delay(kind: str, attempt: int, draw: float) -> float | None:

@@ -12,10 +12,10 @@ SageMaker of tests/review/fake.py on a virtual clock, the way test_queue_progres
 builds its queues (its queue of other resources' deletions is reused).
 
 Which tests FAILED on 530ad2a (real defects) and which PASSED (guarantees that held) is said in
-each docstring; all of them pass since the count of every version was made a count that goes on
-where it stopped, read only by single attempts within the free window, and progress only when it
-counts fewer versions than ever before (confirmed by a second read when the count fits in one
-look):
+each docstring; all of them pass since the count of every version goes on where it stopped (from
+SageMaker's NextToken, at the next refusal), is read only by single attempts within the free
+window, and shows progress only when two whole counts in a row count fewer versions than any
+before (test_census_adversary_2.py, the second review):
 
 - FAIL test_a_moving_queue_is_not_failed_when_the_census_cannot_finish_in_one_invocation
   (every case): a census is all or nothing within one invocation and is never resumed; one that

@@ -5,9 +5,10 @@ A refused change reads the image's latest versions (one ListImageVersions), find
 progress and the image's period, and comes back when that change should be over
 (``timing.busy_wait``). The budget counts from the last progress: any change in the image's
 latest versions or their statuses, or, once those have stayed the same for
-``timing.CENSUS_EVERY``, fewer versions in all, by counts of all of them every CENSUS_EVERY (a
-stack deleting older versions moves while the latest stay the same). ResourceConflict only once
-the image stays busy with nothing changing for ``timing.BUSY_STALL_SECONDS``.
+``timing.CENSUS_AFTER``, fewer versions in all, by counts of all of them every
+``timing.CENSUS_EVERY`` (a stack deleting older versions moves while the latest stay the same).
+ResourceConflict only once the image stays busy with nothing changing for
+``timing.BUSY_STALL_SECONDS``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from ..decisions import (
 from ..engine import Step, Wait
 from ..timing import (
     BUSY_STALL_SECONDS,
+    CENSUS_MISSES,
+    CENSUS_TOKEN_MAX,
     busy_stalled,
     busy_wait,
     census_due,
@@ -51,8 +54,9 @@ def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
             seen_apart = started - queue.change_at
             queue.period = usable_period(min(queue.period or seen_apart, seen_apart))
         queue.progress_at, queue.signature, queue.change_at = now, identity, started
-        queue.census_at, queue.counting, queue.census_low = None, False, None
-    elif census_due(queue.progress_at, queue.census_at, queue.counting, now):
+        queue.census_at = queue.census_low = queue.census_pending = queue.census_token = None
+        queue.counting, queue.census_count, queue.census_misses = False, 0, 0
+    elif census_due(queue.progress_at, _plausible(queue.census_at, now), queue.counting, now):
         _count_versions(step, image, queue, now)
     if busy_stalled(queue.progress_at, now):
         raise exceptions.ResourceConflict(
@@ -66,26 +70,36 @@ def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
     return Wait(delay, queue_message(image, versions))
 
 
+def _plausible(census_at: float | None, now: float) -> float | None:
+    """When the last count was made, unless that is in the future (a crafted or corrupt context,
+    which would hold every count off)."""
+    return census_at if census_at is not None and census_at <= now else None
+
+
 def _count_versions(step: Step, image: str, queue: Queue, now: float) -> None:
     """Read on towards a count of all of the image's versions (beginning one when none is under
-    way); once it is whole, the image made progress when it counts fewer versions than any count
-    before. A count read whole in this look that shows fewer is read again at once, and the
-    larger of the two taken, when that read can be made: a version being deleted that one read
-    lists and the next does not is then no progress."""
-    began = not queue.counting
-    if began:
+    way, or when the last CENSUS_MISSES looks read nothing: its NextToken may have expired).
+    Once it is whole, the image made progress when it and the count before it are both lower
+    than any count before them (decisions.census_moved); a lower count has the next one begin at
+    the next refusal, to confirm it, so a version being deleted that one read lists and the next
+    does not is no progress."""
+    if not queue.counting or queue.census_misses >= CENSUS_MISSES:
         queue.counting, queue.census_at = True, now
-        queue.census_count, queue.census_after, queue.census_since = 0, 0, None
-    counted, queue.census_after, queue.census_since, whole = step.sagemaker.count_versions(
-        image, queue.census_after, queue.census_since
-    )
+        queue.census_count, queue.census_token, queue.census_misses = 0, None, 0
+    counted, token, whole = step.sagemaker.count_versions(image, queue.census_token)
+    read = whole or counted > 0 or token != queue.census_token  # (empty pages move it on too)
     queue.census_count += counted
+    queue.census_misses = 0 if read else queue.census_misses + 1
     if not whole:
+        if token is not None and len(token) > CENSUS_TOKEN_MAX:
+            queue.counting = False  # (a token too long to keep: the next count begins afresh)
+        queue.census_token = token
         return
-    count, queue.counting = queue.census_count, False
-    if began and census_moved(queue.census_low, count):
-        again, _, _, whole_again = step.sagemaker.count_versions(image, 0, None)
-        count = max(count, again) if whole_again else count
-    if census_moved(queue.census_low, count):  # versions older than the latest ones went
+    queue.counting, queue.census_token = False, None
+    moved, queue.census_low, queue.census_pending = census_moved(
+        queue.census_low, queue.census_pending, queue.census_count
+    )
+    if moved:  # versions older than the latest ones went
         queue.progress_at = now
-    queue.census_low = count if queue.census_low is None else min(queue.census_low, count)
+    elif queue.census_pending is not None:
+        queue.census_at = None  # the next count, to confirm this one, at the next refusal
