@@ -58,7 +58,8 @@ class Queue:
     started (wall-clock seconds); the time one change of the image takes; counting all of its
     versions since: when the last count began, whether one is under way, how many versions it has
     counted, the NextToken it goes on from, and its looks in a row that read nothing; the lowest
-    whole count, and a lower one left to confirm."""
+    whole count, a lower one left to confirm and when it began; since when the latest versions
+    have stayed the same (``quiet_since``: progress a count saw moves ``progress_at`` only)."""
 
     refusals: int = 0
     progress_at: float | None = None
@@ -72,6 +73,8 @@ class Queue:
     census_misses: int = 0
     census_low: int | None = None
     census_pending: int | None = None
+    pending_at: float | None = None
+    quiet_since: float | None = None
 
 
 @dataclass
@@ -172,7 +175,7 @@ class Context:
             self.queue.period = usable_period(self.queue.period)
             self.queue.refusals = _count(self.queue.refusals)
             counts = (self.queue.census_low, self.queue.census_pending, self.queue.census_count)
-            if any(n is not None and n < 0 for n in counts):  # counts begin again
+            if any(n is not None and not 0 <= n <= MAX_COUNT for n in counts):  # begin again
                 self.queue.census_low = self.queue.census_pending = None
                 self.queue.counting, self.queue.census_count = False, 0
             self.queue.census_misses = _count(self.queue.census_misses)

@@ -150,13 +150,15 @@ def census_moved(low: int | None, pending: int | None, count: int) -> tuple[bool
     it (``pending``, left to confirm) both count fewer versions than any count before them
     (``low``; None: none): a count only goes down as versions go, and two in a row must say so,
     so a version being deleted that one read lists and the next does not is no progress, and a
-    version one read misses is progress at most once."""
+    version one read misses is progress at most once. A count lower still than the one it
+    confirms is left to the next to confirm in turn."""
     if low is None:
         return False, count, None
     if count >= low:
         return False, low, None
     if pending is not None and pending < low:
-        return True, max(count, pending), None
+        settled = max(count, pending)
+        return True, settled, count if count < settled else None
     return False, low, count
 
 

@@ -392,17 +392,16 @@ def busy_stalled(last_progress_at: float, now: float) -> bool:
 
 
 def census_due(
-    last_progress_at: float, census_at: float | None, counting: bool, now: float
+    quiet_since: float, census_at: float | None, counting: bool, stalled: bool, now: float
 ) -> bool:
     """Whether a refused change reads towards a count of all of the image's versions now: its
-    latest versions have stayed the same for CENSUS_AFTER, and a count is under way
-    (``counting``), or the last one began (``census_at``) at least CENSUS_EVERY ago, or the image
-    is about to be called stuck (one more count first: a moving queue seen by a count that waited
-    to be confirmed is then seen in time)."""
-    if now - last_progress_at < CENSUS_AFTER:
+    latest versions have stayed the same since ``quiet_since`` for CENSUS_AFTER, and a count is
+    under way (``counting``), or the last one began (``census_at``) at least CENSUS_EVERY ago,
+    or the image is about to be called stuck (``stalled``: one more count first)."""
+    if now - quiet_since < CENSUS_AFTER:
         return False
     spaced = census_at is None or now - census_at >= CENSUS_EVERY
-    return counting or spaced or busy_stalled(last_progress_at, now)
+    return counting or spaced or stalled
 
 
 def retry_delay(kind: str, attempt: int, draw: float) -> float | None:

@@ -95,6 +95,17 @@ def _left(sm: FakeSageMaker, order: list[int]) -> int:
     return sum(1 for n in order if n != OURS and n in sm.versions)
 
 
+def _assert_moved_on(
+    out: Any, clock: Any, sm: FakeSageMaker, order: list[int], more: str = ""
+) -> None:
+    """The operation behind the moving queue succeeded; else what was left of the queue."""
+    assert out.status == "SUCCESS", (
+        f"{out.error_code} after {clock.t / 60:.0f} min with {_left(sm, order)} of the"
+        f" queue's 43 deletions still to come ({_census_pages(sm)} pages of every version"
+        f" read in {_census_starts(sm)} counts{more}): {out.final.get('message')}"
+    )
+
+
 # -- 1. A count that never gets further -----------------------------------------------------------
 
 
@@ -119,11 +130,7 @@ def test_a_moving_queue_is_not_failed_when_sagemaker_answers_empty_pages_before_
         _empty_pages_before_filtered_items(sm, 40)
         order = _moving(sm)
         out = _run(driver, sm, action)
-        assert out.status == "SUCCESS", (
-            f"{out.error_code} after {clock.t / 60:.0f} min with {_left(sm, order)} of the"
-            f" queue's 43 deletions still to come ({_census_pages(sm)} pages of every version"
-            f" read in {_census_starts(sm)} counts): {out.final.get('message')}"
-        )
+        _assert_moved_on(out, clock, sm, order)
 
 
 def test_a_count_that_gets_no_further_is_not_read_at_every_refusal(monkeypatch):

@@ -46,9 +46,12 @@ def _image(sm: FakeSageMaker) -> None:
         sm.add(number, "CREATED", created_ago=600.0 * (58 - number))
 
 
-def _queue(sm: FakeSageMaker, order: list[int]) -> Callable[[str], None]:
+def _queue(
+    sm: FakeSageMaker, order: list[int], seconds: float | None = None
+) -> Callable[[str], None]:
     """The other resources: each starts its deletion as soon as the image is free, before any
-    call of ours is answered (ours keeps losing the race)."""
+    call of ours is answered (ours keeps losing the race); each takes ``seconds`` (None: the
+    fake's create_seconds)."""
     others = [n for n in order if n != OURS]
 
     def other_resources_delete(_op: str) -> None:
@@ -57,6 +60,8 @@ def _queue(sm: FakeSageMaker, order: list[int]) -> Callable[[str], None]:
         if others and not sm.busy():
             hook, sm.hook = sm.hook, None
             sm.delete_image_version(ImageName="TrainingImage", Version=others[0])
+            if seconds is not None:
+                sm.versions[others[0]]["done_at"] = sm.clock.t + seconds
             sm.hook = hook
             sm.calls.pop()  # the other resources' call, not ours
 

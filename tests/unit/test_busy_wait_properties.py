@@ -37,6 +37,7 @@ def test_a_change_not_seen_is_waited_for_at_most_a_share_of_two_minutes_at_first
     length=st.floats(60.0, 4 * 3600.0),
     seed=st.integers(0, 2**32 - 1),
 )
+@hypothesis.example(period=5.0, length=14398.0, seed=32961)  # (44 looks: the bound's first form)
 def test_a_long_change_is_asked_about_a_geometric_number_of_times_whatever_the_period(
     period, length, seed
 ):
@@ -46,6 +47,9 @@ def test_a_long_change_is_asked_about_a_geometric_number_of_times_whatever_the_p
         refusals += 1
         now += timing.busy_wait(now, 0.0, period, refusals, draws.random())
     # before the change is overdue: a few looks (at most one per spread period); after: each
-    # look a quarter later than the last, counted from the shortest period a context may give
-    overdue_looks = math.log(length / timing.PERIOD_RANGE[0]) / math.log(1 + timing.OVERDUE_GROWTH)
+    # look a quarter later than the last, counted from the shortest wait (MIN_BUSY_WAIT: with a
+    # period of 5 s the first overdue looks are a second apart; counted from the shortest period,
+    # as first written, a change of 4 hours behind a period of 5 s came out one look over)
+    growth = math.log(1 + timing.OVERDUE_GROWTH)
+    overdue_looks = math.log(length / timing.MIN_BUSY_WAIT) / growth
     assert refusals <= 8 + overdue_looks, f"{refusals} asks through a change of {length:.0f} s"

@@ -293,22 +293,23 @@ def test_the_busy_budget_counts_from_the_last_progress():
 
 
 def test_every_version_is_counted_after_a_quiet_spell_then_every_few_minutes():
-    after, every, stall = timing.CENSUS_AFTER, timing.CENSUS_EVERY, timing.BUSY_STALL_SECONDS
-    assert after + 3 * every < stall  # four counts begin before a stall
-    assert not timing.census_due(0.0, None, False, after - 1)  # the latest changed lately
-    assert not timing.census_due(0.0, None, True, after - 1)  # (nor goes on then)
-    assert timing.census_due(0.0, None, False, after)  # the first count
-    assert not timing.census_due(0.0, after, False, after + 60)  # one began a minute ago
-    assert timing.census_due(0.0, after, True, after + 60)  # it goes on while under way
-    assert timing.census_due(0.0, after, False, after + every)  # the next
-    assert timing.census_due(0.0, stall - 60, False, stall)  # one more before called stuck
+    after, every = timing.CENSUS_AFTER, timing.CENSUS_EVERY
+    assert after + 3 * every < timing.BUSY_STALL_SECONDS  # four counts begin before a stall
+    assert not timing.census_due(0.0, None, False, False, after - 1)  # changed lately
+    assert not timing.census_due(0.0, None, True, True, after - 1)  # (nor goes on then)
+    assert timing.census_due(0.0, None, False, False, after)  # the first count
+    assert not timing.census_due(0.0, after, False, False, after + 60)  # one began lately
+    assert timing.census_due(0.0, after, True, False, after + 60)  # it goes on while under way
+    assert timing.census_due(0.0, after, False, False, after + every)  # the next
+    assert timing.census_due(0.0, after, False, True, after + 60)  # once more before stuck
 
 
 def test_a_count_shows_progress_only_when_it_and_the_one_before_are_below_every_count():
     moved = decisions.census_moved
     assert moved(None, None, 57) == (False, 57, None)  # the first: a baseline
     assert moved(57, None, 56) == (False, 57, 56)  # lower: left to confirm
-    assert moved(57, 56, 55) == (True, 56, None)  # confirmed by the next
+    assert moved(57, 56, 56) == (True, 56, None)  # confirmed by the next
+    assert moved(57, 56, 55) == (True, 56, 55)  # which, lower still, the next is to confirm
     assert moved(57, 56, 57) == (False, 57, None)  # or not: a read that missed one
     assert moved(56, None, 57) == (False, 56, None)
     # a list that flickers (a stuck deletion listed by one read and not the next) never moves

@@ -28,6 +28,7 @@ from ..decisions import (
 from ..engine import Step, Wait
 from ..timing import (
     BUSY_STALL_SECONDS,
+    CENSUS_EVERY,
     CENSUS_MISSES,
     CENSUS_TOKEN_MAX,
     busy_stalled,
@@ -48,17 +49,21 @@ def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
     step.context.queue = queue
     started = change_started(versions)
     identity = queue_signature(versions)
-    if queue.progress_at is None or identity != queue.signature:
+    if queue.progress_at is None or queue.progress_at > now or identity != queue.signature:
         if started is not None and queue.change_at is not None and started > queue.change_at:
             # Changes seen one after the other: one period apart, or more when some were missed.
             seen_apart = started - queue.change_at
             queue.period = usable_period(min(queue.period or seen_apart, seen_apart))
         queue.progress_at, queue.signature, queue.change_at = now, identity, started
         queue.census_at = queue.census_low = queue.census_pending = queue.census_token = None
+        queue.pending_at, queue.quiet_since = None, now
         queue.counting, queue.census_count, queue.census_misses = False, 0, 0
-    elif census_due(queue.progress_at, _plausible(queue.census_at, now), queue.counting, now):
-        _count_versions(step, image, queue, now)
-    if busy_stalled(queue.progress_at, now):
+    else:
+        last_count = _plausible(queue.census_at, now)
+        stalled = busy_stalled(queue.progress_at, now)
+        if census_due(_quiet_since(queue, now), last_count, queue.counting, stalled, now):
+            _count_versions(step, image, queue, now)
+    if busy_stalled(queue.progress_at, now) and not _confirming(queue, now):
         raise exceptions.ResourceConflict(
             f"{refusal}; no version of the image changed state for {BUSY_STALL_SECONDS // 60}"
             f" minutes over {queue.refusals + 1} attempts"
@@ -70,19 +75,33 @@ def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
     return Wait(delay, queue_message(image, versions))
 
 
+def _quiet_since(queue: Queue, now: float) -> float:
+    """Since when the image's latest versions have stayed the same (what the counts' cadence
+    counts from: progress a count saw does not hold the next counts off)."""
+    since = queue.quiet_since if queue.quiet_since is not None else queue.progress_at
+    return since if since is not None and since <= now else now
+
+
 def _plausible(census_at: float | None, now: float) -> float | None:
     """When the last count was made, unless that is in the future (a crafted or corrupt context,
     which would hold every count off)."""
     return census_at if census_at is not None and census_at <= now else None
 
 
+def _confirming(queue: Queue, now: float) -> bool:
+    """Whether a count lower than any before waits to be confirmed by the next, the image not
+    yet stuck for it: one more count, at most twice CENSUS_EVERY past the stall."""
+    since = queue.progress_at if queue.census_pending is not None else None
+    return since is not None and now - since < BUSY_STALL_SECONDS + 2 * CENSUS_EVERY
+
+
 def _count_versions(step: Step, image: str, queue: Queue, now: float) -> None:
     """Read on towards a count of all of the image's versions (beginning one when none is under
     way, or when the last CENSUS_MISSES looks read nothing: its NextToken may have expired).
     Once it is whole, the image made progress when it and the count before it are both lower
-    than any count before them (decisions.census_moved); a lower count has the next one begin at
-    the next refusal, to confirm it, so a version being deleted that one read lists and the next
-    does not is no progress."""
+    than any count before them (decisions.census_moved), credited when the first of the two
+    began, so a version being deleted that one read lists and the next does not is no
+    progress."""
     if not queue.counting or queue.census_misses >= CENSUS_MISSES:
         queue.counting, queue.census_at = True, now
         queue.census_count, queue.census_token, queue.census_misses = 0, None, 0
@@ -99,7 +118,6 @@ def _count_versions(step: Step, image: str, queue: Queue, now: float) -> None:
     moved, queue.census_low, queue.census_pending = census_moved(
         queue.census_low, queue.census_pending, queue.census_count
     )
-    if moved:  # versions older than the latest ones went
-        queue.progress_at = now
-    elif queue.census_pending is not None:
-        queue.census_at = None  # the next count, to confirm this one, at the next refusal
+    if moved:  # versions went before the first of the two lower counts began
+        queue.progress_at = max(queue.progress_at or 0.0, queue.pending_at or now)
+    queue.pending_at = queue.census_at if queue.census_pending is not None else None
