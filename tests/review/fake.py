@@ -173,6 +173,23 @@ class FakeSageMaker:
             **({"NextToken": str(end)} if end < len(shown) else {}),
         }
 
+    def count_pages(self) -> list[dict[str, Any]]:
+        """The ListImageVersions calls in version order: the pages read towards counts of every
+        version (the handler's other reads of versions are by creation time)."""
+        return [p for p in self.list_params if p.get("SortBy") == "VERSION"]
+
+    def counts_begun(self) -> int:
+        """Counts of every version begun: their first pages (a count going on from where it
+        stopped asks with a NextToken)."""
+        return sum(1 for p in self.count_pages() if "NextToken" not in p)
+
+    def counting(self, op: str, *, first: bool = False) -> bool:
+        """Whether the call a hook sees (``op``) reads a page towards a count of every version
+        (``first``: the first page of one)."""
+        last = self.list_params[-1] if self.list_params else {}
+        towards = op == "ListImageVersions" and last.get("SortBy") == "VERSION"
+        return towards and not (first and "NextToken" in last)
+
     def count(self, op: str) -> int:
         return sum(1 for _, o in self.calls if o == op)
 

@@ -110,20 +110,6 @@ def _short_pages(sm: FakeSageMaker, largest: int) -> None:
     sm.list_image_versions = short  # type: ignore[method-assign]
 
 
-def _census_starts(sm: FakeSageMaker) -> int:
-    """Counts of every version begun: reads of the first page, in version order (a count going
-    on from where it stopped asks from a creation time on)."""
-    return sum(
-        1
-        for p in sm.list_params
-        if p.get("SortBy") == "VERSION" and "NextToken" not in p and "CreationTimeAfter" not in p
-    )
-
-
-def _census_pages(sm: FakeSageMaker) -> int:
-    return sum(1 for p in sm.list_params if p.get("SortBy") == "VERSION")
-
-
 def _run(driver: Any, sm: FakeSageMaker, action: str) -> Any:
     if action == "DELETE":
         return driver.run("DELETE", props(ImageVersionArn=sm.arn(OURS), Version=OURS))
@@ -138,7 +124,7 @@ def _run_to_end(driver: Any, sm: FakeSageMaker, clock: VClock, action: str) -> A
     except RuntimeError as runaway:
         pytest.fail(
             f"never failed: {runaway} ({clock.t / 60:.0f} min of a stuck image, "
-            f"{_census_pages(sm)} pages of every version read in {_census_starts(sm)} counts)"
+            f"{len(sm.count_pages())} pages of every version read in {sm.counts_begun()} counts)"
         )
 
 
@@ -191,8 +177,8 @@ def test_a_moving_queue_is_not_failed_when_the_census_cannot_finish_in_one_invoc
     out, clock, sm, left, _ = _moving_queue(monkeypatch, CANNOT_FINISH[case])
     assert out.status == "SUCCESS", (
         f"{out.error_code} after {clock.t / 60:.0f} min with {left} of the queue's 43 deletions"
-        f" still to come ({_census_pages(sm)} pages of every version read in"
-        f" {_census_starts(sm)} counts): {out.final.get('message')}"
+        f" still to come ({len(sm.count_pages())} pages of every version read in"
+        f" {sm.counts_begun()} counts): {out.final.get('message')}"
     )
 
 
@@ -204,12 +190,12 @@ def test_a_census_that_cannot_finish_is_not_read_again_at_every_refusal(monkeypa
     the page it stopped in)."""
     out, clock, sm, _, _ = _moving_queue(monkeypatch, CANNOT_FINISH["41 pages of 100"])
     allowed = math.ceil(clock.t / timing.CENSUS_EVERY) + 1
-    assert _census_starts(sm) <= allowed, (
-        f"{_census_starts(sm)} counts of every version ({_census_pages(sm)} pages) in"
+    assert sm.counts_begun() <= allowed, (
+        f"{sm.counts_begun()} counts of every version ({len(sm.count_pages())} pages) in"
         f" {clock.t / 60:.0f} min; at most {allowed} allowed ({out.status})"
     )
     goings_on = math.ceil(41 / timing.CENSUS_PAGES)
-    assert _census_pages(sm) <= _census_starts(sm) * (41 + goings_on), _census_pages(sm)
+    assert len(sm.count_pages()) <= sm.counts_begun() * (41 + goings_on), len(sm.count_pages())
 
 
 def test_a_census_paced_after_a_throttle_bills_no_second_above_30(monkeypatch):
@@ -290,9 +276,7 @@ def test_a_stuck_image_listed_inconsistently_is_failed_within_the_hour(monkeypat
         _stuck(sm)
 
         def flicker(op: str) -> None:
-            last = sm.list_params[-1] if sm.list_params else {}
-            counting = op == "ListImageVersions" and last.get("SortBy") == "VERSION"
-            if counting and "NextToken" not in last:  # a new count: answered by the other index
+            if sm.counting(op, first=True):  # a new count: answered by the other index
                 sm.lists_deleting = not sm.lists_deleting
 
         _chain(sm, flicker)

@@ -49,8 +49,6 @@ from harness.events import handler_event
 from tests.review.fake import T0, FakeSageMaker, VClock, props, world
 from tests.review.test_census_adversary import (
     STALL_DEADLINE,
-    _census_pages,
-    _census_starts,
     _chain,
     _list_bucket,
     _old_versions,
@@ -101,8 +99,8 @@ def _assert_moved_on(
     """The operation behind the moving queue succeeded; else what was left of the queue."""
     assert out.status == "SUCCESS", (
         f"{out.error_code} after {clock.t / 60:.0f} min with {_left(sm, order)} of the"
-        f" queue's 43 deletions still to come ({_census_pages(sm)} pages of every version"
-        f" read in {_census_starts(sm)} counts{more}): {out.final.get('message')}"
+        f" queue's 43 deletions still to come ({len(sm.count_pages())} pages of every version"
+        f" read in {sm.counts_begun()} counts{more}): {out.final.get('message')}"
     )
 
 
@@ -148,9 +146,9 @@ def test_a_count_that_gets_no_further_is_not_read_at_every_refusal(monkeypatch):
         _empty_pages_before_filtered_items(sm, 40)
         out = _run_to_end(driver, sm, clock, "DELETE")
         allowed = 41 * (int(clock.t // timing.CENSUS_EVERY) + 1)
-        assert _census_pages(sm) <= allowed, (
-            f"{_census_pages(sm)} pages read towards counts of every version in"
-            f" {clock.t / 60:.0f} min ({_census_starts(sm)} counts begun, none whole); at most"
+        assert len(sm.count_pages()) <= allowed, (
+            f"{len(sm.count_pages())} pages read towards counts of every version in"
+            f" {clock.t / 60:.0f} min ({sm.counts_begun()} counts begun, none whole); at most"
             f" {allowed} promised ({out.status} {out.error_code})"
         )
 
@@ -168,13 +166,7 @@ def _flicker_per_count(sm: FakeSageMaker, clock: VClock) -> list[tuple[float, bo
     reads: list[tuple[float, bool]] = []
 
     def flicker(op: str) -> None:
-        last = sm.list_params[-1] if sm.list_params else {}
-        if (
-            op == "ListImageVersions"
-            and last.get("SortBy") == "VERSION"
-            and "NextToken" not in last
-            and "CreationTimeAfter" not in last
-        ):
+        if sm.counting(op, first=True):
             sm.lists_deleting = not sm.lists_deleting
             reads.append((clock.t, sm.lists_deleting))
 
@@ -288,7 +280,7 @@ def test_a_moving_queue_is_not_failed_for_a_census_field_of_a_crafted_context(mo
         out = driver.run("CREATE", props(), callback_context=context)
         assert out.status == "SUCCESS", (
             f"{out.error_code} after {clock.t / 60:.0f} min with {_left(sm, order)} of the"
-            f" queue's 43 deletions still to come ({_census_starts(sm)} counts begun):"
+            f" queue's 43 deletions still to come ({sm.counts_begun()} counts begun):"
             f" {out.final.get('message')}"
         )
 
@@ -339,6 +331,6 @@ def test_a_moving_queue_is_not_failed_when_a_throttled_count_takes_many_refusals
         assert throttled, "the fault was not met"
         assert out.status == "SUCCESS", (
             f"{out.error_code} after {clock.t / 60:.0f} min with {_left(sm, order)} of the"
-            f" queue's 43 deletions still to come ({_census_pages(sm)} pages of every version"
-            f" read in {_census_starts(sm)} counts): {out.final.get('message')}"
+            f" queue's 43 deletions still to come ({len(sm.count_pages())} pages of every version"
+            f" read in {sm.counts_begun()} counts): {out.final.get('message')}"
         )

@@ -50,8 +50,6 @@ from tests.botocore_errors import client_error
 from tests.review.fake import T0, FakeSageMaker, VClock, props, world
 from tests.review.test_census_adversary import (
     STALL_DEADLINE,
-    _census_pages,
-    _census_starts,
     _old_versions,
     _run,
     _run_to_end,
@@ -67,12 +65,6 @@ from tests.review.test_census_adversary_2 import (
 from tests.review.test_queue_progress_anywhere import DELETION, OURS, _queue
 
 MINUTE = 60.0
-
-
-def _count_begun(sm: FakeSageMaker, op: str) -> bool:
-    """Whether this call (seen by a hook) is the first page of a count of every version."""
-    last = sm.list_params[-1] if sm.list_params else {}
-    return op == "ListImageVersions" and last.get("SortBy") == "VERSION" and "NextToken" not in last
 
 
 def _slow_queue(sm: FakeSageMaker, order: list[int], seconds: float) -> None:
@@ -116,7 +108,7 @@ def test_a_change_in_the_last_ten_minutes_of_the_hour_is_progress(monkeypatch, w
         assert out.status == "SUCCESS", (
             f"{out.error_code} after {clock.t / MINUTE:.0f} min (the first deletion ended at"
             f" {minutes} min; {_left(sm, order)} of the queue's 2 deletions still to come;"
-            f" {_census_starts(sm)} counts begun): {out.final.get('message')}"
+            f" {sm.counts_begun()} counts begun): {out.final.get('message')}"
         )
 
 
@@ -160,7 +152,7 @@ def test_a_queue_that_sticks_after_moving_is_failed_within_the_hour_of_its_last_
                     hold(gone + 1)
                     if gone == 2:
                         state["stuck_at"] = clock.t
-                if _count_begun(sm, op):
+                if sm.counting(op, first=True):
                     state["counts"] += 1
                     if state["counts"] == 1:
                         state["todo"] = 1
@@ -277,8 +269,8 @@ def test_a_flickering_list_costs_no_more_than_a_count_every_ten_minutes_of_quiet
         assert out.error_code == "ResourceConflict", out.final
         quiet_after_census = clock.t - 20 * MINUTE
         allowed = int(quiet_after_census // (10 * MINUTE)) + 2
-        assert _census_pages(sm) <= allowed, (
-            f"{_census_pages(sm)} counts (one page each) in {clock.t / MINUTE:.0f} min, at most"
+        assert len(sm.count_pages()) <= allowed, (
+            f"{len(sm.count_pages())} counts (one page each) in {clock.t / MINUTE:.0f} min, at most"
             f" {allowed} promised: at {[round(t / MINUTE, 1) for t, _ in reads]} min"
         )
 
