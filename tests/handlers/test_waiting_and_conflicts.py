@@ -85,6 +85,7 @@ def test_three_versions_of_one_image_at_once_all_succeed(
     assert [o.status for o in outcomes] == ["SUCCESS"] * 3, [o.final for o in outcomes]
     assert sorted(o.model["Version"] for o in outcomes) == [1, 2, 3]
     by_version = {o.model["Version"]: o.model["BaseImage"] for o in outcomes}
+    catch_up()  # the test's own look, past any read-after-write lag (non_monotonic reads)
     for version, base in by_version.items():
         assert sm.describe_image_version(ImageName=IMAGE, Version=version)["BaseImage"] == base
     assert len(recorder.of("CreateImageVersion")) > 3, (
