@@ -473,26 +473,32 @@ class ImageVersion(BaseModel):
 
 class _ClockedState(ManagedState):
     """moto's ManagedState, with its ``time`` progression read on the emulator's clock (moto's
-    own reads ``datetime.now``); the other progressions are moto's."""
+    own reads ``datetime.now``); the other progressions are moto's. A status no transition leaves
+    is final whatever the progression: it is then returned without asking the state manager
+    again (every listing reads the status of each of an image's versions)."""
 
     def __init__(self, model_name: str, transitions: list[tuple[str | None, str]]) -> None:
         super().__init__(model_name, transitions)
         self._progressed_at = now()
+        self._settled = False
 
     @property
     def status(self) -> str | None:
+        if self._settled:  # no transition leaves it: every progression would keep it
+            return self._status
         transition = state_manager.get_transition(self.model_name)
         if transition["progression"] != "time":
-            status: str | None = ManagedState.status.fget(self)  # type: ignore[attr-defined]
-            return status
-        if now() - self._progressed_at > float(transition["seconds"]):
+            self._status = ManagedState.status.fget(self)  # type: ignore[attr-defined]
+        elif now() - self._progressed_at > float(transition["seconds"]):
             self._status = self._get_next_status(previous=self._status)
             self._progressed_at = now()
+        self._settled = all(before != self._status for before, _ in self._transitions)
         return self._status
 
     @status.setter
     def status(self, value: str) -> None:
         self._status = value
+        self._settled = False
 
 
 def _started(model_name: str, transitions: list[tuple[str | None, str]]) -> ManagedState:

@@ -4,6 +4,7 @@ Valid values of every property are drawn from the schema's own rules (lengths, p
 types); a broken model is a valid one with exactly one rule of one property broken.
 """
 
+import functools
 import json
 import re
 import string
@@ -51,7 +52,10 @@ def _matching(keywords: dict[str, Any]) -> st.SearchStrategy[str]:
     )
 
 
+@functools.cache
 def valid_value(name: str) -> st.SearchStrategy[Any]:
+    """Values of property ``name`` its rules accept; one strategy per property, built once (a
+    strategy is immutable, and building one from a pattern costs more than drawing from it)."""
     keywords = rule(name)
     if keywords["type"] == "boolean":
         return st.booleans()

@@ -38,16 +38,59 @@ class VClock:
         return 0.5
 
 
+CHANGING = ("CREATING", "DELETING")
+
+
+class _Version(dict[str, Any]):
+    """One version's fields; a test may set any of them directly, and each change reaches the
+    fake's index (:meth:`FakeSageMaker._touched`)."""
+
+    def __init__(self, owner: FakeSageMaker, number: int, fields: dict[str, Any]) -> None:
+        super().__init__(fields)
+        self._owner, self._number = owner, number
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self._owner._touched(self._number)
+
+
+class _Versions(dict[int, dict[str, Any]]):
+    """The fake's versions by number: adding or removing one reaches the fake's index."""
+
+    def __init__(self, owner: FakeSageMaker) -> None:
+        super().__init__()
+        self._owner = owner
+
+    def __setitem__(self, number: int, fields: dict[str, Any]) -> None:
+        super().__setitem__(number, _Version(self._owner, number, fields))
+        self._owner._touched(number)
+
+    def __delitem__(self, number: int) -> None:
+        super().__delitem__(number)
+        self._owner._touched(number)
+
+    def _refused(self, *args: Any, **kw: Any) -> Any:
+        raise NotImplementedError("set or delete versions one at a time: the index follows those")
+
+    pop = popitem = clear = update = setdefault = _refused
+
+
 class FakeSageMaker:
     """Versions: number -> dict(status, created (wall), modified (wall), done_at (monotonic)).
-    ``skew``: SageMaker's clock minus the Lambda's (seconds). Every call takes ``latency``."""
+    ``skew``: SageMaker's clock minus the Lambda's (seconds). Every call takes ``latency``.
+
+    Images of thousands of versions are read at every call: the fake keeps the numbers of the
+    versions being changed or due to end (``_changing``) and each listing's order until a version
+    changes (``_orders``, emptied by ``_touched``), so that a call costs the versions it reads."""
 
     def __init__(self, clock: VClock, create_seconds: float = 10.0, skew: float = 0.0) -> None:
         self.clock = clock
         self.create_seconds = create_seconds
         self.skew = skew
         self.latency = 0.05
-        self.versions: dict[int, dict[str, Any]] = {}
+        self._changing: set[int] = set()
+        self._orders: dict[tuple[bool, datetime | None, bool], list[int]] = {}
+        self.versions = _Versions(self)
         self.tokens: dict[str, int] = {}
         self.calls: list[tuple[float, str]] = []
         self.fail: dict[str, list[Exception]] = {}
@@ -69,9 +112,20 @@ class FakeSageMaker:
         if self.fail.get(op):
             raise self.fail[op].pop(0)
 
+    def _touched(self, number: int) -> None:
+        """Version ``number`` was added, removed or changed: the listings' orders are forgotten,
+        and the index of versions being changed follows."""
+        self._orders.clear()
+        v = self.versions.get(number)
+        if v is not None and (v["done_at"] is not None or v["status"] in CHANGING):
+            self._changing.add(number)
+        else:
+            self._changing.discard(number)
+
     def _advance(self) -> None:
         now = self.clock.t
-        for n, v in list(self.versions.items()):
+        for n in sorted(self._changing):
+            v = self.versions[n]
             if v["done_at"] is not None and now >= v["done_at"]:
                 if v["status"] == "CREATING":
                     v["status"], v["done_at"] = "CREATED", None
@@ -80,7 +134,7 @@ class FakeSageMaker:
                     del self.versions[n]
 
     def busy(self) -> bool:
-        return any(v["status"] in ("CREATING", "DELETING") for v in self.versions.values())
+        return any(self.versions[n]["status"] in CHANGING for n in self._changing)
 
     def arn(self, n: int) -> str:
         return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:image-version/{IMAGE.lower()}/{n}"
@@ -124,7 +178,7 @@ class FakeSageMaker:
         self, ImageName: str, Version: int | None = None, Alias: str | None = None
     ) -> dict[str, Any]:
         self._tick("DescribeImageVersion")
-        if Alias is not None or Version not in self.versions:
+        if Alias is not None or Version is None or Version not in self.versions:
             raise client_error("ResourceNotFound", "DescribeImageVersion")
         return self._describe(Version)
 
@@ -158,18 +212,24 @@ class FakeSageMaker:
         self._tick("ListImageVersions")
         by_number = kw.get("SortBy") == "VERSION"
         after = kw.get("CreationTimeAfter")
-        shown = sorted(
-            (n if by_number else v["created"], n)
-            for n, v in self.versions.items()
-            if (self.lists_deleting or v["status"] != "DELETING")
-            and (after is None or v["created"] > after)
-        )
+        key = (by_number, after, self.lists_deleting)
+        if key not in self._orders:
+            self._orders[key] = [
+                n
+                for _, n in sorted(
+                    (n if by_number else v["created"], n)
+                    for n, v in self.versions.items()
+                    if (self.lists_deleting or v["status"] != "DELETING")
+                    and (after is None or v["created"] > after)
+                )
+            ]
+        shown = self._orders[key]
         if kw.get("SortOrder", "DESCENDING") == "DESCENDING":
-            shown.reverse()
+            shown = shown[::-1]
         start = int(kw.get("NextToken", 0))
         end = start + kw.get("MaxResults", 100)
         return {  # (only the page described: images of thousands of versions are read often)
-            "ImageVersions": [self._describe(n) for _, n in shown[start:end]],
+            "ImageVersions": [self._describe(n) for n in shown[start:end]],
             **({"NextToken": str(end)} if end < len(shown) else {}),
         }
 

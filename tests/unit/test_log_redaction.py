@@ -59,3 +59,17 @@ def test_the_cached_callers_values_are_redacted_and_shared_values_stay_redacted(
     assert log_redaction.scrub("shared-session-token") == "[redacted]", "the second still holds it"
     assert log_redaction.scrub("third-session-token") == "[redacted]"
     assert log_redaction.scrub("AKIAFIRSTCALLER1") == "AKIAFIRSTCALLER1", "no longer served"
+
+
+def test_with_no_value_to_keep_out_a_record_is_left_as_logging_made_it():
+    """Before any caller's client exists and before any log delivery role's credentials (this
+    process's earlier tests may have left some), nothing is scrubbed: a value that was kept out
+    earlier reaches the record again, arguments unformatted."""
+    log_redaction.redact_only(["AKIASECRETKEYID01"])
+    log_redaction.redact_only(())
+    log_redaction.redact_only((), "provider")
+    record = logging.getLogRecordFactory()(
+        "x", logging.INFO, __file__, 1, "key %s", ("AKIASECRETKEYID01",), None
+    )
+    assert (record.msg, record.args) == ("key %s", ("AKIASECRETKEYID01",))
+    assert record.getMessage() == "key AKIASECRETKEYID01"
