@@ -28,7 +28,7 @@ COVERAGE_FLOOR := 95
 # and on 2 cores 3 workers took 193 s of pytest where 2 took 223 s and 4 took 204 s (now 169 to
 # 188 s with 3, 277 s with 4). A worker that runs out of tests takes some of another's
 # (worksteal): handed out in fixed batches, one worker ran 292 s of tests while the two others ran
-# 212 and 220 s. make_targets.worker_coverage leaves each worker one coverage tracer, not two
+# 212 and 220 s. make_targets.worker_coverage leaves each worker its own coverage measurement only
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: venv
 	PYTHONPATH=src $(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal --cov --cov-report= -p make_targets.worker_coverage -p make_targets.rule_trace --rule-trace=build/rule-trace.json

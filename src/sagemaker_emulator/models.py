@@ -497,8 +497,8 @@ class _ClockedState(ManagedState):
 
     @status.setter
     def status(self, value: str) -> None:
-        self._status = value
-        self._settled = False
+        """A state moves only through its transitions (so a final status stays final)."""
+        raise AttributeError(f"{self.model_name}: a status is not set, it follows its transitions")
 
 
 def _started(model_name: str, transitions: list[tuple[str | None, str]]) -> ManagedState:

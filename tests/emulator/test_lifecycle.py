@@ -4,9 +4,11 @@ import time
 from typing import Any
 
 import pytest
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.moto_api import state_manager
 
-from sagemaker_emulator.control import controls
+from offline_aws.defaults import REGION
+from sagemaker_emulator.control import controls, image_backends
 from sagemaker_emulator.failures import FailureRule
 from sagemaker_emulator.models import VERSION_CREATE_MODEL, VERSION_DELETE_MODEL
 
@@ -112,6 +114,28 @@ def test_immediate_transitions_are_settled_at_once(sm: Any, image: str) -> None:
     make_version(sm)
     slow(VERSION_CREATE_MODEL)  # changing the transition later does not rewind version 1
     assert listed_statuses(sm) == {1: "CREATED"}
+
+
+def test_a_final_status_stays_whatever_the_transitions_become(sm: Any, image: str) -> None:
+    """A status no transition leaves is returned without asking moto's state manager again: a
+    transition changed afterwards changes nothing, and no status is set from outside."""
+    make_version(sm)
+    assert status_of(sm, 1) == "CREATED"
+    slow(VERSION_CREATE_MODEL, times=1)
+    state = _state_of_version(1)
+    assert (state.status, status_of(sm, 1), listed_statuses(sm)) == (
+        "CREATED",
+        "CREATED",
+        {1: "CREATED"},
+    )
+    with pytest.raises(AttributeError, match="follows its transitions"):
+        state.status = "CREATING"
+    assert status_of(sm, 1) == "CREATED"
+
+
+def _state_of_version(number: int) -> Any:
+    backend = image_backends[DEFAULT_ACCOUNT_ID][REGION]
+    return backend.images["img"].versions[number]._state
 
 
 def test_next_create_fails(sm: Any, image: str) -> None:

@@ -42,24 +42,61 @@ CHANGING = ("CREATING", "DELETING")
 
 
 class _Version(dict[str, Any]):
-    """One version's fields; a test may set any of them directly, and each change reaches the
-    fake's index (:meth:`FakeSageMaker._touched`)."""
+    """One version's fields; a test may change any of them directly, in any way a dict allows,
+    and each change reaches the fake's index (:meth:`FakeSageMaker._touched`)."""
 
     def __init__(self, owner: FakeSageMaker, number: int, fields: dict[str, Any]) -> None:
         super().__init__(fields)
         self._owner, self._number = owner, number
 
+    def _changed(self) -> None:
+        self._owner._touched(self._number)
+
     def __setitem__(self, key: str, value: Any) -> None:
         super().__setitem__(key, value)
-        self._owner._touched(self._number)
+        self._changed()
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self._changed()
+
+    def update(self, *args: Any, **kw: Any) -> None:
+        super().update(*args, **kw)
+        self._changed()
+
+    def __ior__(self, other: Any) -> _Version:  # type: ignore[override,misc]
+        self.update(other)
+        return self
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        value = super().setdefault(key, default)
+        self._changed()
+        return value
+
+    def pop(self, key: str, *default: Any) -> Any:
+        value = super().pop(key, *default)
+        self._changed()
+        return value
+
+    def popitem(self) -> tuple[str, Any]:
+        item = super().popitem()
+        self._changed()
+        return item
+
+    def clear(self) -> None:
+        super().clear()
+        self._changed()
 
 
 class _Versions(dict[int, dict[str, Any]]):
-    """The fake's versions by number: adding or removing one reaches the fake's index."""
+    """The fake's versions by number: adding, replacing or removing one, in any way a dict
+    allows, reaches the fake's index. Each number holds its own fields (a version stored under
+    a second number is a copy)."""
 
-    def __init__(self, owner: FakeSageMaker) -> None:
+    def __init__(self, owner: FakeSageMaker, versions: dict[int, dict[str, Any]]) -> None:
         super().__init__()
         self._owner = owner
+        self.update(versions)
 
     def __setitem__(self, number: int, fields: dict[str, Any]) -> None:
         super().__setitem__(number, _Version(self._owner, number, fields))
@@ -69,10 +106,33 @@ class _Versions(dict[int, dict[str, Any]]):
         super().__delitem__(number)
         self._owner._touched(number)
 
-    def _refused(self, *args: Any, **kw: Any) -> Any:
-        raise NotImplementedError("set or delete versions one at a time: the index follows those")
+    def update(self, *args: Any, **kw: Any) -> None:
+        for number, fields in dict(*args, **kw).items():
+            self[number] = fields
 
-    pop = popitem = clear = update = setdefault = _refused
+    def __ior__(self, other: Any) -> _Versions:  # type: ignore[override,misc]
+        self.update(other)
+        return self
+
+    def setdefault(self, number: int, default: Any = None) -> Any:
+        if number not in self:
+            self[number] = default
+        return self[number]
+
+    def pop(self, number: int, *default: Any) -> Any:
+        if number not in self and default:
+            return default[0]
+        fields = self[number]
+        del self[number]
+        return fields
+
+    def popitem(self) -> tuple[int, dict[str, Any]]:
+        number = next(reversed(self))
+        return number, self.pop(number)
+
+    def clear(self) -> None:
+        for number in list(self):
+            del self[number]
 
 
 class FakeSageMaker:
@@ -90,7 +150,7 @@ class FakeSageMaker:
         self.latency = 0.05
         self._changing: set[int] = set()
         self._orders: dict[tuple[bool, datetime | None, bool], list[int]] = {}
-        self.versions = _Versions(self)
+        self._versions = _Versions(self, {})
         self.tokens: dict[str, int] = {}
         self.calls: list[tuple[float, str]] = []
         self.fail: dict[str, list[Exception]] = {}
@@ -112,12 +172,24 @@ class FakeSageMaker:
         if self.fail.get(op):
             raise self.fail[op].pop(0)
 
+    @property
+    def versions(self) -> _Versions:
+        return self._versions
+
+    @versions.setter
+    def versions(self, versions: dict[int, dict[str, Any]]) -> None:
+        """A test may replace them all: the index starts again from the new ones."""
+        self._changing.clear()
+        self._orders.clear()
+        self._versions = _Versions(self, {})
+        self._versions.update(versions)
+
     def _touched(self, number: int) -> None:
         """Version ``number`` was added, removed or changed: the listings' orders are forgotten,
         and the index of versions being changed follows."""
         self._orders.clear()
         v = self.versions.get(number)
-        if v is not None and (v["done_at"] is not None or v["status"] in CHANGING):
+        if v is not None and (v.get("done_at") is not None or v.get("status") in CHANGING):
             self._changing.add(number)
         else:
             self._changing.discard(number)

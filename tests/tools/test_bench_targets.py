@@ -168,10 +168,11 @@ def test_the_attendance_model_allows_the_idle_ends_the_makespan_target_does():
 # next test, on 8 runs per figure.
 
 
-def test_the_models_section_holds_each_rules_figures_at_each_size(monkeypatch):
+@pytest.mark.parametrize("measured", [{"makespan_over_floor": 1.5}, {}], ids=["measured", "not"])
+def test_the_models_section_holds_each_rules_figures_at_each_size(monkeypatch, measured):
     class Rows:
         def of(self, kind: str, policy: str) -> list[dict[str, Any]]:
-            return [{"versions": n, "makespan_over_floor": 1.5} for n in (1, 5, 25, 100)]
+            return [{"versions": n, **measured} for n in (1, 5, 25, 100)]
 
     full = attendance.outcome
     monkeypatch.setattr(attendance, "outcome", lambda n, rule: full(n, rule, seeds=8))
@@ -181,6 +182,7 @@ def test_the_models_section_holds_each_rules_figures_at_each_size(monkeypatch):
         for n in (25, 100, *report.SMALL_SIZES):
             assert report._model_cell(full(n, rule, seeds=8)) in text, (rule, n)
     assert "| targets | 1.10 / 5.52 | 1.10 / 12.60 |" in text
+    assert ("at 5 versions, 1.50 x the floor" in text) == bool(measured)
 
 
 @pytest.mark.no_cover

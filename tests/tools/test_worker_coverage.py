@@ -11,7 +11,12 @@ from types import SimpleNamespace
 import pytest
 
 from make_targets import worker_coverage
-from make_targets.worker_coverage import WORKER_VARIABLE, stray_measurement
+from make_targets.worker_coverage import (
+    CONTROLLER_VARIABLE,
+    WORKER_VARIABLE,
+    is_worker,
+    stray_measurement,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,12 +39,19 @@ def test_traced():
 """
 
 
-def _run_probe(folder: Path, *plugin: str) -> dict[str, dict[str, object]]:
+def _run_probe(
+    folder: Path, *plugin: str, workers: tuple[str, ...] = ("-n", "1"), inherited: bool = False
+) -> dict[str, dict[str, object]]:
+    """The probe's two tests run by pytest with coverage (``inherited``: with this suite's
+    pytest-xdist variables, as a pytest run started by a test in a worker has them)."""
     (folder / "test_probe.py").write_text(PROBE)
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "1"]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *workers]
     command += ["--cov", str(folder), "--cov-report=", *plugin, "test_probe.py"]
     environment = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    environment.pop(WORKER_VARIABLE, None)  # this suite may itself run in a worker
+    for name in (WORKER_VARIABLE, CONTROLLER_VARIABLE):
+        environment.pop(name, None)  # this suite may itself run in a worker
+    if inherited:
+        environment |= {WORKER_VARIABLE: "gw0", CONTROLLER_VARIABLE: str(os.getpid())}
     done = subprocess.run(
         command, cwd=folder, env=environment, capture_output=True, text=True, check=False
     )
@@ -52,6 +64,13 @@ def test_with_the_plugin_a_worker_traces_once_and_not_at_all_in_a_no_cover_test(
     seen = _run_probe(tmp_path, "-p", "make_targets.worker_coverage")
     assert seen["traced"] == {"test": "traced", "traced": True, "collectors": 1}
     assert seen["no_cover"] == {"test": "no_cover", "traced": False, "collectors": 0}
+
+
+def test_a_pytest_run_that_only_inherits_a_workers_variables_keeps_its_measurement(tmp_path):
+    seen = _run_probe(
+        tmp_path, "-p", "make_targets.worker_coverage", workers=("-p", "no:xdist"), inherited=True
+    )
+    assert seen["traced"] == {"test": "traced", "traced": True, "collectors": 1}
 
 
 def test_without_it_pytest_cov_leaves_a_second_measurement_running_in_each_worker(tmp_path):
@@ -90,14 +109,22 @@ def _run_hook(config: _Config) -> object:
 def test_in_a_worker_the_hook_stops_the_measurement_pytest_cov_started(monkeypatch):
     measurement = _Measurement()
     monkeypatch.setenv(WORKER_VARIABLE, "gw0")
+    monkeypatch.setenv(CONTROLLER_VARIABLE, str(os.getppid()))
     assert _run_hook(_Config(measurement)) == "result"
     assert measurement.stopped == 1
 
 
-def test_outside_a_worker_nothing_is_stopped(monkeypatch, pytestconfig):
+def test_outside_a_worker_of_this_controller_nothing_is_stopped(monkeypatch):
     measurement = _Measurement()
     monkeypatch.delenv(WORKER_VARIABLE, raising=False)
+    monkeypatch.setenv(CONTROLLER_VARIABLE, str(os.getppid()))
+    assert _run_hook(_Config(measurement)) == "result"
+    monkeypatch.setenv(WORKER_VARIABLE, "gw0")
+    monkeypatch.setenv(CONTROLLER_VARIABLE, str(os.getpid()))  # the worker's test started it
     assert _run_hook(_Config(measurement)) == "result"
     assert measurement.stopped == 0
-    assert stray_measurement(pytestconfig, {}) is None
-    assert stray_measurement(_Config(None), {WORKER_VARIABLE: "gw1"}) is None  # type: ignore[arg-type]
+    assert not is_worker({WORKER_VARIABLE: "gw0"}, 1234)
+    assert is_worker({WORKER_VARIABLE: "gw0", CONTROLLER_VARIABLE: "1234"}, 1234)
+    config = _Config(None)
+    worker = {WORKER_VARIABLE: "gw1", CONTROLLER_VARIABLE: "1234"}
+    assert stray_measurement(config, worker, 1234) is None  # type: ignore[arg-type]
