@@ -93,10 +93,9 @@ class _Versions(dict[int, dict[str, Any]]):
     allows, reaches the fake's index. Each number holds its own fields (a version stored under
     a second number is a copy)."""
 
-    def __init__(self, owner: FakeSageMaker, versions: dict[int, dict[str, Any]]) -> None:
+    def __init__(self, owner: FakeSageMaker) -> None:
         super().__init__()
         self._owner = owner
-        self.update(versions)
 
     def __setitem__(self, number: int, fields: dict[str, Any]) -> None:
         super().__setitem__(number, _Version(self._owner, number, fields))
@@ -150,7 +149,7 @@ class FakeSageMaker:
         self.latency = 0.05
         self._changing: set[int] = set()
         self._orders: dict[tuple[bool, datetime | None, bool], list[int]] = {}
-        self._versions = _Versions(self, {})
+        self._versions = _Versions(self)
         self.tokens: dict[str, int] = {}
         self.calls: list[tuple[float, str]] = []
         self.fail: dict[str, list[Exception]] = {}
@@ -181,7 +180,7 @@ class FakeSageMaker:
         """A test may replace them all: the index starts again from the new ones."""
         self._changing.clear()
         self._orders.clear()
-        self._versions = _Versions(self, {})
+        self._versions = _Versions(self)
         self._versions.update(versions)
 
     def _touched(self, number: int) -> None:
