@@ -13,6 +13,12 @@ being a change away, with a callback: one more invocation). Seeing its own chang
 more invocation. Nobody asking at an end leaves
 the image idle until someone asks.
 
+The calls, for the request rate: an ask is one (CreateImageVersion); a refused ask reads the
+image's versions to pick again (one more, ``CALL`` seconds later); an invocation that wakes with
+the end further off than it waits reads them too (one); seeing its own change done is one, as
+the change ends. Each run's rate is the most calls in any second from ``FIRST_MINUTE`` on, as
+the measured rows count it (``simulation.service.peak_rate``).
+
 Rules for the share q, all blind to their place in the queue unless named so:
 
 - ``Fixed``: one share, whatever happens;
@@ -35,11 +41,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from simulation.scenarios import FIRST_MINUTE
+from simulation.service import DEFAULT_RATE, peak_rate
+
 PERIOD = 60.0
 CALLBACK = 600.0
 FREE = 28.0
 LEAD = 4.0
 SPREAD = 3.0
+CALL = 0.1
 SEEDS = 400
 FIRST_SEED = 1000
 """Runs per figure, seeded FIRST_SEED, FIRST_SEED + 1, ...: not the seeds the rules' shares
@@ -57,11 +67,15 @@ class Share(Protocol):
 @dataclass(frozen=True)
 class Outcome:
     """The makespan over its floor (N x PERIOD) and the invocations per version: one run's, or
-    the means over runs (``spread``: their standard errors)."""
+    the means over runs (``spread``: their standard errors); the request rate after the first
+    minute (``peak``, requests/s: one run's, or the mean) and the share of runs whose rate stayed
+    within DEFAULT_RATE (``within``)."""
 
     makespan: float
     invocations: float
     spread: tuple[float, float] = (0.0, 0.0)
+    peak: float = 0.0
+    within: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -96,10 +110,13 @@ def outcome(versions: int, rule: Share, seeds: int = SEEDS) -> Outcome:
     runs = [run(versions, rule, seed) for seed in range(FIRST_SEED, FIRST_SEED + seeds)]
     makespans = [r.makespan for r in runs]
     invocations = [r.invocations for r in runs]
+    peaks = [r.peak for r in runs]
     return Outcome(
         statistics.fmean(makespans),
         statistics.fmean(invocations),
         (_error(makespans), _error(invocations)),
+        statistics.fmean(peaks),
+        sum(1 for p in peaks if p <= DEFAULT_RATE) / len(peaks),
     )
 
 
@@ -116,6 +133,7 @@ def run(versions: int, rule: Share, seed: int) -> Outcome:
     waiting = versions - 1
     wakes, asks = 0, 1  # event kinds, in this order at one moment
     events: list[tuple[float, int, int]] = []
+    calls = [PERIOD]  # the first create seeing its change done
 
     def pick(now: float) -> float:
         """When a waiting create's next callback comes, for an end a random number on."""
@@ -137,13 +155,17 @@ def run(versions: int, rule: Share, seed: int) -> Outcome:
             elif busy_until - now <= FREE:
                 heapq.heappush(events, (busy_until + draws.random() * SPREAD, asks, who))
             else:
+                calls.append(now)
                 heapq.heappush(events, (pick(now), wakes, who))
         elif now >= busy_until:  # the image is free: this ask takes it
             latest, widest = now, max(widest, now - latest)
             busy_until = now + PERIOD
             invocations[who] += 1
             done[who] = busy_until
+            calls += [now, busy_until]
             waiting -= 1
         else:  # refused: another took the end
+            calls += [now, now + CALL]
             heapq.heappush(events, (pick(now), wakes, who))
-    return Outcome(max(done) / (versions * PERIOD), sum(invocations) / versions)
+    rate = peak_rate([at for at in calls if at >= FIRST_MINUTE])
+    return Outcome(max(done) / (versions * PERIOD), sum(invocations) / versions, peak=rate)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from benchmarks import attendance, costs, report
+from simulation.service import DEFAULT_RATE
 
 
 def single(policy: str, x: float, calls: int, latency: float, dollars: float) -> dict[str, Any]:
@@ -181,8 +182,27 @@ def test_the_models_section_holds_each_rules_figures_at_each_size(monkeypatch, m
     for rule in rules:
         for n in (25, 100, *report.SMALL_SIZES):
             assert report._model_cell(full(n, rule, seeds=8)) in text, (rule, n)
+        for n in (25, 100):
+            assert report._rate_cell(full(n, rule, seeds=8)) in text, (rule, n)
     assert "| targets | 1.10 / 5.52 | 1.10 / 12.60 |" in text
     assert ("at 5 versions, 1.50 x the floor" in text) == bool(measured)
+    assert "None of these rules keeps the request rate within 5/s at 25 and 100 versions" in text
+
+
+def test_the_models_section_names_the_rules_that_keep_within_the_bucket(monkeypatch):
+    class Rows:
+        def of(self, kind: str, policy: str) -> list[dict[str, Any]]:
+            return [{"versions": n} for n in (1, 5, 25, 100)]
+
+    def outcome(n: int, rule: attendance.Share) -> attendance.Outcome:
+        quiet = isinstance(rule, attendance.Told)
+        return attendance.Outcome(1.05, 3.0, peak=4.0, within=0.9 if quiet else 0.4)
+
+    monkeypatch.setattr(attendance, "outcome", outcome)
+    text = report._attendance_markdown(Rows())  # type: ignore[arg-type]
+    assert "Within the bucket in most runs at every size: 'told how many wait" in text
+    assert "4.0/s (90% of runs)" in text and "4.0/s (40% of runs)" in text
+    assert "None of these rules keeps the request rate" not in text
 
 
 @pytest.mark.no_cover
@@ -236,11 +256,29 @@ def test_in_the_attendance_model_asking_more_shortens_the_queue_and_costs_more()
     every = attendance.outcome(25, attendance.Fixed(1.0), seeds=40)
     assert 1.0 < every.makespan <= 1.0 + attendance.SPREAD / attendance.PERIOD
     # A lone create: its first invocation creates, the second sees it created.
-    assert attendance.outcome(1, attendance.Fixed(0.1), seeds=3) == attendance.Outcome(1.0, 2.0)
+    # (its one call after the first minute: the poll that sees it done)
+    lone = attendance.outcome(1, attendance.Fixed(0.1), seeds=3)
+    assert lone == attendance.Outcome(1.0, 2.0, peak=1.0, within=1.0)
     assert attendance.run(25, attendance.Fixed(0.3), 7) == attendance.run(
         25, attendance.Fixed(0.3), 7
     )
     assert attendance.outcome(25, attendance.Fixed(0.3), seeds=40).spread[1] > 0
+
+
+def test_the_attendance_models_request_rate_counts_the_asks_that_come_for_one_end():
+    # Everyone asking at every end: at the first end (60 s, the first minute's last moment)
+    # 24 asks, 23 reads by the refused and the first create's poll fall within SPREAD + CALL s.
+    everyone = attendance.run(25, attendance.Fixed(1.0), 7)
+    floor = (24 + 23 + 1) / (attendance.SPREAD + attendance.CALL + 1.0)
+    assert everyone.peak >= floor > DEFAULT_RATE
+    assert attendance.outcome(25, attendance.Fixed(1.0), seeds=5).within == 0.0
+    # One waiter: its ask, the poll of the change it waited for, and its own poll an end later.
+    pair = attendance.outcome(2, attendance.Fixed(1.0), seeds=20)
+    assert pair.within == 1.0
+    assert 1.0 <= pair.peak <= 2.0
+    # Fewer asks at each end, fewer calls in its busiest second.
+    few = attendance.outcome(25, attendance.Fixed(0.1), seeds=20)
+    assert few.peak < attendance.outcome(25, attendance.Fixed(0.9), seeds=20).peak
 
 
 def test_the_told_share_is_capped_at_every_end_and_the_rising_share_reads_the_history():
