@@ -11,7 +11,11 @@ has itself called back ``LEAD`` seconds before it. That call is an invocation; i
 The first ask after an end takes the image; the others are refused and pick again (the next end
 being a change away, with a callback: one more invocation). Seeing its own change done is one
 more invocation. Nobody asking at an end leaves
-the image idle until someone asks.
+the image idle until someone asks: a create that wakes for an end and finds the image idle asks
+within ``SPREAD`` seconds too. How a create asks (:class:`Asking`) may spread its asks over
+more seconds, and may, rather than ask at the last end within a callback when it lets every
+earlier one pass, look at the image at a random moment of the change before (an invocation
+and a read), asking then if the image is idle and picking again if not.
 
 The calls, for the request rate: an ask is one (CreateImageVersion); a refused ask reads the
 image's versions to pick again (one more, ``CALL`` seconds later); an invocation that wakes with
@@ -103,11 +107,21 @@ class Rising:
         return self.high if widest >= PERIOD + SPREAD else self.low
 
 
+@dataclass(frozen=True)
+class Asking:
+    """How a waiting create asks: over ``spread`` seconds after an end, and (``looks``) looking
+    at the image rather than asking at the last end within a callback."""
+
+    spread: float = SPREAD
+    looks: bool = False
+
+
 @functools.cache
-def outcome(versions: int, rule: Share, seeds: int = SEEDS) -> Outcome:
+def outcome(versions: int, rule: Share, seeds: int = SEEDS, asking: Asking = Asking()) -> Outcome:
     """The rule's means over ``seeds`` runs of ``versions`` creates, with their standard
     errors."""
-    runs = [run(versions, rule, seed) for seed in range(FIRST_SEED, FIRST_SEED + seeds)]
+    seeded = range(FIRST_SEED, FIRST_SEED + seeds)
+    runs = [run(versions, rule, seed, asking) for seed in seeded]
     makespans = [r.makespan for r in runs]
     invocations = [r.invocations for r in runs]
     peaks = [r.peak for r in runs]
@@ -124,39 +138,50 @@ def _error(values: Sequence[float]) -> float:
     return statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else 0.0
 
 
-def run(versions: int, rule: Share, seed: int) -> Outcome:
+def run(versions: int, rule: Share, seed: int, asking: Asking = Asking()) -> Outcome:
     """One run of the model (see the module's docstring)."""
     draws = random.Random(seed)  # noqa: S311 (a reproducible model, not secrets)
     latest, widest, busy_until = 0.0, 0.0, PERIOD  # the latest start, the widest gap
     invocations = [2] + [1] * (versions - 1)  # the first: create, then see it created
     done = [PERIOD] + [0.0] * (versions - 1)
     waiting = versions - 1
-    wakes, asks = 0, 1  # event kinds, in this order at one moment
+    wakes, asks, looks = 0, 1, 2  # event kinds, in this order at one moment
     events: list[tuple[float, int, int]] = []
     calls = [PERIOD]  # the first create seeing its change done
 
-    def pick(now: float) -> float:
-        """When a waiting create's next callback comes, for an end a random number on."""
+    def pick(now: float, who: int) -> None:
+        """A waiting create's next callback, for an end a random number on (or a look)."""
         share = rule(widest, waiting)
         most = int(CALLBACK // PERIOD) - 1
         passed = 0
-        while passed < most and draws.random() >= share:
+        while passed <= most and draws.random() >= share:
             passed += 1
-        return max(now + 1.0, busy_until + passed * PERIOD - LEAD)
+        if passed > most and asking.looks:
+            last = now + CALLBACK - draws.random() * PERIOD
+            heapq.heappush(events, (last, looks, who))
+            return
+        at = max(now + 1.0, busy_until + min(passed, most) * PERIOD - LEAD)
+        heapq.heappush(events, (at, wakes, who))
 
     for who in range(1, versions):
-        heapq.heappush(events, (pick(0.0), wakes, who))
+        pick(0.0, who)
     while events:
         now, kind, who = heapq.heappop(events)
-        if kind == wakes:
+        if kind == looks:
             invocations[who] += 1
+            calls.append(now)
             if now >= busy_until:
-                heapq.heappush(events, (now, asks, who))
-            elif busy_until - now <= FREE:
-                heapq.heappush(events, (busy_until + draws.random() * SPREAD, asks, who))
+                heapq.heappush(events, (now + CALL, asks, who))
+            else:
+                pick(now, who)
+        elif kind == wakes:
+            invocations[who] += 1
+            if busy_until - now <= FREE:
+                ask = max(now, busy_until) + draws.random() * asking.spread
+                heapq.heappush(events, (ask, asks, who))
             else:
                 calls.append(now)
-                heapq.heappush(events, (pick(now), wakes, who))
+                pick(now, who)
         elif now >= busy_until:  # the image is free: this ask takes it
             latest, widest = now, max(widest, now - latest)
             busy_until = now + PERIOD
@@ -166,6 +191,6 @@ def run(versions: int, rule: Share, seed: int) -> Outcome:
             waiting -= 1
         else:  # refused: another took the end
             calls += [now, now + CALL]
-            heapq.heappush(events, (pick(now), wakes, who))
+            pick(now, who)
     rate = peak_rate([at for at in calls if at >= FIRST_MINUTE])
     return Outcome(max(done) / (versions * PERIOD), sum(invocations) / versions, peak=rate)

@@ -163,10 +163,13 @@ def test_the_attendance_model_allows_the_idle_ends_the_makespan_target_does():
     assert costs.idle_ends([1.0, 0.5]) == pytest.approx(0.25)
 
 
+PLAIN = attendance.Asking()
+"""How the model's waiting creates ask unless told otherwise."""
+
 # The three tests that read the report's model section run the attendance model 400 times for
-# each rule and size (3.9 s of CPU untraced, about 20 s traced): coverage is paused while they run
-# (no_cover). The model's lines are traced by the 40-seed runs further down, the section's by the
-# next test, on 8 runs per figure.
+# each rule and size (10 s of CPU untraced for the first of them in a process; the others reuse
+# its runs): coverage is paused while they run (no_cover). The model's lines are traced by the
+# 40-seed runs further down, the section's by the next test, on 8 runs per figure.
 
 
 @pytest.mark.parametrize("measured", [{"makespan_over_floor": 1.5}, {}], ids=["measured", "not"])
@@ -176,14 +179,22 @@ def test_the_models_section_holds_each_rules_figures_at_each_size(monkeypatch, m
             return [{"versions": n, **measured} for n in (1, 5, 25, 100)]
 
     full = attendance.outcome
-    monkeypatch.setattr(attendance, "outcome", lambda n, rule: full(n, rule, seeds=8))
+    wide = attendance.Asking(report.WIDE_SPREAD, looks=True)
+
+    def outcome(n: int, rule: Any, asking: attendance.Asking = PLAIN) -> attendance.Outcome:
+        return full(n, rule, seeds=8, asking=asking)
+
+    monkeypatch.setattr(attendance, "outcome", outcome)
     text = report._attendance_markdown(Rows())  # type: ignore[arg-type]
     rules = [attendance.Told(2.5), *(attendance.Rising(lo, hi) for lo, hi in report.RISING)]
+    spread = [attendance.Told(2.5), attendance.Rising(*report.RISING[-1])]
     for rule in rules:
         for n in (25, 100, *report.SMALL_SIZES):
             assert report._model_cell(full(n, rule, seeds=8)) in text, (rule, n)
         for n in (25, 100):
             assert report._rate_cell(full(n, rule, seeds=8)) in text, (rule, n)
+            widely = full(n, rule, seeds=8, asking=wide)
+            assert (report._full_cell(widely) in text) == (rule in spread), (rule, n)
     assert "| targets | 1.10 / 5.52 | 1.10 / 12.60 |" in text
     assert ("at 5 versions, 1.50 x the floor" in text) == bool(measured)
     assert "None of these rules keeps the request rate within 5/s at 25 and 100 versions" in text
@@ -194,7 +205,7 @@ def test_the_models_section_names_the_rules_that_keep_within_the_bucket(monkeypa
         def of(self, kind: str, policy: str) -> list[dict[str, Any]]:
             return [{"versions": n} for n in (1, 5, 25, 100)]
 
-    def outcome(n: int, rule: attendance.Share) -> attendance.Outcome:
+    def outcome(n: int, rule: Any, asking: attendance.Asking = PLAIN) -> attendance.Outcome:
         quiet = isinstance(rule, attendance.Told)
         return attendance.Outcome(1.05, 3.0, peak=4.0, within=0.9 if quiet else 0.4)
 
@@ -203,6 +214,29 @@ def test_the_models_section_names_the_rules_that_keep_within_the_bucket(monkeypa
     assert "Within the bucket in most runs at every size: 'told how many wait" in text
     assert "4.0/s (90% of runs)" in text and "4.0/s (40% of runs)" in text
     assert "None of these rules keeps the request rate" not in text
+    assert "Asking so, 'told how many wait: 2.5 / k (k waiting)' meet every target" in text
+    assert "no rule here meets the makespan, invocation and request-rate targets" not in text
+
+
+def test_the_attendance_model_spreads_its_asks_and_looks_as_it_is_told():
+    wide, looking = attendance.Asking(12.0), attendance.Asking(looks=True)
+    every = attendance.Fixed(1.0)
+    # Everyone asking at every end, over 12 s rather than 3: fewer calls in the busiest second,
+    # a longer wait at each end.
+    close, spread = attendance.outcome(25, every, 10), attendance.outcome(25, every, 10, wide)
+    assert spread.peak < close.peak
+    assert spread.makespan > close.makespan
+    # Waiters that let most ends pass: those asking at the last end within a callback come at
+    # once; those looking instead do not.
+    rare = attendance.Fixed(0.05)
+    forced, looked = attendance.outcome(25, rare, 20), attendance.outcome(25, rare, 20, looking)
+    assert looked.peak < forced.peak / 2
+    # A lone waiter that lets every end pass looks once in the last change within its callback
+    # (540 to 600 s), finds the image idle and asks: one invocation more, created a change later.
+    lone = attendance.run(2, attendance.Fixed(0.0), 3, looking)
+    assert lone.invocations == 2.5
+    low = (attendance.CALLBACK - attendance.PERIOD + attendance.PERIOD) / 120
+    assert low <= lone.makespan <= (attendance.CALLBACK + attendance.CALL + attendance.PERIOD) / 120
 
 
 @pytest.mark.no_cover
