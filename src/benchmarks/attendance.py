@@ -130,7 +130,7 @@ def outcome(versions: int, rule: Share, seeds: int = SEEDS, asking: Asking = Ask
         statistics.fmean(invocations),
         (_error(makespans), _error(invocations)),
         statistics.fmean(peaks),
-        sum(1 for p in peaks if p <= DEFAULT_RATE) / len(peaks),
+        statistics.fmean(r.within for r in runs),
     )
 
 
@@ -193,4 +193,9 @@ def run(versions: int, rule: Share, seed: int, asking: Asking = Asking()) -> Out
             calls += [now, now + CALL]
             pick(now, who)
     rate = peak_rate([at for at in calls if at >= FIRST_MINUTE])
-    return Outcome(max(done) / (versions * PERIOD), sum(invocations) / versions, peak=rate)
+    return Outcome(
+        max(done) / (versions * PERIOD),
+        sum(invocations) / versions,
+        peak=rate,
+        within=float(rate <= DEFAULT_RATE),
+    )
