@@ -19,19 +19,22 @@ and a read), asking then if the image is idle and picking again if not.
 
 The calls, for the request rate: an ask is one (CreateImageVersion); a refused ask reads the
 image's versions to pick again (one more, ``CALL`` seconds later); an invocation that wakes with
-the end further off than it waits reads them too (one); seeing its own change done is one, as
-the change ends. Each run's rate is the most calls in any second from ``FIRST_MINUTE`` on, as
-the measured rows count it (``simulation.service.peak_rate``).
+the end further off than it waits reads them too (one); a look is one read (its ask, when the
+image is idle, one more ``CALL`` seconds later); seeing its own change done is one, as the change
+ends. An invocation that wakes for an end trusts the end it picked (the model's changes all take
+PERIOD) and makes no call before its ask. Each run's rate is the most calls in any second from
+``FIRST_MINUTE`` on, as the measured rows count it (``simulation.service.peak_rate``); the model
+makes no call before the first end, at ``PERIOD``, so none is left out.
 
 Rules for the share q, all blind to their place in the queue unless named so:
 
 - ``Fixed``: one share, whatever happens;
 - ``Told``: ``c / k`` for k waiting creates (a handler told how many wait; none is);
 - ``Rising``: ``low`` until the image's history shows an end nobody asked at (a change that
-  started ``SPREAD`` seconds or more after the previous ended: few are left waiting), ``high``
-  from then on. The model's changes all take PERIOD and its asks all come within SPREAD of an
-  end, so such a gap never shows when someone did ask; in SageMaker, creations vary and so would
-  the gaps.
+  started ``spread`` seconds or more after the previous ended, the spread its asks are made
+  over: few are left waiting), ``high`` from then on. The model's changes all take PERIOD and
+  its asks all come within their spread of an end, so such a gap never shows when someone did
+  ask; in SageMaker, creations vary and so would the gaps.
 """
 
 from __future__ import annotations
@@ -102,9 +105,14 @@ class Told:
 class Rising:
     low: float
     high: float
+    spread: float = SPREAD
 
     def __call__(self, widest: float, waiting: int) -> float:
-        return self.high if widest >= PERIOD + SPREAD else self.low
+        return self.high if widest >= PERIOD + self.spread else self.low
+
+
+Rule = Fixed | Told | Rising
+"""The model's rules for the share of ends asked at."""
 
 
 @dataclass(frozen=True)
@@ -153,14 +161,14 @@ def run(versions: int, rule: Share, seed: int, asking: Asking = Asking()) -> Out
         """A waiting create's next callback, for an end a random number on (or a look)."""
         share = rule(widest, waiting)
         most = int(CALLBACK // PERIOD) - 1
-        passed = 0
-        while passed <= most and draws.random() >= share:
+        passed, limit = 0, most + 1 if asking.looks else most
+        while passed < limit and draws.random() >= share:
             passed += 1
-        if passed > most and asking.looks:
+        if passed > most:  # (only a create that looks lets the last end pass)
             last = now + CALLBACK - draws.random() * PERIOD
             heapq.heappush(events, (last, looks, who))
             return
-        at = max(now + 1.0, busy_until + min(passed, most) * PERIOD - LEAD)
+        at = max(now + 1.0, busy_until + passed * PERIOD - LEAD)
         heapq.heappush(events, (at, wakes, who))
 
     for who in range(1, versions):
