@@ -300,13 +300,13 @@ def _attendance_markdown(c: costs.CostResult) -> str:
         "Asking so, "
         + " and ".join(map(repr, whole))
         + (" meet" if len(whole) > 1 else " meets")
-        + " every target named here."
+        + " every target named here"
         if whole
         else "Asking so, neither rule meets the makespan, invocation and request-rate targets"
         f" together at {' and '.join(map(str, sizes))} versions in the model"
     )
     missing = "; ".join(f"{name!r} misses {missed}" for name, missed in misses.items() if missed)
-    spread_verdict += f": {missing}." if missing else ""
+    spread_verdict += (f"; {missing}." if whole else f": {missing}.") if missing else "."
     rate_verdict = (
         "Within the bucket in most runs at every size: " + ", ".join(map(repr, within)) + "."
         if within
@@ -399,8 +399,9 @@ sees a change done):
 
 {rate_verdict} Two of the rules again, asking over {WIDE_SPREAD:g} s after each end (the rising
 share reading an end as unasked from a gap of that much), and looking at the image at a random
-moment of the change before that last end instead (a look is an invocation and a read; asking
-then if the image is idle), makespan over its floor / invocations per version / request rate:
+moment of the change before the last end within a callback rather than asking at that end (a look
+is an invocation and a read; asking then if the image is idle), makespan over its floor /
+invocations per version / request rate:
 
 | rule, asking over {WIDE_SPREAD:g} s and looking | {" | ".join(f"{n} versions" for n in sizes)} |
 | --- | {" | ".join("---" for _ in sizes)} |

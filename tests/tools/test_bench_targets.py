@@ -217,7 +217,13 @@ def test_the_models_section_names_the_rules_that_keep_within_the_bucket(monkeypa
     assert "Within the bucket in most runs at every size: 'told how many wait" in text
     assert "4.0/s (90% of runs)" in text and "4.0/s (40% of runs)" in text
     assert "None of these rules keeps the request rate" not in text
-    assert "Asking so, 'told how many wait: 2.5 / k (k waiting)' meets every target" in text
+    assert (
+        "Asking so, 'told how many wait: 2.5 / k (k waiting)' meets every target named here;"
+        in text
+    )
+    assert "here.:" not in text
+    # the look's paragraph names the end it replaces asking at, whatever the verdict before it
+    assert "the change before the last end within a callback rather than asking at" in text
     assert "neither rule meets the makespan, invocation and request-rate targets" not in text
 
 
@@ -375,6 +381,15 @@ def test_a_run_is_within_the_bucket_up_to_the_buckets_rate_and_outcomes_average_
     ]
     assert attendance.outcome(25, attendance.Fixed(0.3), 5).peak == pytest.approx(sum(peaks) / 5)
     assert full.peak == peaks[0]
+    # within: the share of runs within the bucket, not whether the mean (or median) peak is
+    wide, rising = (
+        attendance.Asking(report.WIDE_SPREAD, looks=True),
+        attendance.Rising(0.16, 0.7, 12),
+    )
+    runs = [attendance.run(25, rising, attendance.FIRST_SEED + i, wide) for i in range(10)]
+    mixed = attendance.outcome(25, rising, 10, wide)
+    assert mixed.within == pytest.approx(sum(r.within for r in runs) / 10)
+    assert 0.0 < mixed.within < 1.0 and mixed.peak > DEFAULT_RATE
     for peak, within in ((DEFAULT_RATE, 1.0), (DEFAULT_RATE + 1.0, 0.0)):
         monkeypatch.setattr(attendance, "peak_rate", lambda times, peak=peak: peak)
         assert attendance.run(3, attendance.Fixed(1.0), 0).within == within
