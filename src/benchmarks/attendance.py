@@ -17,14 +17,15 @@ more seconds, and may, rather than ask at the last end within a callback when it
 earlier one pass, look at the image at a random moment of the change before (an invocation
 and a read), asking then if the image is idle and picking again if not.
 
-The calls, for the request rate: an ask is one (CreateImageVersion); a refused ask reads the
-image's versions to pick again (one more, ``CALL`` seconds later); an invocation that wakes with
-the end further off than it waits reads them too (one); a look is one read (its ask, when the
-image is idle, one more ``CALL`` seconds later); seeing its own change done is one, as the change
-ends. An invocation that wakes for an end trusts the end it picked (the model's changes all take
-PERIOD) and makes no call before its ask. Each run's rate is the most calls in any second from
-``FIRST_MINUTE`` on, as the measured rows count it (``simulation.service.peak_rate``); the model
-makes no call before the first end, at ``PERIOD``, so none is left out.
+The calls, for the request rate: an ask is one (CreateImageVersion); every invocation that
+wakes for an end reads the image's versions to learn when the change in progress ends (one: the
+model's creates take the true end from it, where a handler would read the image's history); a
+refused ask reads them to pick again (one more, ``CALL`` seconds later); a look is one read (its
+ask, when the image is idle, one more ``CALL`` seconds later); seeing its own change done is one,
+as the change ends. Each run's rate is the most calls in any second from ``FIRST_MINUTE`` on, as
+the measured rows count it (``simulation.service.peak_rate``); the model makes no call before
+the first end, at ``PERIOD``, but the reads of the creates waking for it, which fall in the first
+minute and are left out as there.
 
 Rules for the share q, all blind to their place in the queue unless named so:
 
@@ -184,11 +185,11 @@ def run(versions: int, rule: Share, seed: int, asking: Asking = Asking()) -> Out
                 pick(now, who)
         elif kind == wakes:
             invocations[who] += 1
+            calls.append(now)
             if busy_until - now <= FREE:
                 ask = max(now, busy_until) + draws.random() * asking.spread
                 heapq.heappush(events, (ask, asks, who))
             else:
-                calls.append(now)
                 pick(now, who)
         elif now >= busy_until:  # the image is free: this ask takes it
             latest, widest = now, max(widest, now - latest)

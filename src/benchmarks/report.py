@@ -259,9 +259,8 @@ def _attendance_markdown(c: costs.CostResult) -> str:
     for name, rule in rules:
         outcomes = {n: attendance.outcome(n, rule) for n in sizes}
         simulated.append(_rule_row(name, outcomes))
-        if isinstance(rule, attendance.Rising) and all(
-            o.makespan <= targets[n][0] and o.invocations <= targets[n][1]
-            for n, o in outcomes.items()
+        if isinstance(rule, attendance.Rising) and not any(
+            _misses(outcomes, targets, rate=False).values()
         ):
             meeting.append(name)
     simulated.append(
@@ -281,7 +280,7 @@ def _attendance_markdown(c: costs.CostResult) -> str:
     within = [
         name
         for name, by_size in rates.items()
-        if all(o.within >= RATE_RUNS for o in by_size.values())
+        if all(o.within > RATE_RUNS for o in by_size.values())
     ]
     wide = attendance.Asking(WIDE_SPREAD, looks=True)
     spread = {
@@ -294,7 +293,7 @@ def _attendance_markdown(c: costs.CostResult) -> str:
         f"| {name} | " + " | ".join(_full_cell(o) for o in by_size.values()) + " |"
         for name, by_size in spread.items()
     ]
-    misses = {name: _misses(by_size, targets) for name, by_size in spread.items()}
+    misses = {name: _said(_misses(by_size, targets)) for name, by_size in spread.items()}
     whole = [name for name, missed in misses.items() if not missed]
     spread_verdict = (
         "Asking so, "
@@ -373,8 +372,8 @@ not counted here: see below). This one is told neither.
 That count is of asks alone, and an end nobody asks at costs more than one change (the waiting
 creates wake later than it). The same model run event by event (`benchmarks.attendance`: every
 create's invocations, from its first to seeing its change done; means of
-{attendance.SEEDS} seeded runs, ± their standard errors), makespan over its floor / invocations
-per version:
+{attendance.SEEDS} seeded runs, ± their standard errors; a figure meets its target here only by
+{MARGIN:g} standard errors or more), makespan over its floor / invocations per version:
 
 | rule for the share of ends asked at | {" | ".join(f"{n} versions" for n in sizes)} |
 | --- | {" | ".join("---" for _ in sizes)} |
@@ -389,9 +388,9 @@ pay besides: every first invocation meets the throttling of the first second, a 
 history tells no period until it has versions, and throttled asks.
 
 The request rate after the first minute in the same runs (the most calls in any second, the
-mean over runs, and the share of runs within {DEFAULT_RATE:g}/s; a call is an ask, the read a
-refused ask makes to pick again, the read of an invocation that woke too early, and the poll that
-sees a change done):
+mean over runs, and the share of runs within {DEFAULT_RATE:g}/s; a call is an ask, the read each
+invocation that wakes for an end makes to learn when it comes, the read a refused ask makes to
+pick again, and the poll that sees a change done):
 
 | rule for the share of ends asked at | {" | ".join(f"{n} versions" for n in sizes)} |
 | --- | {" | ".join("---" for _ in sizes)} |
@@ -434,8 +433,8 @@ def _rule_row(name: str, outcomes: dict[int, attendance.Outcome]) -> str:
 
 
 RATE_RUNS = 0.5
-"""The share of the model's runs within the bucket that counts as keeping the request rate: a
-target that holds in fewer than half the runs of the best case is not met."""
+"""A rule keeps the request rate when more than this share of the model's runs stay within the
+bucket: a target that holds in half the runs of the best case or fewer is not met."""
 
 
 def _spread_over(rule: attendance.Rule, seconds: float) -> attendance.Rule:
@@ -446,13 +445,33 @@ def _spread_over(rule: attendance.Rule, seconds: float) -> attendance.Rule:
     return rule
 
 
-def _misses(by_size: dict[int, attendance.Outcome], targets: dict[int, tuple[float, float]]) -> str:
-    """Which of the makespan, invocation and request-rate targets a rule misses, and where."""
+MARGIN = 2.0
+"""Standard errors a model's figure must be within its target by to count as meeting it: a mean
+at the target within its noise (1.098 +/- 0.003 against 1.10) is not called a pass."""
+
+
+def _misses(
+    by_size: dict[int, attendance.Outcome],
+    targets: dict[int, tuple[float, float]],
+    rate: bool = True,
+) -> dict[str, list[int]]:
+    """The sizes at which a rule does not meet each of the makespan and invocation targets (by
+    MARGIN standard errors) and (``rate``) the request rate (in more than RATE_RUNS of runs)."""
     named = {
-        "the makespan": [n for n, o in by_size.items() if o.makespan > targets[n][0]],
-        "the invocations": [n for n, o in by_size.items() if o.invocations > targets[n][1]],
-        "the request rate": [n for n, o in by_size.items() if o.within < RATE_RUNS],
+        "the makespan": [
+            n for n, o in by_size.items() if o.makespan + MARGIN * o.spread[0] > targets[n][0]
+        ],
+        "the invocations": [
+            n for n, o in by_size.items() if o.invocations + MARGIN * o.spread[1] > targets[n][1]
+        ],
     }
+    if rate:
+        named["the request rate"] = [n for n, o in by_size.items() if o.within <= RATE_RUNS]
+    return named
+
+
+def _said(named: dict[str, list[int]]) -> str:
+    """What :func:`_misses` found, as words ("" when nothing)."""
     return ", ".join(
         f"{what} at {' and '.join(map(str, sizes))}" for what, sizes in named.items() if sizes
     )
