@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -256,8 +257,9 @@ def _attendance_markdown(c: costs.CostResult) -> str:
     )
     targets = {n: (costs.MAKESPAN_TARGET, costs.invocations_target(n, x)) for n in sizes}
     simulated, meeting = [], []
+    rates: dict[str, dict[int, attendance.Outcome]] = {}
     for name, rule in rules:
-        outcomes = {n: attendance.outcome(n, rule) for n in sizes}
+        outcomes = rates[name] = {n: attendance.outcome(n, rule) for n in sizes}
         simulated.append(_rule_row(name, outcomes))
         if isinstance(rule, attendance.Rising) and not any(
             _misses(outcomes, targets, rate=False).values()
@@ -272,11 +274,7 @@ def _attendance_markdown(c: costs.CostResult) -> str:
         if meeting
         else "No rising share tried here meets every size's targets in the model either."
     )
-    rates = {name: {n: attendance.outcome(n, rule) for n in sizes} for name, rule in rules}
-    rate_rows = [
-        f"| {name} | " + " | ".join(_rate_cell(o) for o in by_size.values()) + " |"
-        for name, by_size in rates.items()
-    ]
+    rate_rows = [_rule_row(name, by_size, _rate_cell) for name, by_size in rates.items()]
     within = [
         name
         for name, by_size in rates.items()
@@ -289,10 +287,7 @@ def _attendance_markdown(c: costs.CostResult) -> str:
         }
         for name, rule in (rules[1], rules[-1])  # told how many wait, and the last rising share
     }
-    spread_rows = [
-        f"| {name} | " + " | ".join(_full_cell(o) for o in by_size.values()) + " |"
-        for name, by_size in spread.items()
-    ]
+    spread_rows = [_rule_row(name, by_size, _full_cell) for name, by_size in spread.items()]
     misses = {name: _said(_misses(by_size, targets)) for name, by_size in spread.items()}
     whole = [name for name, missed in misses.items() if not missed]
     spread_verdict = (
@@ -427,11 +422,6 @@ RISING = ((0.1, 0.6), (0.16, 0.7))
 """The rising shares the report runs through the attendance model (low, then high)."""
 
 
-def _rule_row(name: str, outcomes: dict[int, attendance.Outcome]) -> str:
-    """A rule's row of a model table: its outcome at each size, in the table's order."""
-    return f"| {name} | " + " | ".join(_model_cell(o) for o in outcomes.values()) + " |"
-
-
 RATE_RUNS = 0.5
 """A rule keeps the request rate when more than this share of the model's runs stay within the
 bucket: a target that holds in half the runs of the best case or fewer is not met."""
@@ -493,6 +483,16 @@ def _rate_cell(o: attendance.Outcome) -> str:
 
 def _model_cell(o: attendance.Outcome) -> str:
     return f"{o.makespan:.3f} ± {o.spread[0]:.3f} / {o.invocations:.2f} ± {o.spread[1]:.2f}"
+
+
+def _rule_row(
+    name: str,
+    outcomes: dict[int, attendance.Outcome],
+    cell: Callable[[attendance.Outcome], str] = _model_cell,
+) -> str:
+    """A rule's row of a model table: its outcome at each size, in the table's order, as ``cell``
+    writes it (by default its makespan and invocations, with their standard errors)."""
+    return f"| {name} | " + " | ".join(cell(o) for o in outcomes.values()) + " |"
 
 
 def _blind_floor_markdown(c: costs.CostResult) -> str:

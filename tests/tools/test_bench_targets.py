@@ -163,6 +163,17 @@ def test_the_attendance_model_allows_the_idle_ends_the_makespan_target_does():
     assert costs.idle_ends([1.0, 0.5]) == pytest.approx(0.25)
 
 
+def _model_section(**measured: Any) -> str:
+    """The report's model section for stacks of 1, 5, 25 and 100 versions, each measured row
+    carrying ``measured``."""
+
+    class Rows:
+        def of(self, kind: str, policy: str) -> list[dict[str, Any]]:
+            return [{"versions": n, **measured} for n in (1, 5, 25, 100)]
+
+    return report._attendance_markdown(Rows())  # type: ignore[arg-type]
+
+
 PLAIN = attendance.Asking()
 """How the model's waiting creates ask unless told otherwise."""
 
@@ -174,10 +185,6 @@ PLAIN = attendance.Asking()
 
 @pytest.mark.parametrize("measured", [{"makespan_over_floor": 1.5}, {}], ids=["measured", "not"])
 def test_the_models_section_holds_each_rules_figures_at_each_size(monkeypatch, measured):
-    class Rows:
-        def of(self, kind: str, policy: str) -> list[dict[str, Any]]:
-            return [{"versions": n, **measured} for n in (1, 5, 25, 100)]
-
     full = attendance.outcome
     wide = attendance.Asking(report.WIDE_SPREAD, looks=True)
 
@@ -185,7 +192,7 @@ def test_the_models_section_holds_each_rules_figures_at_each_size(monkeypatch, m
         return full(n, rule, seeds=8, asking=asking)
 
     monkeypatch.setattr(attendance, "outcome", outcome)
-    text = report._attendance_markdown(Rows())  # type: ignore[arg-type]
+    text = _model_section(**measured)
     rules: list[attendance.Rule] = [
         attendance.Told(2.5),
         *(attendance.Rising(lo, hi) for lo, hi in report.RISING),
@@ -204,16 +211,12 @@ def test_the_models_section_holds_each_rules_figures_at_each_size(monkeypatch, m
 
 
 def test_the_models_section_names_the_rules_that_keep_within_the_bucket(monkeypatch):
-    class Rows:
-        def of(self, kind: str, policy: str) -> list[dict[str, Any]]:
-            return [{"versions": n} for n in (1, 5, 25, 100)]
-
     def outcome(n: int, rule: Any, asking: attendance.Asking = PLAIN) -> attendance.Outcome:
         quiet = isinstance(rule, attendance.Told)
         return attendance.Outcome(1.05, 3.0, peak=4.0, within=0.9 if quiet else 0.4)
 
     monkeypatch.setattr(attendance, "outcome", outcome)
-    text = report._attendance_markdown(Rows())  # type: ignore[arg-type]
+    text = _model_section()
     assert "Within the bucket in most runs at every size: 'told how many wait" in text
     assert "4.0/s (90% of runs)" in text and "4.0/s (40% of runs)" in text
     assert "None of these rules keeps the request rate" not in text
@@ -250,11 +253,7 @@ def test_the_attendance_model_spreads_its_asks_and_looks_as_it_is_told():
 
 @pytest.mark.no_cover
 def test_the_report_says_one_share_cannot_serve_25_and_100_versions():
-    class Rows:
-        def of(self, kind: str, policy: str) -> list[dict[str, Any]]:
-            return [{"versions": n} for n in (1, 5, 25, 100)]
-
-    text = report._attendance_markdown(Rows())  # type: ignore[arg-type]
+    text = _model_section()
     assert "| 25 | 1.83 | 0.286 | 3.43 | 5.52 |" in text
     assert "no handler of this kind meets both" in text
     strictest = costs.blind_attendance(25)[0]
@@ -263,11 +262,7 @@ def test_the_report_says_one_share_cannot_serve_25_and_100_versions():
 
 @pytest.mark.no_cover
 def test_the_report_says_whether_a_rising_share_meets_both_sizes_in_the_model():
-    class Rows:
-        def of(self, kind: str, policy: str) -> list[dict[str, Any]]:
-            return [{"versions": n} for n in (1, 5, 25, 100)]
-
-    text = report._attendance_markdown(Rows())  # type: ignore[arg-type]
+    text = _model_section()
     meeting = []
     for low, high in report.RISING:
         outcomes = {n: attendance.outcome(n, attendance.Rising(low, high)) for n in (25, 100)}
@@ -409,10 +404,6 @@ def test_a_create_that_finds_the_image_idle_asks_within_the_spread_after_its_wak
 
 
 def test_the_models_section_names_no_rule_that_misses_a_target_while_keeping_the_rate(monkeypatch):
-    class Rows:
-        def of(self, kind: str, policy: str) -> list[dict[str, Any]]:
-            return [{"versions": n} for n in (1, 5, 25, 100)]
-
     def outcome(n: int, rule: Any, asking: attendance.Asking = PLAIN) -> attendance.Outcome:
         quiet = isinstance(rule, attendance.Told)
         slow = 1.2 if asking.looks else 1.05  # the told rule spread: in the bucket, but slow
@@ -420,7 +411,7 @@ def test_the_models_section_names_no_rule_that_misses_a_target_while_keeping_the
         return attendance.Outcome(slow, dear, peak=4.0, within=0.9 if quiet or n == 25 else 0.4)
 
     monkeypatch.setattr(attendance, "outcome", outcome)
-    text = report._attendance_markdown(Rows())  # type: ignore[arg-type]
+    text = _model_section()
     assert "neither rule meets the makespan, invocation and request-rate targets" in text
     assert "'told how many wait: 2.5 / k (k waiting)' misses the makespan at 25 and 100;" in text
     rising = "'0.16, then 0.7 once an end went unasked' misses the makespan at 25 and 100,"
@@ -441,11 +432,7 @@ def test_the_told_share_is_capped_at_every_end_and_the_rising_share_reads_the_hi
 
 @pytest.mark.no_cover
 def test_the_report_runs_the_same_rules_on_small_stacks_and_says_which_keep_them_quick():
-    class Rows:
-        def of(self, kind: str, policy: str) -> list[dict[str, Any]]:
-            return [{"versions": n, "makespan_over_floor": 1.5} for n in (1, 5, 25, 100)]
-
-    text = report._attendance_markdown(Rows())  # type: ignore[arg-type]
+    text = _model_section(makespan_over_floor=1.5)
     for low, high in report.RISING:
         for n in report.SMALL_SIZES:
             assert report._model_cell(attendance.outcome(n, attendance.Rising(low, high))) in text
@@ -478,16 +465,12 @@ def test_a_model_figure_meets_its_target_only_by_two_standard_errors_and_most_ru
 
 
 def test_the_models_section_says_which_rules_meet_and_keep_the_rate_in_every_case(monkeypatch):
-    class Rows:
-        def of(self, kind: str, policy: str) -> list[dict[str, Any]]:
-            return [{"versions": n} for n in (1, 5, 25, 100)]
-
     def outcome(n: int, rule: Any, asking: attendance.Asking = PLAIN) -> attendance.Outcome:
         # every rule meets makespan and invocations; half the runs within the bucket is not most
         return attendance.Outcome(1.05, 3.0, within=1.0 if asking.looks else 0.5)
 
     monkeypatch.setattr(attendance, "outcome", outcome)
-    text = report._attendance_markdown(Rows())  # type: ignore[arg-type]
+    text = _model_section()
     assert "The rule '0.1, then 0.6 once an end went unasked' meets every size's" in text
     assert "most runs of the model, '0.1, then 0.6 once an end went unasked' included." in text
     both = "'told how many wait: 2.5 / k (k waiting)' and '0.16, then 0.7 once an end went"
