@@ -59,7 +59,10 @@ class Queue:
     versions since: when the last count began, whether one is under way, how many versions it has
     counted, the NextToken it goes on from, and its looks in a row that read nothing; the lowest
     whole count, a lower one left to confirm and when it began; since when the latest versions
-    have stayed the same (``quiet_since``: progress a count saw moves ``progress_at`` only)."""
+    have stayed the same (``quiet_since``: progress a count saw moves ``progress_at`` only);
+    the refusals since the image last showed an end nobody asked at (``streak``: what widens the
+    spread), when this change began to wait (``joined_at``), and the invocations in a row
+    SageMaker throttled (``congestion``)."""
 
     refusals: int = 0
     progress_at: float | None = None
@@ -75,6 +78,9 @@ class Queue:
     census_pending: int | None = None
     pending_at: float | None = None
     quiet_since: float | None = None
+    streak: int = 0
+    joined_at: float | None = None
+    congestion: int = 0
 
 
 @dataclass

@@ -183,6 +183,8 @@ class _Calls:
 
     invocation: Invocation
     made: int = 0
+    throttled: int = 0
+    """Calls SageMaker throttled."""
     answered: int = 0
     """Calls SageMaker answered with anything but a transient failure."""
     paced: dict[str, float] = field(default_factory=dict)
@@ -232,8 +234,10 @@ class _Calls:
             meaning = classify(error, operation, label)
             if meaning is None:
                 raise
-            if isinstance(meaning, Fault) and meaning.kind == THROTTLING and kind in PACED_KINDS:
-                self.paced[kind] = sent
+            if isinstance(meaning, Fault) and meaning.kind == THROTTLING:
+                self.throttled += 1
+                if kind in PACED_KINDS:
+                    self.paced[kind] = sent
             if not isinstance(meaning, Fault):
                 self.answered += 1
             raise meaning from error
@@ -322,7 +326,14 @@ class _Runner:
         return self.invocation.pause(MIN_WAIT)
 
     def _after_fault(self, fault: Fault) -> ProgressEvent | None:
-        """Back off and run the phase again (None), or hand back, or fail."""
+        """Back off and run the phase again (None), or hand back, or fail. A fault the phase
+        gave a wait of its own (``backoff``: contention it knows how to wait out) is not retried
+        at once: it waits that long, in the invocation or handing back, counted as a fault."""
+        if fault.backoff is not None:
+            if self.action.synchronous or self._outlasted(fault):
+                raise fault.outlasted() from fault
+            self.context.faults += 1
+            return self._wait(Wait(fault.backoff, str(fault)))
         delay = retry_delay(fault.kind, self.attempts, _draw())
         self.attempts += 1
         LOG.info("Transient failure (attempt %d): %s", self.attempts, fault)

@@ -57,6 +57,9 @@ class Fault(Exception):
         super().__init__(message)
         self.kind = kind
         self.failure = failure
+        self.backoff: float | None = None
+        """Seconds the phase that met it waits instead of the engine's retries (contention it
+        knows how to wait out); None: the engine's retry policy."""
 
     def outlasted(self) -> HandlerError:
         return self.failure(f"{self} (SageMaker kept failing; every retry was spent)")

@@ -60,6 +60,11 @@ class Attempts(Protocol):
         """Calls made so far in this invocation."""
         ...
 
+    @property
+    def throttled(self) -> int:
+        """Calls SageMaker throttled so far in this invocation."""
+        ...
+
     def fits(self) -> bool:
         """Whether another call fits in this invocation."""
         ...
@@ -146,6 +151,10 @@ class SageMaker:
 
     def calls_made(self) -> int:
         return self._calls.made
+
+    def calls_throttled(self) -> int:
+        """Calls SageMaker throttled so far in this invocation."""
+        return self._calls.throttled
 
     def has_time(self) -> bool:
         """Whether another call fits in this invocation (its deadline, its call budget)."""

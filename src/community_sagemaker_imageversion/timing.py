@@ -152,12 +152,15 @@ allows) before the create gives up: each is asked again with the same ClientToke
 # -- A busy image (ResourceInUse) ----------------------------------------------------------------
 # SageMaker changes one version of an image at a time. A refused change looks at the image's
 # latest versions and comes back when the change in progress should be over: at its start plus
-# the image's period (the time one change takes, learned from consecutive changes), spread over
-# BUSY_SPREAD periods so the waiting resources do not all come at once; the spread widens by
-# BUSY_SPREAD_GROWTH with every refusal, up to BUSY_SPREAD_MAX periods. While no period is known,
-# a change is assumed to last UNKNOWN_PERIOD seconds, or twice as long as it has so far. With no
-# change in progress, the retry comes a share of a period on, or, with no period known, after a
-# full-jitter backoff (BUSY_BASE doubling up to BUSY_CAP).
+# the image's period (the time one change takes, learned from consecutive changes), within
+# ASK_WINDOW seconds after that end, or after one of the next ends: the waiting resources spread
+# over BUSY_SPREAD periods' worth of ends (at least the next one), widening by BUSY_SPREAD_GROWTH
+# with every refusal since the image last showed an end nobody asked at, up to BUSY_SPREAD_MAX.
+# An ask comes only at an end (each one a chance to take the image), never in the middle of a
+# change. Throttling (CONGESTION_MAX) widens both the window and the ends further. While no
+# period is known, a change is assumed to last UNKNOWN_PERIOD seconds, or twice as long as it has
+# so far. With no change in progress, the retry comes a share of a period on, or, with no period
+# known, after a full-jitter backoff (BUSY_BASE doubling up to BUSY_CAP).
 
 BUSY_BASE = 0.5
 BUSY_CAP = 30.0
@@ -167,6 +170,21 @@ BUSY_SPREAD_GROWTH = 1.5
 BUSY_SPREAD_MAX = 4.0
 UNKNOWN_PERIOD = 30.0
 """What a change is assumed to take before any is measured: a small image's creation."""
+ASK_WINDOW = 6.0
+"""Seconds after a change's expected end over which the creates waiting for that end ask: a
+handful of them about a second apart, the first a second or two after the end (every second
+the image stands idle lengthens the whole queue), well within an invocation's free window."""
+CONGESTION_MAX = 3
+"""Invocations in a row SageMaker throttled that widen a waiting create's asking further: each
+doubles its ask window and the ends it picks among, up to 8 times (a window of 48 s); each one
+it did not throttle narrows them back by one. Throttles at an end are other creates asking at
+it (or the account's own calls): asking there at once again only spends the account's requests."""
+UNASKED_MARGIN = 1.0
+"""Seconds past a period and the ask window after which a gap between two creations of the
+image shows an end nobody asked at (few are left waiting: the spread narrows back)."""
+UNASKED_GAPS = 2
+"""The latest gaps between creations looked at for an end nobody asked at: the last two ends,
+so a waiting create that let one end pass still sees it."""
 PERIOD_SAMPLES = 4
 """Gaps between the image's latest creations a period is learned from."""
 UNSEEN_PERIOD = 120.0
@@ -324,6 +342,23 @@ def estimate_period(starts: Sequence[float]) -> float | None:
     return usable_period(min(gaps)) if gaps else None
 
 
+def unasked_end(starts: Sequence[float], period: float | None, since: float) -> bool:
+    """Whether the image's latest creations (their start times: the last UNASKED_GAPS gaps
+    between them) show an end nobody asked at since ``since`` (when this change began to wait,
+    less a period: the change then in progress counts): two creations one after the other
+    further apart than the period, the ask window and UNASKED_MARGIN. False with no usable
+    period."""
+    usable = usable_period(period)
+    if usable is None:
+        return False
+    ordered = sorted(starts)[-(UNASKED_GAPS + 1) :]
+    return any(
+        b - a > usable + ASK_WINDOW + UNASKED_MARGIN
+        for a, b in itertools.pairwise(ordered)
+        if a >= since - usable
+    )
+
+
 def usable_period(period: float | None) -> float | None:
     """``period`` when it is a plausible period (within PERIOD_RANGE), else None."""
     low, high = PERIOD_RANGE
@@ -346,10 +381,13 @@ def busy_wait(
     period: float | None,
     refusals: int,
     draw: float,
+    *,
+    congestion: int = 0,
 ) -> float:
-    """Seconds to wait before asking again after refusal number ``refusals`` (from 1), given
-    when the change in progress started (None: none is) and the image's period (None: unknown);
-    ``draw`` is a random draw in [0, 1)."""
+    """Seconds to wait before asking again after refusal number ``refusals`` (from 1, counted
+    since the image last showed an end nobody asked at), given when the change in progress
+    started (None: none is), the image's period (None: unknown) and the throttled invocations
+    in a row (``congestion``); ``draw`` is a random draw in [0, 1)."""
     growth = BUSY_SPREAD_GROWTH ** min(max(0, refusals - 1), _GROWTHS_TO_MAX)
     slots = min(BUSY_SPREAD_MAX, BUSY_SPREAD * growth)
     if change_started is None:
@@ -363,20 +401,36 @@ def busy_wait(
     change_started = min(change_started, now)  # SageMaker's clock may run ahead of ours
     elapsed = now - change_started
     # A period read from the image's history may count idle time between its versions: the
-    # change is never expected to last longer than twice its age (and UNKNOWN_PERIOD at least).
+    # change is never expected to last longer than twice its age (and UNKNOWN_PERIOD at least),
+    # unless the period is one of a queue (UNSEEN_PERIOD at most): then a young change is taken
+    # to last the period, as the changes before it did, and its end is asked at, not its middle.
     probe = max(UNKNOWN_PERIOD, 2.0 * elapsed)
-    length = probe if period is None else min(period, probe)
+    queued = period is not None and period <= UNSEEN_PERIOD
+    length = probe if period is None else period if queued else min(period, probe)
     # Overdue (it is taking longer than the period): back a small share of a period on, or a
     # share of how late it already is, when more.
     late = elapsed - length
     until_end = max(-late, OVERDUE_SHARE * length, OVERDUE_GROWTH * late)
     if period is None:  # its age may be SageMaker's clock running behind ours: look again soon
         until_end = min(until_end, 2 * UNKNOWN_PERIOD)
-    # The spread counts in periods, none longer than twice the longest the change may last: a
-    # period of 30 minutes read from versions made half an hour apart is idle time, not a change
-    # (a lone create spread over half of it waited 8 minutes for a change that ended in 9 s).
-    spread = slots * (min(period, 2 * probe) if period is not None else UNKNOWN_PERIOD)
-    return max(MIN_BUSY_WAIT, min(MAX_GAP, until_end + draw * spread))
+    # The spread counts in ends a period apart, no period longer than twice the longest the
+    # change may last: a period of 30 minutes read from versions made half an hour apart is idle
+    # time, not a change (a lone create spread over half of it waited 8 minutes for a change
+    # that ended in 9 s).
+    unit = UNKNOWN_PERIOD if period is None else period if queued else min(period, 2 * probe)
+    return max(MIN_BUSY_WAIT, min(MAX_GAP, until_end + at_an_end(slots, unit, congestion, draw)))
+
+
+def at_an_end(slots: float, unit: float, congestion: int, draw: float) -> float:
+    """Seconds after a change's expected end to ask at: within the ask window after it or after
+    one of the next ends (``unit`` seconds apart), picked among ``slots`` periods' worth of ends
+    (one at least), both widened by ``congestion`` throttled invocations in a row; ``draw`` in
+    [0, 1) picks the end and the moment in its window."""
+    crowd = 2.0 ** min(max(congestion, 0), CONGESTION_MAX)
+    ends = max(1, math.ceil(min(BUSY_SPREAD_MAX, slots * crowd)))
+    pick = min(max(draw, 0.0), 1.0) * ends
+    skipped = min(math.floor(pick), ends - 1)
+    return skipped * unit + (pick - skipped) * min(unit, ASK_WINDOW * crowd)
 
 
 def busy_delay(attempt: int, draw: float) -> float:

@@ -198,14 +198,19 @@ def test_the_period_is_the_shortest_recent_gap_between_changes():
 
 
 def test_a_busy_image_is_retried_when_its_change_should_be_over():
-    # known period: back at the change's end, spread over at most BUSY_SPREAD periods at first
-    # (started 40 s ago: expected to end within twice that, before the period of 60 s is up)
+    # known period: back within ASK_WINDOW after the change's end, at the next end at first
+    # (started 40 s ago, a queue's period of 60 s: expected to end 20 s on)
     assert timing.busy_wait(100.0, 60.0, 60.0, 1, draw=0.0) == pytest.approx(20.0)
-    assert timing.busy_wait(100.0, 60.0, 60.0, 1, draw=0.999) == pytest.approx(20.0 + 0.999 * 30)
-    # the spread widens with refusals, up to BUSY_SPREAD_MAX periods
+    window = timing.ASK_WINDOW
+    first = timing.busy_wait(100.0, 60.0, 60.0, 1, draw=0.999)
+    assert first == pytest.approx(20.0 + 0.999 * window)
+    # the spread widens with refusals, up to BUSY_SPREAD_MAX periods' worth of ends: an ask
+    # at one of the next ends, never between two
     assert timing.busy_wait(100.0, 60.0, 60.0, 10**6, draw=0.999) <= timing.MAX_GAP
     widest = timing.busy_wait(100.0, 60.0, 60.0, 50, draw=0.999)
-    assert widest == pytest.approx(20.0 + 0.999 * timing.BUSY_SPREAD_MAX * 60.0)
+    ends = int(timing.BUSY_SPREAD_MAX)
+    later = (ends - 1) * 60.0 + (0.999 * ends - (ends - 1)) * window
+    assert widest == pytest.approx(20.0 + later)
     # overdue: a small share of a period on
     assert timing.busy_wait(155.0, 90.0, 60.0, 1, draw=0.0) == pytest.approx(3.0)
     # long overdue: a quarter of how late it already is (asked a geometric number of times)
@@ -215,14 +220,18 @@ def test_a_busy_image_is_retried_when_its_change_should_be_over():
     assert timing.busy_wait(10.0, 0.0, None, 1, draw=0.0) == pytest.approx(20.0)
     assert timing.busy_wait(50.0, 0.0, None, 1, draw=0.0) == pytest.approx(50.0)
     assert timing.busy_wait(1000.0, 0.0, None, 1, draw=0.0) == pytest.approx(60.0)
-    # a period from the history never makes the change last past twice its age
+    # a queue's period (UNSEEN_PERIOD at most) is how long a young change lasts: its end is
+    # asked at, not its middle
+    assert timing.busy_wait(101.0, 100.0, 60.0, 1, draw=0.0) == pytest.approx(59.0)
+    # a longer period from the history never makes the change last past twice its age
     assert timing.busy_wait(101.0, 100.0, 86_400.0, 1, draw=0.0) == pytest.approx(29.0)
-    # nor spreads the waits over periods longer than twice that (idle time between versions)
+    # nor spaces the ends asked at further apart than that (idle time between versions)
     assert timing.busy_wait(101.0, 100.0, 1800.0, 1, draw=0.999) == pytest.approx(
-        29.0 + 0.999 * timing.BUSY_SPREAD * 2 * timing.UNKNOWN_PERIOD
+        29.0 + 0.999 * window
     )
-    assert timing.busy_wait(200.0, 100.0, 1800.0, 1, draw=0.999) == pytest.approx(
-        100.0 + 0.999 * timing.BUSY_SPREAD * 4 * 100.0
+    # (the third refusal: 1.125 periods' worth, two ends, the later one twice its age on)
+    assert timing.busy_wait(200.0, 100.0, 1800.0, 3, draw=0.999) == pytest.approx(
+        100.0 + 400.0 + (0.999 * 2 - 1) * window
     )
     # SageMaker's clock ahead: the change did not start in the future
     assert timing.busy_wait(100.0, 700.0, None, 1, draw=0.0) == pytest.approx(30.0)
@@ -354,3 +363,57 @@ def test_a_create_that_did_not_queue_expects_only_a_long_change():
     # what is not a plausible period is no expectation either
     assert timing.expectation(2 * 3600.0) is None
     assert timing.expectation(float("nan")) is None
+
+
+@pytest.mark.parametrize("congestion", [0, 1, 2, 3])
+@pytest.mark.parametrize("slots", [0.5, 0.75, 1.125, 2.53, 4.0])
+@pytest.mark.parametrize("draw", [0.0, 0.2, 0.49, 0.5, 0.77, 0.999])
+def test_a_waiting_change_asks_only_within_the_window_after_an_end(congestion, slots, draw):
+    """Every ask falls within the (widened) ask window after one of at most BUSY_SPREAD_MAX
+    ends, the first of them at least: never in the middle of a change."""
+    unit = 60.0
+    after = timing.at_an_end(slots, unit, congestion, draw)
+    skipped, into = divmod(after, unit)
+    assert 0 <= skipped < timing.BUSY_SPREAD_MAX
+    assert into <= timing.ASK_WINDOW * 2**congestion + 1e-9
+    if draw == 0.0:
+        assert (skipped, into) == (0, 0.0)
+
+
+def test_throttling_widens_the_window_and_the_ends_a_waiting_change_asks_among():
+    unit, window = 60.0, timing.ASK_WINDOW
+    assert timing.at_an_end(0.5, unit, 0, 0.5) == pytest.approx(0.5 * window)
+    assert timing.at_an_end(0.5, unit, 1, 0.5) == pytest.approx(0.5 * 2 * window)
+    # 0.5 x 4 = 2 ends: the later one, a quarter into a window four times as wide
+    assert timing.at_an_end(0.5, unit, 2, 0.75) == pytest.approx(unit + 0.5 * 4 * window)
+    # a crafted count asks as the most: no window past a period, no more ends than the most
+    assert timing.at_an_end(0.5, unit, 99, 0.999) == timing.at_an_end(
+        0.5, unit, timing.CONGESTION_MAX, 0.999
+    )
+    assert timing.at_an_end(0.5, unit, -5, 0.5) == timing.at_an_end(0.5, unit, 0, 0.5)
+    assert timing.at_an_end(4.0, 10.0, 3, 0.999) <= 4 * 10.0
+    # busy_wait passes it on
+    assert timing.busy_wait(100.0, 60.0, 60.0, 1, 0.5, congestion=1) == pytest.approx(
+        20.0 + 0.5 * 2 * window
+    )
+
+
+def test_an_end_nobody_asked_at_shows_as_a_long_gap_since_the_change_began_to_wait():
+    period = 60.0
+    gap = period + timing.ASK_WINDOW + timing.UNASKED_MARGIN
+    # creations a period apart (each end asked at within the window): none
+    assert not timing.unasked_end([0.0, 61.0, 122.0, 185.0], period, since=100.0)
+    # the last end waited past the window: one
+    assert timing.unasked_end([0.0, 61.0, 122.0, 122.0 + gap + 0.5], period, since=100.0)
+    # the one before it, still among the last UNASKED_GAPS gaps
+    assert timing.unasked_end([0.0, 61.0, 61.0 + gap + 0.5, 200.0], period, since=100.0)
+    # a gap before this change began to wait (less a period) is not this queue's
+    assert not timing.unasked_end([0.0, 3600.0, 3661.0], period, since=3700.0)
+    assert not timing.unasked_end([0.0, 3600.0, 3661.0], period, since=period + 1.0)
+    assert timing.unasked_end([0.0, 3600.0, 3661.0], period, since=period)
+    # older gaps than the last UNASKED_GAPS are not looked at
+    assert not timing.unasked_end([0.0, 500.0, 561.0, 622.0], period, since=0.0)
+    # no usable period, or too few creations: none
+    assert not timing.unasked_end([0.0, 500.0], None, since=0.0)
+    assert not timing.unasked_end([0.0, 500.0], 1.0, since=0.0)
+    assert not timing.unasked_end([500.0], period, since=0.0)

@@ -28,7 +28,7 @@ from ..context import Tracked, Watch
 from ..decisions import CREATING, absence, after_create, after_image_refused, creation_starts
 from ..decisions import Next as Decision
 from ..engine import Action, Done, Next, Step, Wait
-from ..errors import Busy, IncompleteAnswer, Missing, Refused
+from ..errors import Busy, Fault, IncompleteAnswer, Missing, Refused
 from ..models import ResourceHandlerRequest, ResourceModel
 from ..sagemaker import (
     NO_ARN,
@@ -47,6 +47,7 @@ from ..timing import (
     IMAGE_LAG_BOUND,
     LAG_BOUND,
     MIN_WAIT,
+    THROTTLING,
     UNNAMED_ANSWERS,
     estimate_period,
     expectation,
@@ -56,7 +57,7 @@ from ..translation import client_token, create_request
 from ..validation import check_create
 from . import aliases, delete
 from .locate import seen
-from .queue import wait_for_image
+from .queue import throttled_ask_wait, wait_for_image
 
 LOG = logging.getLogger(__name__)
 
@@ -81,6 +82,10 @@ def submit(step: Step) -> Next | Wait:
         arn = step.sagemaker.create_version({**create_request(model, token), "ImageName": image})
     except Busy as busy:
         return wait_for_image(step, image, busy)
+    except Fault as fault:
+        if fault.kind == THROTTLING and context.queue is not None and context.queue.refusals > 0:
+            fault.backoff = throttled_ask_wait(step)  # waiting: asked at an end others ask at
+        raise
     except (Missing, Refused) as refused:
         return _image_refused(step, image, refused)
     if arn == NO_ARN:

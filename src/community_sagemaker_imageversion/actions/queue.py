@@ -31,10 +31,12 @@ from ..timing import (
     CENSUS_EVERY,
     CENSUS_MISSES,
     CENSUS_TOKEN_MAX,
+    CONGESTION_MAX,
     busy_stalled,
     busy_wait,
     census_due,
     estimate_period,
+    unasked_end,
     usable_period,
 )
 
@@ -70,9 +72,36 @@ def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
         )
     queue.refusals += 1
     queue.period = queue.period or estimate_period(creation_starts(versions))
-    delay = busy_wait(now, started, queue.period, queue.refusals, step.draw())
+    if queue.joined_at is None or queue.joined_at > now:
+        queue.joined_at = now
+    unasked = unasked_end(creation_starts(versions), queue.period, queue.joined_at)
+    queue.streak = 1 if unasked else queue.streak + 1
+    throttled = step.sagemaker.calls_throttled() > 0
+    queue.congestion = _congestion(queue.congestion, throttled)
+    delay = busy_wait(
+        now, started, queue.period, queue.streak, step.draw(), congestion=queue.congestion
+    )
     LOG.info("Image busy (attempt %d, again in %.1f s): %s", queue.refusals, delay, refusal)
     return Wait(delay, queue_message(image, versions))
+
+
+def throttled_ask_wait(step: Step) -> float:
+    """Seconds a waiting create waits after SageMaker throttled its ask: contention at the
+    image's end (the other waiting creates asking, or the account's own calls), waited out as a
+    refusal is (the same ends, a wider window), with no read and no retry in this invocation."""
+    queue = step.context.queue or Queue()
+    step.context.queue = queue
+    queue.congestion = _congestion(queue.congestion, throttled=True)
+    streak = max(1, queue.streak)
+    return busy_wait(
+        step.now, queue.change_at, queue.period, streak, step.draw(), congestion=queue.congestion
+    )
+
+
+def _congestion(congestion: int, throttled: bool) -> int:
+    """The throttled invocations in a row after one SageMaker did (or did not) throttle."""
+    count = min(max(congestion, 0), CONGESTION_MAX)
+    return min(CONGESTION_MAX, count + 1) if throttled else max(0, count - 1)
 
 
 def _quiet_since(queue: Queue, now: float) -> float:
