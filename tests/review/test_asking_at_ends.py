@@ -92,3 +92,27 @@ def test_a_waiting_create_throttled_at_every_ask_still_fails_as_sagemaker_failin
         asks = _asks(sm)
         assert len(asks) == 1 + timing.FAULT_CALLBACKS + 1, f"{len(asks)} asks at {asks}"
         assert sorted(sm.versions) == [1, 2, 3]
+
+
+def test_a_waiting_delete_whose_request_is_throttled_does_not_ask_again_at_once(monkeypatch):
+    """The same for a delete waiting behind another resource's creation: at the 100-version
+    stack's delete, the retried DeleteImageVersion calls made the storms (5,510 throttles)."""
+    with world(monkeypatch, create_seconds=PERIOD) as (_clock, sm, driver):
+        _queue_of_sixty_seconds(sm)
+        deletes: list[float] = []
+
+        def throttle_the_second_delete(op: str) -> None:
+            if op == "DeleteImageVersion":
+                deletes.append(sm.clock.t)
+                if len(deletes) == 2:
+                    sm.fail[op] = [client_error("ThrottlingException", op)]
+
+        sm.hook = throttle_the_second_delete
+        out = driver.run("DELETE", props(ImageVersionArn=sm.arn(2), Version=2))
+        assert out.status == "SUCCESS", out.final
+        assert len(deletes) == 3, f"deletes at {deletes}"
+        throttled, retried = deletes[1], deletes[2]
+        assert retried - throttled >= timing.OVERDUE_SHARE * PERIOD, f"deletes at {deletes}"
+        between = [op for t, op in sm.calls if throttled < t < retried]
+        assert "ListImageVersions" not in between, f"calls: {sm.calls}"
+        assert sorted(sm.versions) == [1, 3], sorted(sm.versions)

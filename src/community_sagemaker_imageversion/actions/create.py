@@ -47,7 +47,6 @@ from ..timing import (
     IMAGE_LAG_BOUND,
     LAG_BOUND,
     MIN_WAIT,
-    THROTTLING,
     UNNAMED_ANSWERS,
     estimate_period,
     expectation,
@@ -57,7 +56,7 @@ from ..translation import client_token, create_request
 from ..validation import check_create
 from . import aliases, delete
 from .locate import seen
-from .queue import throttled_ask_wait, wait_for_image
+from .queue import throttled_while_waiting, wait_for_image
 
 LOG = logging.getLogger(__name__)
 
@@ -83,8 +82,7 @@ def submit(step: Step) -> Next | Wait:
     except Busy as busy:
         return wait_for_image(step, image, busy)
     except Fault as fault:
-        if fault.kind == THROTTLING and context.queue is not None and context.queue.refusals > 0:
-            fault.backoff = throttled_ask_wait(step)  # waiting: asked at an end others ask at
+        throttled_while_waiting(step, fault)
         raise
     except (Missing, Refused) as refused:
         return _image_refused(step, image, refused)

@@ -25,11 +25,11 @@ from ..context import Watch
 from ..decisions import DELETE_FAILED, DELETING, IMAGE_DELETING, after_delete
 from ..decisions import Next as Decision
 from ..engine import Action, Done, Next, Step, Wait
-from ..errors import Busy, Missing, Refused
+from ..errors import Busy, Fault, Missing, Refused
 from ..sagemaker import ImageGoing, NotShown, Shown, find_tracked, version_label
 from ..timing import poll_delay
 from .locate import doubt, local_version_arn, locate, seen
-from .queue import wait_for_image
+from .queue import throttled_while_waiting, wait_for_image
 
 LOG = logging.getLogger(__name__)
 
@@ -93,6 +93,9 @@ def _submit(step: Step, status: str) -> Next | Wait:
         # answer's delete applied, or a create not yet ended): either way the change in
         # progress is waited for, and this phase's first read then tells which it was
         return wait_for_image(step, tracked.image, busy)
+    except Fault as fault:
+        throttled_while_waiting(step, fault)
+        raise
     except Refused as refused:
         if step.sagemaker.image_status(tracked.image) == IMAGE_DELETING:
             return _image_going(step, tracked.image)

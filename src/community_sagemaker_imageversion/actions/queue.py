@@ -26,12 +26,14 @@ from ..decisions import (
     queue_signature,
 )
 from ..engine import Step, Wait
+from ..errors import Fault
 from ..timing import (
     BUSY_STALL_SECONDS,
     CENSUS_EVERY,
     CENSUS_MISSES,
     CENSUS_TOKEN_MAX,
     CONGESTION_MAX,
+    THROTTLING,
     busy_stalled,
     busy_wait,
     census_due,
@@ -85,15 +87,17 @@ def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
     return Wait(delay, queue_message(image, versions))
 
 
-def throttled_ask_wait(step: Step) -> float:
-    """Seconds a waiting create waits after SageMaker throttled its ask: contention at the
-    image's end (the other waiting creates asking, or the account's own calls), waited out as a
-    refusal is (the same ends, a wider window), with no read and no retry in this invocation."""
-    queue = step.context.queue or Queue()
-    step.context.queue = queue
+def throttled_while_waiting(step: Step, fault: Fault) -> None:
+    """When SageMaker throttled the request of a change waiting for the image (refused before):
+    contention at the image's end (the other waiting changes asking, or the account's own
+    calls), waited out as a refusal is (the same ends, a wider window), with no read and no
+    retry in this invocation: ``fault.backoff`` says how long."""
+    queue = step.context.queue
+    if fault.kind != THROTTLING or queue is None or queue.refusals == 0:
+        return
     queue.congestion = _congestion(queue.congestion, throttled=True)
     streak = max(1, queue.streak)
-    return busy_wait(
+    fault.backoff = busy_wait(
         step.now, queue.change_at, queue.period, streak, step.draw(), congestion=queue.congestion
     )
 
