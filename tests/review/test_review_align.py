@@ -1,0 +1,104 @@
+"""Adversarial review of 4f26426 (waiting creates ask at the image's ends; throttled asks wait
+as refusals do, counted as faults). Through the Lambda entrypoint, on tests/review/fake.py."""
+
+from tests.botocore_errors import client_error
+from tests.review.fake import props, world
+
+
+def _asks(sm) -> list[float]:
+    return [t for t, op in sm.calls if op == "CreateImageVersion"]
+
+
+PIPELINE_GAP = 110.0
+"""A pipeline made the image's versions about two minutes apart: idle time between 10 s
+creations, read as a queue's period (at most timing.UNSEEN_PERIOD)."""
+
+
+def test_a_create_behind_a_short_change_on_an_image_made_two_minutes_apart_is_not_delayed(
+    monkeypatch,
+):
+    """The image's versions were made 110 s apart by a pipeline (idle time: each took 10 s);
+    another resource's 10 s creation began 1 s ago. A period of 2 minutes at most is now
+    trusted as the length of a young change, so the create waits the whole 110 s for a change
+    that ends in 9 s (before: twice its age, 30 s at least), and every version of a parallel
+    stack on such an image pays a period per change: the queue's ends stay 110 s apart, since
+    the period the waiting creates learn is only ever the gap between their own asks. The
+    sibling test for histories half an hour apart (test_period_from_idle_history.py) holds
+    such a create to 2 minutes; this one takes longer than that."""
+    with world(monkeypatch, create_seconds=10.0) as (_clock, sm, driver):
+        ages = (3 * PIPELINE_GAP, 2 * PIPELINE_GAP, PIPELINE_GAP)
+        for number, ago in enumerate(ages, start=1):
+            sm.add(number, "CREATED", created_ago=ago)
+        sm.add(len(ages) + 1, "CREATING", created_ago=1.0, done_in=9.0)
+        out = driver.run("CREATE", props())
+        assert out.status == "SUCCESS", out.final
+        asks = _asks(sm)
+        assert asks[1] < 60.0, f"asked at {asks} for a change that ended at 9 s"
+
+
+BURST = 30.0
+"""Half a minute of throttled CreateImageVersion calls: a burst, not an outage."""
+
+
+def test_half_a_minute_of_throttling_behind_an_unlisted_change_neither_fails_nor_hammers(
+    monkeypatch,
+):
+    """Another resource is deleting the image's only version and SageMaker does not list a
+    version being deleted: the refused create sees no change in progress and no period. Then
+    SageMaker throttles its CreateImageVersion for 30 s.
+
+    queue.throttled_ask_wait hands busy_wait no change and no period, so the wait is
+    busy_delay's first step (a fraction of a second: streak stays 1, congestion is ignored on
+    that branch), and the engine waits it inside the invocation. Every throttled ask counts as a
+    fault and nothing else is answered in the invocation, so 20 asks in a few seconds spend
+    FAULT_CALLBACKS and fail the create (Throttling) after seconds of throttling, against over
+    an hour documented for FAULT_CALLBACKS; meanwhile it asks a throttled API several times a
+    second (the engine's own retries paced at THROTTLED_SPACING and backed off 0.5 s to 4 s)."""
+    with world(monkeypatch, create_seconds=10.0) as (clock, sm, driver):
+        sm.lists_deleting = False
+        sm.add(1, "DELETING", created_ago=3600.0, done_in=60.0)
+        throttle_until: list[float] = []
+
+        def throttle_after_the_first_refusal(op: str) -> None:
+            if op != "CreateImageVersion" or len(_asks(sm)) < 2:
+                return
+            if not throttle_until:
+                throttle_until.append(clock.t + BURST)
+            if clock.t < throttle_until[0]:
+                sm.fail[op] = [client_error("ThrottlingException", op)]
+
+        sm.hook = throttle_after_the_first_refusal
+        out = driver.run("CREATE", props())
+        asks = _asks(sm)
+        throttled = [t for t in asks[1:] if throttle_until and t < throttle_until[0]]
+        assert out.status == "SUCCESS", (out.final, f"{len(asks)} asks: {asks}")
+        assert len(throttled) <= 12, f"{len(throttled)} throttled asks in {BURST:.0f} s: {asks}"
+
+
+def test_one_throttled_invocation_widens_the_asking_once(monkeypatch):
+    """One invocation in which SageMaker throttled one ask (the image's end taken by another
+    resource meanwhile) should widen the window and the ends once (congestion 1: x2), as
+    behaviour.md says ("After an invocation SageMaker throttled, the window and the ends picked
+    among double"). The throttled ask raises congestion in queue.throttled_ask_wait, the engine
+    waits inside the invocation and asks again; that ask is refused and wait_for_image sees
+    calls_throttled() > 0 in the same invocation and raises it again: congestion 2 (x4), so a
+    lone waiting create skips an end and the image stands idle for over a minute."""
+    with world(monkeypatch, create_seconds=60.0) as (_clock, sm, driver):
+        sm.add(1, "CREATED", created_ago=130.0)
+        sm.add(2, "CREATED", created_ago=70.0)
+        sm.add(3, "CREATING", created_ago=10.0, done_in=50.0)
+
+        def throttle_the_second_ask_while_another_takes_the_end(op: str) -> None:
+            if op == "CreateImageVersion" and len(_asks(sm)) == 2:
+                sm.fail[op] = [client_error("ThrottlingException", op)]
+                sm.add(4, "CREATING", created_ago=0.0, done_in=60.0)
+
+        sm.hook = throttle_the_second_ask_while_another_takes_the_end
+        out = driver.run("CREATE", props())
+        assert out.status == "SUCCESS", out.final
+        congestion = [
+            (e.get("callbackContext") or {}).get("queue", {}).get("congestion", 0)
+            for e in out.events
+            if e.get("callbackContext")
+        ]
+        assert max(congestion) <= 1, f"congestion per hand-back: {congestion}"
