@@ -151,3 +151,29 @@ def test_the_readme_figure_for_100_versions_is_the_one_in_the_report_it_cites():
     assert row is not None
     reported = float(row[1])
     assert abs(reported - claimed) <= 0.5 + 0.05 * claimed, (claimed, reported)
+
+
+LONG_PERIOD = 300.0
+"""A queue of 5-minute creations (a large image: the README's own example takes 313 s)."""
+
+
+def test_a_create_waiting_behind_a_queue_of_five_minute_changes_does_not_ask_in_their_middle(
+    monkeypatch,
+):
+    """README: the create "asks again within seconds after that end or a later one, ... never
+    in the middle of a change"; behaviour.md: "none asks in the middle of a change". Only a
+    period of UNSEEN_PERIOD (2 minutes) or less is trusted as a young change's length: behind
+    a queue whose changes take 5 minutes (the versions before it made exactly 300 s apart) a
+    young change is still taken to last twice its age, so the create asks 23 s and 60 s on
+    (the change 33 s and 70 s old), in the middle of the change, before its end: an
+    invocation, a refused CreateImageVersion and a ListImageVersions each, for every waiting
+    create and every change of a queue of large images."""
+    with world(monkeypatch, create_seconds=LONG_PERIOD) as (_clock, sm, driver):
+        sm.add(1, "CREATED", created_ago=2 * LONG_PERIOD + 10.0)
+        sm.add(2, "CREATED", created_ago=LONG_PERIOD + 10.0)
+        sm.add(3, "CREATING", created_ago=10.0, done_in=LONG_PERIOD - 10.0)
+        out = driver.run("CREATE", props())
+        assert out.status == "SUCCESS", out.final
+        end = LONG_PERIOD - 10.0
+        in_the_middle = [round(t) for t in _asks(sm)[1:] if t < end]
+        assert in_the_middle == [], f"asked at {in_the_middle} s, the change ends at {end:.0f} s"
