@@ -177,3 +177,48 @@ def test_a_create_waiting_behind_a_queue_of_five_minute_changes_does_not_ask_in_
         end = LONG_PERIOD - 10.0
         in_the_middle = [round(t) for t in _asks(sm)[1:] if t < end]
         assert in_the_middle == [], f"asked at {in_the_middle} s, the change ends at {end:.0f} s"
+
+
+VARIED_LENGTHS = [60.0, 72.0, 61.0, 70.0, 60.0, 74.0, 62.0, 71.0]
+"""Creations of 60 s to 74 s (versions of different base images, SageMaker's own variance)."""
+
+
+def test_a_queue_of_uneven_changes_whose_every_end_is_taken_does_not_collapse_the_spread(
+    monkeypatch,
+):
+    """Other waiting resources take every end of the image 1 s after it, with changes of 60 s
+    to 74 s. The period is the shortest gap (61 s), so any change a few seconds longer leaves a
+    gap over period + ASK_WINDOW + 1 s, which timing.unasked_end reads as "an end nobody asked
+    at" though it was taken within a second: the streak resets to 1 after most refusals and the
+    spread never widens (the next end only), and each change that runs past the period is
+    asked about every ~6 s (OVERDUE_SHARE x period plus half the window) until it ends. The
+    create asks 16 times over 8 ends (2 a change, up to 3 in one invocation); the code before
+    asked 9 times, widening as it kept losing. With N waiting, every one of them asks at every
+    end, two or three times: the crowding at the ends the spread exists to prevent.
+    Suggested: read an unasked end from the previous version's end (LastModifiedTime of a
+    CREATED one) to the next creation, not from creation gaps against the shortest one."""
+    with world(monkeypatch, create_seconds=60.0) as (clock, sm, driver):
+        sm.add(1, "CREATED", created_ago=131.0)
+        sm.add(2, "CREATED", created_ago=70.0)
+        sm.add(3, "CREATING", created_ago=10.0, done_in=50.0)
+        state = {"end": 50.0, "taken": 0}
+
+        def others_take_every_end_a_second_after_it(_op: str) -> None:
+            while state["taken"] < len(VARIED_LENGTHS) and clock.t >= state["end"] + 1.0:
+                start, length = state["end"] + 1.0, VARIED_LENGTHS[state["taken"]]
+                ago = clock.t - start
+                sm.add(max(sm.versions) + 1, "CREATING", created_ago=ago, done_in=length - ago)
+                state["end"], state["taken"] = start + length, state["taken"] + 1
+
+        sm.hook = others_take_every_end_a_second_after_it
+        out = driver.run("CREATE", props())
+        assert out.status == "SUCCESS", out.final
+        streaks = [
+            (e.get("callbackContext") or {}).get("queue", {}).get("streak")
+            for e in out.events
+            if (e.get("callbackContext") or {}).get("queue")
+        ]
+        asks = _asks(sm)
+        assert len(asks) <= 1 + len(VARIED_LENGTHS) + 1, (
+            f"{len(asks)} asks at {[round(t) for t in asks]}; streaks {streaks}"
+        )
