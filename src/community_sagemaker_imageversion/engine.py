@@ -328,12 +328,15 @@ class _Runner:
     def _after_fault(self, fault: Fault) -> ProgressEvent | None:
         """Back off and run the phase again (None), or hand back, or fail. A fault the phase
         gave a wait of its own (``backoff``: contention it knows how to wait out) is not retried
-        at once: it waits that long, in the invocation or handing back, counted as a fault."""
+        in this invocation: it hands back for that long, counted as a fault, and never sooner
+        than the fault's own callback delay (so FAULT_CALLBACKS of them still span the hour the
+        retry policy promises, however short the phase's wait)."""
         if fault.backoff is not None:
             if self.action.synchronous or self._outlasted(fault):
                 raise fault.outlasted() from fault
             self.context.faults += 1
-            return self._wait(Wait(fault.backoff, str(fault)))
+            floor = fault_callback_delay(self.context.faults - 1, _draw())
+            return self._wait(Wait(max(fault.backoff, floor), str(fault), hand_back=True))
         delay = retry_delay(fault.kind, self.attempts, _draw())
         self.attempts += 1
         LOG.info("Transient failure (attempt %d): %s", self.attempts, fault)
