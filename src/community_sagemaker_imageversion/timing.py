@@ -179,9 +179,11 @@ CONGESTION_MAX = 3
 doubles its ask window and the ends it picks among, up to 8 times (a window of 48 s); each one
 it did not throttle narrows them back by one. Throttles at an end are other creates asking at
 it (or the account's own calls): asking there at once again only spends the account's requests."""
-UNASKED_MARGIN = 1.0
-"""Seconds past a period and the ask window after which a gap between two creations of the
-image shows an end nobody asked at (few are left waiting: the spread narrows back)."""
+UNASKED_GAP = 1.5
+"""Periods apart two creations of the image must be to show an end nobody asked at (few are
+left waiting: the spread narrows back): the waiting changes ask at ends, so after an end none
+asked at the next ask comes about a period later; changes a few seconds longer than the
+shortest (the period) are taken at their ends, a period and a little apart."""
 UNASKED_GAPS = 2
 """The latest gaps between creations looked at for an end nobody asked at: the last two ends,
 so a waiting create that let one end pass still sees it."""
@@ -346,17 +348,22 @@ def unasked_end(starts: Sequence[float], period: float | None, since: float) -> 
     """Whether the image's latest creations (their start times: the last UNASKED_GAPS gaps
     between them) show an end nobody asked at since ``since`` (when this change began to wait,
     less a period: the change then in progress counts): two creations one after the other
-    further apart than the period, the ask window and UNASKED_MARGIN. False with no usable
-    period."""
+    UNASKED_GAP periods apart or more. False with no usable period."""
     usable = usable_period(period)
     if usable is None:
         return False
     ordered = sorted(starts)[-(UNASKED_GAPS + 1) :]
     return any(
-        b - a > usable + ASK_WINDOW + UNASKED_MARGIN
-        for a, b in itertools.pairwise(ordered)
-        if a >= since - usable
+        b - a >= UNASKED_GAP * usable for a, b in itertools.pairwise(ordered) if a >= since - usable
     )
+
+
+def seen_moving(starts: Sequence[float], since: float) -> bool:
+    """Whether the image's creations (their start times) show its queue moving since ``since``
+    (when this change began to wait): one began after it, following another, so the period is
+    the queue's, not idle time between versions made before (a pipeline's, minutes apart)."""
+    ordered = sorted(starts)
+    return len(ordered) >= 2 and ordered[-1] > since
 
 
 def usable_period(period: float | None) -> float | None:
@@ -383,11 +390,13 @@ def busy_wait(
     draw: float,
     *,
     congestion: int = 0,
+    moving: bool = False,
 ) -> float:
     """Seconds to wait before asking again after refusal number ``refusals`` (from 1, counted
     since the image last showed an end nobody asked at), given when the change in progress
-    started (None: none is), the image's period (None: unknown) and the throttled invocations
-    in a row (``congestion``); ``draw`` is a random draw in [0, 1)."""
+    started (None: none is), the image's period (None: unknown), the throttled invocations in
+    a row (``congestion``) and whether the queue was seen moving (``moving``: see
+    :func:`seen_moving`); ``draw`` is a random draw in [0, 1)."""
     growth = BUSY_SPREAD_GROWTH ** min(max(0, refusals - 1), _GROWTHS_TO_MAX)
     slots = min(BUSY_SPREAD_MAX, BUSY_SPREAD * growth)
     if change_started is None:
@@ -402,10 +411,11 @@ def busy_wait(
     elapsed = now - change_started
     # A period read from the image's history may count idle time between its versions: the
     # change is never expected to last longer than twice its age (and UNKNOWN_PERIOD at least),
-    # unless the period is one of a queue (UNSEEN_PERIOD at most): then a young change is taken
-    # to last the period, as the changes before it did, and its end is asked at, not its middle.
+    # unless the period is one of a queue seen moving (``moving``: creations one after the other
+    # while this change waited, UNSEEN_PERIOD apart at most): then a young change is taken to
+    # last the period, as the changes before it did, and its end is asked at, not its middle.
     probe = max(UNKNOWN_PERIOD, 2.0 * elapsed)
-    queued = period is not None and period <= UNSEEN_PERIOD
+    queued = moving and period is not None and period <= UNSEEN_PERIOD
     length = probe if period is None else period if queued else min(period, probe)
     # Overdue (it is taking longer than the period): back a small share of a period on, or a
     # share of how late it already is, when more.

@@ -220,9 +220,10 @@ def test_a_busy_image_is_retried_when_its_change_should_be_over():
     assert timing.busy_wait(10.0, 0.0, None, 1, draw=0.0) == pytest.approx(20.0)
     assert timing.busy_wait(50.0, 0.0, None, 1, draw=0.0) == pytest.approx(50.0)
     assert timing.busy_wait(1000.0, 0.0, None, 1, draw=0.0) == pytest.approx(60.0)
-    # a queue's period (UNSEEN_PERIOD at most) is how long a young change lasts: its end is
-    # asked at, not its middle
-    assert timing.busy_wait(101.0, 100.0, 60.0, 1, draw=0.0) == pytest.approx(59.0)
+    # a queue's period (UNSEEN_PERIOD at most), seen moving, is how long a young change lasts:
+    # its end is asked at, not its middle; a history's (not seen moving) is not
+    assert timing.busy_wait(101.0, 100.0, 60.0, 1, draw=0.0, moving=True) == pytest.approx(59.0)
+    assert timing.busy_wait(101.0, 100.0, 60.0, 1, draw=0.0) == pytest.approx(29.0)
     # a longer period from the history never makes the change last past twice its age
     assert timing.busy_wait(101.0, 100.0, 86_400.0, 1, draw=0.0) == pytest.approx(29.0)
     # nor spaces the ends asked at further apart than that (idle time between versions)
@@ -400,15 +401,15 @@ def test_throttling_widens_the_window_and_the_ends_a_waiting_change_asks_among()
 
 def test_an_end_nobody_asked_at_shows_as_a_long_gap_since_the_change_began_to_wait():
     period = 60.0
-    gap = period + timing.ASK_WINDOW + timing.UNASKED_MARGIN
-    # creations a period apart (each end asked at within the window): none
-    assert not timing.unasked_end([0.0, 61.0, 122.0, 185.0], period, since=100.0)
-    # the last end waited past the window: one
-    assert timing.unasked_end([0.0, 61.0, 122.0, 122.0 + gap + 0.5], period, since=100.0)
+    gap = timing.UNASKED_GAP * period
+    # creations a period and a few seconds apart (each end asked at, changes of uneven
+    # lengths): none
+    assert not timing.unasked_end([0.0, 61.0, 135.0, 197.0], period, since=100.0)
+    # the last end waited past: one
+    assert timing.unasked_end([0.0, 61.0, 122.0, 122.0 + gap], period, since=100.0)
     # the one before it, still among the last UNASKED_GAPS gaps
-    assert timing.unasked_end([0.0, 61.0, 61.0 + gap + 0.5, 200.0], period, since=100.0)
+    assert timing.unasked_end([0.0, 61.0, 61.0 + gap, 200.0], period, since=100.0)
     # a gap before this change began to wait (less a period) is not this queue's
-    assert not timing.unasked_end([0.0, 3600.0, 3661.0], period, since=3700.0)
     assert not timing.unasked_end([0.0, 3600.0, 3661.0], period, since=period + 1.0)
     assert timing.unasked_end([0.0, 3600.0, 3661.0], period, since=period)
     # older gaps than the last UNASKED_GAPS are not looked at
@@ -417,3 +418,13 @@ def test_an_end_nobody_asked_at_shows_as_a_long_gap_since_the_change_began_to_wa
     assert not timing.unasked_end([0.0, 500.0], None, since=0.0)
     assert not timing.unasked_end([0.0, 500.0], 1.0, since=0.0)
     assert not timing.unasked_end([500.0], period, since=0.0)
+
+
+def test_a_queue_is_seen_moving_once_a_creation_begins_while_a_change_waits():
+    # versions a pipeline made before (the last one just begun): not yet
+    assert not timing.seen_moving([-330.0, -220.0, -110.0, -1.0], since=0.0)
+    # one more began after: moving
+    assert timing.seen_moving([-330.0, -220.0, -110.0, -1.0, 61.0], since=0.0)
+    # a lone creation is no queue
+    assert not timing.seen_moving([61.0], since=0.0)
+    assert not timing.seen_moving([], since=0.0)

@@ -38,6 +38,7 @@ from ..timing import (
     busy_wait,
     census_due,
     estimate_period,
+    seen_moving,
     unasked_end,
     usable_period,
 )
@@ -76,12 +77,20 @@ def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
     queue.period = queue.period or estimate_period(creation_starts(versions))
     if queue.joined_at is None or queue.joined_at > now:
         queue.joined_at = now
-    unasked = unasked_end(creation_starts(versions), queue.period, queue.joined_at)
+    starts = creation_starts(versions)
+    unasked = unasked_end(starts, queue.period, queue.joined_at)
+    moving = seen_moving(starts, queue.joined_at)
     queue.streak = 1 if unasked else queue.streak + 1
     throttled = step.sagemaker.calls_throttled() > 0
     queue.congestion = _congestion(queue.congestion, throttled)
     delay = busy_wait(
-        now, started, queue.period, queue.streak, step.draw(), congestion=queue.congestion
+        now,
+        started,
+        queue.period,
+        queue.streak,
+        step.draw(),
+        congestion=queue.congestion,
+        moving=moving,
     )
     LOG.info("Image busy (attempt %d, again in %.1f s): %s", queue.refusals, delay, refusal)
     return Wait(delay, queue_message(image, versions))
