@@ -147,7 +147,9 @@ def test_the_readme_figure_for_100_versions_is_the_one_in_the_report_it_cites():
     hold. Regenerate reports/performance.md with the change."""
     root = Path(__file__).resolve().parents[2]
     readme = " ".join((root / "README.md").read_text(encoding="utf-8").split())
-    claimed = float(re.search(r"for 100 versions of 60 s, about (\d+) invocations", readme)[1])
+    said = re.search(r"for 100 versions of 60 s, about (\d+) invocations", readme)
+    assert said is not None
+    claimed = float(said[1])
     report = (root / "reports" / "performance.md").read_text(encoding="utf-8")
     row = re.search(r"\| 100 versions: invocations per version <= [\d.]+ \| ([\d.]+) \|", report)
     assert row is not None
@@ -209,14 +211,14 @@ def test_a_queue_of_uneven_changes_whose_every_end_is_taken_does_not_collapse_th
         sm.add(1, "CREATED", created_ago=131.0)
         sm.add(2, "CREATED", created_ago=70.0)
         sm.add(3, "CREATING", created_ago=10.0, done_in=50.0)
-        state = {"end": 50.0, "taken": 0}
+        ends, taken = [50.0], [0]
 
         def others_take_every_end_a_second_after_it(_op: str) -> None:
-            while state["taken"] < len(VARIED_LENGTHS) and clock.t >= state["end"] + 1.0:
-                start, length = state["end"] + 1.0, VARIED_LENGTHS[state["taken"]]
+            while taken[0] < len(VARIED_LENGTHS) and clock.t >= ends[0] + 1.0:
+                start, length = ends[0] + 1.0, VARIED_LENGTHS[taken[0]]
                 ago = clock.t - start
                 sm.add(max(sm.versions) + 1, "CREATING", created_ago=ago, done_in=length - ago)
-                state["end"], state["taken"] = start + length, state["taken"] + 1
+                ends[0], taken[0] = start + length, taken[0] + 1
 
         sm.hook = others_take_every_end_a_second_after_it
         out = driver.run("CREATE", props())
