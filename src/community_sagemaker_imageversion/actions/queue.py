@@ -75,9 +75,9 @@ def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
         )
     queue.refusals += 1
     queue.period = queue.period or estimate_period(creation_starts(versions))
-    if queue.joined_at is None or queue.joined_at > now:
-        queue.joined_at = now
     starts = creation_starts(versions)
+    if queue.joined_at is None:  # SageMaker's time, as the starts it is compared with
+        queue.joined_at = max(starts, default=now)
     unasked = unasked_end(starts, queue.period, queue.joined_at)
     moving = seen_moving(starts, queue.joined_at)
     queue.streak = 1 if unasked else queue.streak + 1
