@@ -74,8 +74,8 @@ def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
             f" minutes over {queue.refusals + 1} attempts"
         )
     queue.refusals += 1
-    queue.period = queue.period or estimate_period(creation_starts(versions))
     starts = creation_starts(versions)
+    queue.period = queue.period or estimate_period(starts)
     if queue.joined_at is None:  # SageMaker's time, as the starts it is compared with
         queue.joined_at = max(starts, default=now)
     unasked = unasked_end(starts, queue.period, queue.joined_at)
