@@ -339,17 +339,12 @@ def last_poll_worth(asked: float, room: float) -> bool:
     return asked - room <= GRID_TOLERANCE or asked > POLL_GRID
 
 
-def recent_gaps(starts: Sequence[float]) -> list[float]:
-    """The gaps between the image's latest consecutive changes (their start times), the last
-    PERIOD_SAMPLES of them: each one change plus the time the image stood idle after it."""
-    ordered = sorted(starts)[-(PERIOD_SAMPLES + 1) :]
-    return [b - a for a, b in itertools.pairwise(ordered) if b > a]
-
-
 def estimate_period(starts: Sequence[float]) -> float | None:
     """The time one change of the image takes, from the start times of its latest consecutive
-    changes: the shortest of the recent gaps; None with fewer than two."""
-    gaps = recent_gaps(starts)
+    changes: the shortest gap of the last PERIOD_SAMPLES (a gap is one change plus the time the
+    image stood idle after it); None with fewer than two."""
+    ordered = sorted(starts)[-(PERIOD_SAMPLES + 1) :]
+    gaps = [b - a for a, b in itertools.pairwise(ordered) if b > a]
     return usable_period(min(gaps)) if gaps else None
 
 
@@ -375,12 +370,17 @@ def seen_moving(starts: Sequence[float], since: float) -> bool:
     return len(ordered) >= 2 and ordered[-1] > since
 
 
-def joined_plausibly(joined_at: float, newest: float, handbacks: int) -> bool:
-    """Whether ``joined_at`` (when a waiting change began to wait: the image's newest creation
-    start then) may be this wait's, given the newest creation start now (``newest``, both in
-    SageMaker's time) and the hand-backs of the wait so far: no older than JOIN_SPAN per
-    hand-back and one more (a crafted or corrupt context's, from 1970, is not)."""
-    return math.isfinite(joined_at) and newest - joined_at <= JOIN_SPAN * (max(handbacks, 0) + 1)
+def joined_plausibly(joined_at: float, starts: Sequence[float], handbacks: int) -> bool:
+    """Whether ``joined_at`` (the image's newest creation start when a waiting change began to
+    wait) may be this wait's, given the image's recent creation starts (``starts``, both in
+    SageMaker's time) and the hand-backs of the wait so far: one of the recent creations or
+    later, or no older than JOIN_SPAN per hand-back and one more before the newest (a crafted
+    or corrupt context's, from 1970, is neither)."""
+    if not math.isfinite(joined_at):
+        return False
+    if not starts or joined_at >= min(starts):
+        return True
+    return max(starts) - joined_at <= JOIN_SPAN * (max(handbacks, 0) + 1)
 
 
 def usable_period(period: float | None) -> float | None:
@@ -408,14 +408,12 @@ def busy_wait(
     *,
     congestion: int = 0,
     moving: bool = False,
-    lengths: Sequence[float] = (),
 ) -> float:
     """Seconds to wait before asking again after refusal number ``refusals`` (from 1, counted
     since the image last showed an end nobody asked at), given when the change in progress
     started (None: none is), the image's period (None: unknown), the throttled invocations in
-    a row (``congestion``), whether the queue was seen moving (``moving``: see
-    :func:`seen_moving`) and the image's recent gaps between creations (``lengths``: see
-    :func:`recent_gaps`); ``draw`` is a random draw in [0, 1)."""
+    a row (``congestion``) and whether the queue was seen moving (``moving``: see
+    :func:`seen_moving`); ``draw`` is a random draw in [0, 1)."""
     growth = BUSY_SPREAD_GROWTH ** min(max(0, refusals - 1), _GROWTHS_TO_MAX)
     slots = min(BUSY_SPREAD_MAX, BUSY_SPREAD * growth)
     if change_started is None:
@@ -436,12 +434,6 @@ def busy_wait(
     probe = max(UNKNOWN_PERIOD, 2.0 * elapsed)
     queued = moving and period is not None and period <= UNSEEN_PERIOD
     length = probe if period is None else period if queued else min(period, probe)
-    if queued and elapsed >= length:
-        # A queue of uneven changes (40 s and 80 s in turn): one that outlasts the period is
-        # expected at the next length the queue's recent changes took, then as overdue past
-        # the longest.
-        taken = [g for g in lengths if length < g <= UNSEEN_PERIOD]
-        length = min((g for g in taken if g > elapsed), default=max(taken, default=length))
     # Overdue (it is taking longer than the period): back a small share of a period on, or a
     # share of how late it already is, when more.
     late = elapsed - length

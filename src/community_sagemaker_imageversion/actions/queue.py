@@ -39,7 +39,6 @@ from ..timing import (
     census_due,
     estimate_period,
     joined_plausibly,
-    recent_gaps,
     seen_moving,
     unasked_end,
     usable_period,
@@ -78,11 +77,10 @@ def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
     queue.refusals += 1
     starts = creation_starts(versions)
     queue.period = queue.period or estimate_period(starts)
-    newest = max(starts, default=now)  # SageMaker's time, as joined_at is
     if queue.joined_at is None or not joined_plausibly(
-        queue.joined_at, newest, step.context.handbacks
+        queue.joined_at, starts, step.context.handbacks
     ):
-        queue.joined_at = newest
+        queue.joined_at = max(starts, default=now)  # SageMaker's time, as the starts
     unasked = unasked_end(starts, queue.period, queue.joined_at)
     moving = seen_moving(starts, queue.joined_at)
     queue.streak = 1 if unasked else queue.streak + 1
@@ -96,7 +94,6 @@ def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
         step.draw(),
         congestion=queue.congestion,
         moving=moving,
-        lengths=recent_gaps(starts),
     )
     LOG.info("Image busy (attempt %d, again in %.1f s): %s", queue.refusals, delay, refusal)
     return Wait(delay, queue_message(image, versions))
