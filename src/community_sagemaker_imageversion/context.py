@@ -180,6 +180,8 @@ class Context:
         if self.queue is not None:
             self.queue.period = usable_period(self.queue.period)
             self.queue.refusals = _count(self.queue.refusals)
+            self.queue.streak = _count(self.queue.streak)
+            self.queue.congestion = _count(self.queue.congestion)
             counts = (self.queue.census_low, self.queue.census_pending, self.queue.census_count)
             if any(n is not None and not 0 <= n <= MAX_COUNT for n in counts):  # begin again
                 self.queue.census_low = self.queue.census_pending = None

@@ -187,6 +187,10 @@ shortest (the period) are taken at their ends, a period and a little apart."""
 UNASKED_GAPS = 2
 """The latest gaps between creations looked at for an end nobody asked at: the last two ends,
 so a waiting create that let one end pass still sees it."""
+JOIN_SPAN = 2 * (MAX_GAP + CONTRACT_SECONDS)
+"""The longest a wait may have lasted per hand-back (the longest callback asked for and an
+invocation, twice over: CloudFormation calls back no sooner than asked, not always on time);
+past it a waiting change's recorded start of its wait is not this wait's."""
 PERIOD_SAMPLES = 4
 """Gaps between the image's latest creations a period is learned from."""
 UNSEEN_PERIOD = 120.0
@@ -364,6 +368,19 @@ def seen_moving(starts: Sequence[float], since: float) -> bool:
     the queue's, not idle time between versions made before (a pipeline's, minutes apart)."""
     ordered = sorted(starts)
     return len(ordered) >= 2 and ordered[-1] > since
+
+
+def joined_plausibly(joined_at: float, starts: Sequence[float], handbacks: int) -> bool:
+    """Whether ``joined_at`` (the image's newest creation start when a waiting change began to
+    wait) may be this wait's, given the image's recent creation starts (``starts``, both in
+    SageMaker's time) and the hand-backs of the wait so far: one of the recent creations or
+    later, or no older than JOIN_SPAN per hand-back and one more before the newest (a crafted
+    or corrupt context's, from 1970, is neither)."""
+    if not math.isfinite(joined_at):
+        return False
+    if not starts or joined_at >= min(starts):
+        return True
+    return max(starts) - joined_at <= JOIN_SPAN * (max(handbacks, 0) + 1)
 
 
 def usable_period(period: float | None) -> float | None:

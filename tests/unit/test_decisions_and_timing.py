@@ -197,6 +197,20 @@ def test_the_period_is_the_shortest_recent_gap_between_changes():
     assert timing.estimate_period([0.0, 10.0, 100.0, 190.0, 280.0, 370.0]) == pytest.approx(90.0)
 
 
+def test_a_wait_begun_longer_ago_than_its_hand_backs_span_is_not_this_waits():
+    span = timing.JOIN_SPAN
+    # one of the recent creations (days old: a wait behind a delete on an idle image) or later
+    assert timing.joined_plausibly(1000.0, [1000.0, 1000.0 + 9 * span], handbacks=0)
+    assert timing.joined_plausibly(2000.0, [1000.0], handbacks=0)
+    assert timing.joined_plausibly(5.0, [], handbacks=0)
+    # older than the recent creations: within the hand-backs' span of the newest
+    assert timing.joined_plausibly(1000.0, [1001.0, 1000.0 + span], handbacks=0)
+    assert not timing.joined_plausibly(1000.0, [1001.0, 1001.0 + span], handbacks=0)
+    assert timing.joined_plausibly(1000.0, [1001.0, 1000.0 + 5 * span], handbacks=4)
+    assert not timing.joined_plausibly(1.0, [1.7e9 - 300.0, 1.7e9], handbacks=10_000)
+    assert not timing.joined_plausibly(float("-inf"), [1000.0], handbacks=0)
+
+
 def test_a_busy_image_is_retried_when_its_change_should_be_over():
     # known period: back within ASK_WINDOW after the change's end, at the next end at first
     # (started 40 s ago, a queue's period of 60 s: expected to end 20 s on)

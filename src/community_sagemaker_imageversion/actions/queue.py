@@ -38,6 +38,7 @@ from ..timing import (
     busy_wait,
     census_due,
     estimate_period,
+    joined_plausibly,
     seen_moving,
     unasked_end,
     usable_period,
@@ -76,8 +77,10 @@ def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
     queue.refusals += 1
     starts = creation_starts(versions)
     queue.period = queue.period or estimate_period(starts)
-    if queue.joined_at is None:  # SageMaker's time, as the starts it is compared with
-        queue.joined_at = max(starts, default=now)
+    if queue.joined_at is None or not joined_plausibly(
+        queue.joined_at, starts, step.context.handbacks
+    ):
+        queue.joined_at = max(starts, default=now)  # SageMaker's time, as the starts
     unasked = unasked_end(starts, queue.period, queue.joined_at)
     moving = seen_moving(starts, queue.joined_at)
     queue.streak = 1 if unasked else queue.streak + 1
