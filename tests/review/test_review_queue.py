@@ -1,0 +1,175 @@
+"""Review of the waiting for a busy image (actions/queue.py, timing.py, engine.py) at 5213b4f:
+creates and deletes that meet ResourceInUse, throttling, and callback contexts that are not the
+operation's own.
+
+Through the Lambda entrypoint, on the scripted SageMaker of tests/review/fake.py (a virtual
+clock; its draws are all 0.5). Each test fails on 5213b4f and is a strict xfail until fixed."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tests.botocore_errors import client_error
+from tests.review.fake import IMAGE, props, world
+
+PERIOD = 60.0
+STARTED_AGO = 10.0
+
+
+def _asks(sm) -> list[float]:
+    return [t for t, op in sm.calls if op == "CreateImageVersion"]
+
+
+def _context_naming(sm, number: int, phase: str) -> dict:
+    """A callback context of the version-2 record, as a DELETE writes it while deleting
+    version ``number``."""
+    return {
+        "v": 2,
+        "phase": phase,
+        "version": {"arn": sm.arn(number), "image": IMAGE, "number": number},
+    }
+
+
+# -- 1. A callback context from another action, or another resource --------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Context.load accepts any phase of the action's table, and CREATE's table holds"
+    " DELETE's phases (for the clean-up of a CREATE_FAILED version) without requiring the"
+    " create's `failure`: a DELETE's context replayed into a CREATE deletes the version it names"
+    " and the CREATE answers SUCCESS with no model and no version made",
+)
+def test_a_deletes_context_replayed_into_a_create_deletes_nothing_and_is_not_a_success(
+    monkeypatch,
+):
+    """Version 1 belongs to another resource of the stack. A CREATE is delivered with the
+    callback context a DELETE wrote (phase delete.submit, naming version 1). CREATE only ever
+    enters delete.submit with the reason its version failed (``Context.failure``); this context
+    has none. On 5213b4f the CREATE runs DELETE's phases: DeleteImageVersion of version 1, then
+    ``delete._gone`` answers Done(None): SUCCESS, no resourceModel, no version made, and
+    another resource's version deleted. Expected: InvalidRequest naming the callback context
+    (as for any context it cannot read), or at least version 1 untouched and no SUCCESS without
+    a version."""
+    with world(monkeypatch) as (_clock, sm, driver):
+        sm.add(1, "CREATED", created_ago=100)
+        out = driver.run(
+            "CREATE", props(), callback_context=_context_naming(sm, 1, "delete.submit")
+        )
+        assert 1 in sm.versions, f"another resource's version was deleted: {sm.calls}"
+        assert not (out.status == "SUCCESS" and not out.model), out.final
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the engine never checks the version a callback context tracks against the model's"
+    " ImageVersionArn: a DELETE of version 2 given a context naming version 1 deletes version 1"
+    " and answers SUCCESS, leaving version 2 (the resource's own) in place",
+)
+def test_a_delete_given_a_context_naming_another_version_deletes_only_its_own(monkeypatch):
+    """DELETE of version 2 (the model's ImageVersionArn), delivered with a context that tracks
+    version 1 (another resource's DELETE context, or a CREATE's clean-up context). On 5213b4f
+    ``delete.submit`` deletes the context's version 1 and the DELETE succeeds: version 2 stays,
+    owned by no stack (orphan), and version 1 is wrongly deleted. Expected: the model's version
+    deleted, or InvalidRequest; never another version."""
+    with world(monkeypatch) as (_clock, sm, driver):
+        sm.add(1, "CREATED", created_ago=100)
+        sm.add(2, "CREATED", created_ago=50)
+        out = driver.run(
+            "DELETE",
+            props(ImageVersionArn=sm.arn(2), Version=2),
+            callback_context=_context_naming(sm, 1, "delete.submit"),
+        )
+        assert 1 in sm.versions, f"version 1 was deleted by version 2's DELETE ({out.status})"
+        assert not (out.status == "SUCCESS" and 2 in sm.versions), out.final
+
+
+# -- 2. The look at the image after a refusal is throttled -------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a throttled ListImageVersions inside wait_for_image is an ordinary Fault: the engine"
+    " re-runs create.submit within a second, so each invocation asks CreateImageVersion 4"
+    " times in 3 s while the image is busy (throttled_while_waiting only covers a throttled"
+    " ask, and only once a refusal was counted)",
+)
+def test_a_refused_create_whose_look_at_the_image_is_throttled_asks_once_per_invocation(
+    monkeypatch,
+):
+    """Another resource's 60 s creation is in progress; SageMaker throttles every List call
+    (the account's other waiting resources read the image too) but answers the writes. Each
+    CreateImageVersion is refused (ResourceInUse), then the one ListImageVersions the refusal
+    reads is throttled, and the engine retries the whole phase: CreateImageVersion again 0.35,
+    1.25 and 1.5 s later, 4 asks and 4 reads per invocation, none at an end, the refusals never
+    counted (``queue.refusals`` stays 0, so a later throttled ask is retried at once too, and the
+    created version is polled as a create that did not queue). On 5213b4f: asks at 0.05, 0.4,
+    1.65, 3.15 s, then 14.25, 14.6, 15.85, 17.35 s, ... Expected: one ask per invocation while
+    the image is busy (the refusal waited out as a throttled ask is: handing back, no retry),
+    as README promises ("reads the image's recent versions once ... asks again within seconds
+    after that end")."""
+    with world(monkeypatch, create_seconds=PERIOD) as (_clock, sm, driver):
+        sm.add(1, "CREATED", created_ago=2 * PERIOD + STARTED_AGO)
+        sm.add(2, "CREATED", created_ago=PERIOD + STARTED_AGO)
+        sm.add(3, "CREATING", created_ago=STARTED_AGO, done_in=PERIOD - STARTED_AGO)
+
+        def throttle_every_list(op: str) -> None:
+            if op == "ListImageVersions":
+                sm.fail[op] = [client_error("ThrottlingException", op)]
+
+        sm.hook = throttle_every_list
+        out = driver.run("CREATE", props())
+        assert out.status == "SUCCESS", out.final
+        assert sorted(sm.versions) == [1, 2, 3, 4]
+        asks = _asks(sm)
+        refused = asks[:-1]  # (the last one made version 4)
+        close = [(a, b) for a, b in itertools.pairwise(refused) if b - a < 5.0]
+        assert not close, f"asks of a busy image seconds apart: {[round(t, 2) for t in asks]}"
+
+
+# -- 3. A quick change in the image's history sets the period for the whole wait ---------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="wait_for_image only ever lowers queue.period (min of the first estimate and the"
+    " gaps seen), so an 8 s gap among the image's recent creations (a version that failed at"
+    " once and the next one) makes every 60 s change of a moving queue look overdue after 8 s:"
+    " 35 asks where 6 are made without that gap",
+)
+def test_one_quick_gap_in_the_history_does_not_make_a_waiting_create_ask_every_few_seconds(
+    monkeypatch,
+):
+    """The image's recent creations are 60 s apart but for one pair 8 s apart (a version that
+    ended CREATE_FAILED in seconds, and the next one made right after). A create waits behind a
+    queue of 60 s creations, four other resources each taking an end a second after it. The
+    period is the shortest recent gap (8 s) and, once learned, is never raised by the 61 s
+    gaps the waiting create then sees between the queue's changes: each change is taken to be
+    overdue from its 8th second and asked about a quarter further on each time. On 5213b4f: 35
+    CreateImageVersion calls over 5 minutes (asks 4 to 12 s apart in the middle of every
+    change), against 6 with the same history without the quick pair. Expected: about as many as
+    without it (12 at most: two per end)."""
+    with world(monkeypatch, create_seconds=PERIOD) as (_clock, sm, driver):
+        sm.add(1, "CREATE_FAILED", created_ago=3 * PERIOD + STARTED_AGO + 8.0)
+        sm.add(2, "CREATED", created_ago=3 * PERIOD + STARTED_AGO)
+        sm.add(3, "CREATED", created_ago=2 * PERIOD + STARTED_AGO)
+        sm.add(4, "CREATED", created_ago=PERIOD + STARTED_AGO)
+        sm.add(5, "CREATING", created_ago=STARTED_AGO, done_in=PERIOD - STARTED_AGO)
+        others = [6, 7, 8, 9]
+        end = [PERIOD - STARTED_AGO]
+
+        def others_take_each_end(op: str) -> None:
+            while others and sm.clock.t >= end[0] + 1.0 and max(sm.versions) < others[0]:
+                taken = end[0] + 1.0
+                ago = sm.clock.t - taken
+                sm.add(others.pop(0), "CREATING", created_ago=ago, done_in=PERIOD - ago)
+                end[0] = taken + PERIOD
+
+        sm.hook = others_take_each_end
+        out = driver.run("CREATE", props())
+        assert out.status == "SUCCESS", out.final
+        assert sorted(sm.versions) == list(range(1, 11))
+        asks = _asks(sm)
+        assert len(asks) <= 12, f"{len(asks)} asks at {[round(t, 1) for t in asks]}"
