@@ -37,6 +37,7 @@ from cloudformation_cli_python_lib import exceptions
 from cloudformation_cli_python_lib.interface import OperationStatus, ProgressEvent
 
 from . import log_redaction, wire
+from .arns import parse_image_version_arn
 from .clients import CallerSession, sagemaker_client
 from .context import Context, Tracked
 from .errors import (
@@ -171,6 +172,9 @@ class Action:
     synchronous: bool = False
     check: Callable[[ResourceHandlerRequest], None] = lambda _request: None
     """Run once, before the first phase of a new operation (input checks)."""
+    admits: Callable[[Context], str | None] = lambda _context: None
+    """Why a callback context cannot be this action's own (None: it can), beyond its phase
+    being one of the action's."""
 
 
 class _HandBack(Exception):
@@ -255,7 +259,13 @@ def run(
     invocation = Invocation.current()
     context: Context | None = None
     try:
-        context = Context.load(raw_context, action.name, action.first, set(action.phases))
+        loaded = Context.load(raw_context, action.name, action.first, set(action.phases))
+        foreign = action.admits(loaded) or _another_version(loaded, request)
+        if foreign is not None:  # (its version is not reported: it is not this operation's)
+            raise exceptions.InvalidRequest(
+                f"The callback context is not this operation's: {foreign}"
+            )
+        context = loaded
         if not raw_context:
             action.check(request)
         calls = _Calls(invocation)
@@ -273,6 +283,24 @@ def run(
             f"Unexpected {type(error).__name__} in the handler (a bug: please report it): {error}"
         )
         return _failed(bug, context, request)
+
+
+def _another_version(context: Context, request: ResourceHandlerRequest) -> str | None:
+    """Why the version ``context`` tracks is not the one the request's model names, if it names
+    one (UPDATE, DELETE, READ): a context carried over from another resource's operation would
+    otherwise have this one change or delete that version. None when they agree."""
+    desired = request.desiredResourceState
+    named = desired.ImageVersionArn if desired is not None else None
+    if context.version is None or not isinstance(named, str) or not named:
+        return None
+    parsed = parse_image_version_arn(named)
+    tracked = context.version
+    if parsed is not None and (parsed.name_lower, parsed.version) == (
+        tracked.image.lower(),
+        tracked.number,
+    ):
+        return None
+    return f"it tracks version {tracked.number} of {tracked.image}, the request names {named:.120}"
 
 
 @dataclass

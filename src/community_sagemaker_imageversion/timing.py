@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 # -- One invocation ------------------------------------------------------------------------------
 
@@ -339,12 +339,14 @@ def last_poll_worth(asked: float, room: float) -> bool:
     return asked - room <= GRID_TOLERANCE or asked > POLL_GRID
 
 
-def estimate_period(starts: Sequence[float]) -> float | None:
+def estimate_period(starts: Sequence[float], failed: Collection[float] = ()) -> float | None:
     """The time one change of the image takes, from the start times of its latest consecutive
     changes: the shortest gap of the last PERIOD_SAMPLES (a gap is one change plus the time the
-    image stood idle after it); None with fewer than two."""
+    image stood idle after it), leaving out a gap after a creation that failed (``failed``, its
+    start: it may fail in seconds, and says nothing of how long a creation takes); None with no
+    such gap."""
     ordered = sorted(starts)[-(PERIOD_SAMPLES + 1) :]
-    gaps = [b - a for a, b in itertools.pairwise(ordered) if b > a]
+    gaps = [b - a for a, b in itertools.pairwise(ordered) if b > a and a not in failed]
     return usable_period(min(gaps)) if gaps else None
 
 

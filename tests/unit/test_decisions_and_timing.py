@@ -195,6 +195,11 @@ def test_the_period_is_the_shortest_recent_gap_between_changes():
     assert timing.estimate_period([0.0, 61.0, 140.0, 200.5]) == pytest.approx(60.5)
     # only the last PERIOD_SAMPLES gaps count
     assert timing.estimate_period([0.0, 10.0, 100.0, 190.0, 280.0, 370.0]) == pytest.approx(90.0)
+    # a gap after a creation that failed (in seconds) says nothing of how long one takes
+    starts = [0.0, 60.0, 68.0, 128.0]
+    assert timing.estimate_period(starts) == pytest.approx(8.0)
+    assert timing.estimate_period(starts, failed={60.0}) == pytest.approx(60.0)
+    assert timing.estimate_period([0.0, 8.0], failed={0.0}) is None
 
 
 def test_a_wait_begun_longer_ago_than_its_hand_backs_span_is_not_this_waits():

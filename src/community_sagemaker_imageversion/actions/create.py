@@ -217,4 +217,9 @@ ACTION = Action(
         **delete.PHASES,
     },
     check=_check,
+    admits=lambda context: (
+        "a create deletes its version only once its creation failed, and this one names no failure"
+        if context.phase in delete.PHASES and context.failure is None
+        else None
+    ),
 )

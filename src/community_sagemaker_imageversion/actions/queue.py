@@ -19,6 +19,7 @@ from cloudformation_cli_python_lib import exceptions
 
 from ..context import Queue
 from ..decisions import (
+    CREATE_FAILED,
     census_moved,
     change_started,
     creation_starts,
@@ -49,10 +50,15 @@ LOG = logging.getLogger(__name__)
 
 def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
     """The Wait after SageMaker refused a change of ``image`` as busy (``refusal``)."""
-    versions = step.sagemaker.recent_versions(image)
     now = step.now
     queue = step.context.queue or Queue()
     step.context.queue = queue
+    try:
+        versions = step.sagemaker.recent_versions(image)
+    except Fault as fault:  # (the refusal stands; only the look at the image failed)
+        queue.refusals += 1
+        throttled_while_waiting(step, fault)
+        raise
     started = change_started(versions)
     identity = queue_signature(versions)
     if queue.progress_at is None or queue.progress_at > now or identity != queue.signature:
@@ -76,7 +82,8 @@ def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
         )
     queue.refusals += 1
     starts = creation_starts(versions)
-    queue.period = queue.period or estimate_period(starts)
+    failed = creation_starts(v for v in versions if v.get("ImageVersionStatus") == CREATE_FAILED)
+    queue.period = queue.period or estimate_period(starts, failed)
     if queue.joined_at is None or not joined_plausibly(
         queue.joined_at, starts, step.context.handbacks
     ):
@@ -100,10 +107,10 @@ def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
 
 
 def throttled_while_waiting(step: Step, fault: Fault) -> None:
-    """When SageMaker throttled the request of a change waiting for the image (refused before):
-    contention at the image's end (the other waiting changes asking, or the account's own
-    calls), waited out as a refusal is (the same ends, a wider window), with no read and no
-    retry in this invocation: ``fault.backoff`` says how long."""
+    """When SageMaker throttled a request of a change waiting for the image (refused before):
+    its ask, or the look at the image after a refusal. Contention at the image's end (the other
+    waiting changes asking, or the account's own calls), waited out as a refusal is (the same
+    ends, a wider window), with no retry in this invocation: ``fault.backoff`` says how long."""
     queue = step.context.queue
     if fault.kind != THROTTLING or queue is None or queue.refusals == 0:
         return
