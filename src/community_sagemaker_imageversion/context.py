@@ -14,8 +14,10 @@ tracks once it knows one, and only the state that phase needs:
 - ``unnamed``, ``asked_again`` and ``image`` (CREATE): CreateImageVersion's answers that named no
   version so far, whether a refusal was asked again, and the image's real name when the model
   spells it in another case.
-- ``handbacks`` and ``faults``: the engine's counts of hand-backs while waiting in this phase,
-  and of hand-backs in a row on transient failures.
+- ``handbacks``, ``faults`` and ``contended``: the engine's counts of hand-backs while waiting
+  in this phase, of hand-backs in a row on transient failures, and of those among them on
+  throttling while SageMaker answered the phase's other calls (contention: they space the next
+  callback as faults do, but never fail the operation).
 
 :meth:`Context.load` also reads the flat contexts the handler wrote before this record existed
 (``"v"`` absent), so an operation in flight during an upgrade carries on; anything it cannot
@@ -127,6 +129,7 @@ class Context:
     image: str | None = None
     handbacks: int = 0
     faults: int = 0
+    contended: int = 0
 
     def enter(
         self,
@@ -195,6 +198,7 @@ class Context:
             self.moves.lagging = _count(self.moves.lagging)
         self.handbacks = _count(self.handbacks)
         self.faults = min(_count(self.faults), FAULT_CALLBACKS)
+        self.contended = _count(self.contended)
         self.unnamed = _count(self.unnamed)
         return self
 

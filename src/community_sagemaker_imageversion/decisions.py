@@ -169,6 +169,12 @@ def creation_starts(versions: Iterable[Mapping[str, Any]]) -> list[float]:
     return [t.timestamp() for t in times if isinstance(t, datetime)]
 
 
+def failed_creation_starts(versions: Iterable[Mapping[str, Any]]) -> list[float]:
+    """When each of ``versions`` that ended CREATE_FAILED was created: a creation that failed
+    (in seconds, maybe) says nothing of how long one takes (timing.estimate_period)."""
+    return creation_starts(v for v in versions if v.get("ImageVersionStatus") == CREATE_FAILED)
+
+
 def _change_start(version: Mapping[str, Any]) -> float:
     field = "LastModifiedTime" if version.get("ImageVersionStatus") == DELETING else "CreationTime"
     moment = version.get(field) or version.get("CreationTime")

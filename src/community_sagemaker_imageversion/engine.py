@@ -314,11 +314,14 @@ class _Runner:
     attempts: int = 0
     steps: int = 0
     last_poll_used: bool = False
+    answered_before: int = 0
+    """The calls SageMaker had answered in this invocation when the phase running began."""
 
     def run(self) -> ProgressEvent:
         while True:
             phase = self.action.phases[self.context.phase]
             step = Step(self.context, self.sagemaker, self.request, clock().wall(), _draw)
+            self.answered_before = self.calls.answered
             try:
                 outcome = phase(step)
             except (Fault, IncompleteAnswer, Missing) as failure:
@@ -332,7 +335,7 @@ class _Runner:
             except (Busy, Refused) as refusal:
                 raise unanswered(refusal) from refusal
             self.sagemaker.settled()
-            self.attempts, self.context.faults = 0, 0
+            self.attempts, self.context.faults, self.context.contended = 0, 0, 0
             if isinstance(outcome, Done):
                 return _succeeded(outcome)
             if isinstance(outcome, Next):
@@ -356,14 +359,20 @@ class _Runner:
     def _after_fault(self, fault: Fault) -> ProgressEvent | None:
         """Back off and run the phase again (None), or hand back, or fail. A fault the phase
         gave a wait of its own (``backoff``: contention it knows how to wait out) is not retried
-        in this invocation: it hands back for that long, counted as a fault, and never sooner
-        than the fault's own callback delay (so FAULT_CALLBACKS of them still span the hour the
-        retry policy promises, however short the phase's wait)."""
+        in this invocation: it hands back for that long, never sooner than the fault's own
+        callback delay, counted as a fault unless SageMaker answered another call of the same
+        run of the phase (so FAULT_CALLBACKS of them still span the hour the retry policy
+        promises, however short the phase's wait, and a queue whose every read is throttled
+        while its asks are answered is contention, not an outage)."""
         if fault.backoff is not None:
             if self.action.synchronous or self._outlasted(fault):
                 raise fault.outlasted() from fault
-            self.context.faults += 1
-            floor = fault_callback_delay(self.context.faults - 1, _draw())
+            if self.calls.answered == self.answered_before:
+                self.context.faults += 1
+            else:  # contention (see above): spaced as a fault, never failed as an outage
+                self.context.contended += 1
+            spent = self.context.faults + self.context.contended
+            floor = fault_callback_delay(max(0, spent - 1), _draw())
             return self._wait(Wait(max(fault.backoff, floor), str(fault), hand_back=True))
         delay = retry_delay(fault.kind, self.attempts, _draw())
         self.attempts += 1

@@ -120,9 +120,10 @@ def test_what_only_steers_waiting_is_reset_when_it_is_not_plausible():
     assert context.watch == Watch(since=1.0, expected=None, misses=0)
     assert context.handbacks <= 10_000
     queue = {"refusals": 1, "streak": 10**9, "congestion": -7}
-    context = load({"v": VERSION, "phase": "create.submit", "queue": queue})
+    context = load({"v": VERSION, "phase": "create.submit", "queue": queue, "contended": -3})
     assert context.queue is not None
     assert (context.queue.streak, context.queue.congestion) == (10_000, 0)
+    assert context.contended == 0
 
 
 _JSON = st.recursive(

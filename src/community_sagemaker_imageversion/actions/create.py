@@ -26,12 +26,12 @@ from cloudformation_cli_python_lib import exceptions
 from ..arns import parse_image_version_arn
 from ..context import Tracked, Watch
 from ..decisions import (
-    CREATE_FAILED,
     CREATING,
     absence,
     after_create,
     after_image_refused,
     creation_starts,
+    failed_creation_starts,
 )
 from ..decisions import Next as Decision
 from ..engine import Action, Done, Next, Step, Wait
@@ -113,8 +113,7 @@ def submit(step: Step) -> Next | Wait:
     expected = expectation(context.queue.period) if context.queue is not None else None
     if not queued and parsed.version > 1:
         history = step.sagemaker.recent_versions(image, optional=True)
-        # (a gap after a creation that failed says nothing of how long a creation takes)
-        failed = creation_starts(v for v in history if v.get("ImageVersionStatus") == CREATE_FAILED)
+        failed = failed_creation_starts(history)
         expected = expectation(estimate_period(creation_starts(history), failed))
     context.enter("create.await", watch=Watch(since=step.now, expected=expected, queued=queued))
     # a version is CREATING for a while yet: its first poll comes when the policy's first does

@@ -19,10 +19,10 @@ from cloudformation_cli_python_lib import exceptions
 
 from ..context import Queue
 from ..decisions import (
-    CREATE_FAILED,
     census_moved,
     change_started,
     creation_starts,
+    failed_creation_starts,
     queue_message,
     queue_signature,
 )
@@ -82,8 +82,7 @@ def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
         )
     queue.refusals += 1
     starts = creation_starts(versions)
-    failed = creation_starts(v for v in versions if v.get("ImageVersionStatus") == CREATE_FAILED)
-    queue.period = queue.period or estimate_period(starts, failed)
+    queue.period = queue.period or estimate_period(starts, failed_creation_starts(versions))
     if queue.joined_at is None or not joined_plausibly(
         queue.joined_at, starts, step.context.handbacks
     ):
