@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     root = Path.cwd()
     results = report.Results(
         warm=warm.measure(rounds=60 if args.quick else 400),
-        cold=cold.measure(rounds=3 if args.quick else 11),
+        cold=cold.measure(rounds=7 if args.quick else 11),
         economy=economy.measure(),
         stabilisation=stabilisation.measure(
             stabilisation.QUICK_DELAYS if args.quick else stabilisation.DELAYS
