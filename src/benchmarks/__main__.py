@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     root = Path.cwd()
     results = report.Results(
-        warm=warm.measure(rounds=60 if args.quick else 400),
+        warm=warm.measure(rounds=200 if args.quick else 400),
         cold=cold.measure(rounds=7 if args.quick else 11),
         economy=economy.measure(),
         stabilisation=stabilisation.measure(
