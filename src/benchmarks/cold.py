@@ -71,19 +71,18 @@ def measure(rounds: int) -> Ratio:
         event = json.dumps(
             handler_event("READ", {"ImageVersionArn": version.arn, "ImageName": version.image})
         )
+        direct_args = (version.image, str(version.number))
         handler: list[float] = []
         direct: list[float] = []
         for round_number in range(rounds + 1):
             # (each goes first in every other round: a process started right after another
             # meets a busier host, which would otherwise always be the same one)
-            pair = (
-                lambda: _served_after(HANDLER_PROGRAM, event, env=env),
-                lambda: _served_after(DIRECT_PROGRAM, version.image, str(version.number), env=env),
-            )
             if round_number % 2:
-                direct_seconds, handler_seconds = pair[1](), pair[0]()
+                direct_seconds = _served_after(DIRECT_PROGRAM, *direct_args, env=env)
+                handler_seconds = _served_after(HANDLER_PROGRAM, event, env=env)
             else:
-                handler_seconds, direct_seconds = pair[0](), pair[1]()
+                handler_seconds = _served_after(HANDLER_PROGRAM, event, env=env)
+                direct_seconds = _served_after(DIRECT_PROGRAM, *direct_args, env=env)
             if round_number:  # the first round warms the disk cache
                 handler.append(handler_seconds)
                 direct.append(direct_seconds)

@@ -37,7 +37,7 @@ from cloudformation_cli_python_lib import exceptions
 from cloudformation_cli_python_lib.interface import OperationStatus, ProgressEvent
 
 from . import log_redaction, wire
-from .arns import parse_image_version_arn
+from .arns import names_same_image, parse_image_version_arn
 from .clients import CallerSession, sagemaker_client
 from .context import Context, Tracked
 from .errors import (
@@ -295,9 +295,10 @@ def _another_version(context: Context, request: ResourceHandlerRequest) -> str |
         return None
     parsed = parse_image_version_arn(named)
     tracked = context.version
-    if parsed is not None and (parsed.name_lower, parsed.version) == (
-        tracked.image.lower(),
-        tracked.number,
+    if (
+        parsed is not None
+        and parsed.version == tracked.number
+        and names_same_image(tracked.image, parsed.name_lower)
     ):
         return None
     return f"it tracks version {tracked.number} of {tracked.image}, the request names {named:.120}"

@@ -347,6 +347,48 @@ def world(
         invocation.use_clock(previous)
 
 
+def scripted(sm: FakeSageMaker, schedule: list[tuple[float, float]], first: int = 1) -> None:
+    """Other resources' creations, (start, length) on the virtual clock, numbered from
+    ``first``: each added as it begins (CREATED once past its end), at every call (``sm.hook``)."""
+    added: set[int] = set()
+
+    def the_queue_moves(op: str) -> None:
+        now = sm.clock.t
+        for i, (began, length) in enumerate(schedule):
+            if i not in added and began <= now:
+                added.add(i)
+                if began + length <= now:
+                    sm.add(i + first, "CREATED", created_ago=now - began)
+                else:
+                    sm.add(
+                        i + first,
+                        "CREATING",
+                        created_ago=now - began,
+                        done_in=began + length - now,
+                    )
+
+    the_queue_moves("")
+    sm.hook = the_queue_moves
+
+
+def taking_each_end(
+    sm: FakeSageMaker, others: list[int], first_end: float, length: float
+) -> Callable[[], None]:
+    """What makes other resources (version numbers ``others``, in turn) each take the image a
+    second after the change before it ends (the first at ``first_end``), each a ``length`` s
+    creation: call it at every call (from ``sm.hook``)."""
+    end = [first_end]
+
+    def take() -> None:
+        while others and sm.clock.t >= end[0] + 1.0 and max(sm.versions) < others[0]:
+            taken = end[0] + 1.0
+            ago = sm.clock.t - taken
+            sm.add(others.pop(0), "CREATING", created_ago=ago, done_in=length - ago)
+            end[0] = taken + length
+
+    return take
+
+
 def props(**extra: Any) -> dict[str, Any]:
     return {"ImageName": IMAGE, "BaseImage": BASE, **extra}
 

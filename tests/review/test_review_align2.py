@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from community_sagemaker_imageversion import timing
-from tests.review.fake import props, world
+from tests.review.fake import props, scripted, world
 
 PIPELINE_GAP = 110.0
 """A pipeline made the image's versions about two minutes apart: idle time between 10 s
@@ -135,22 +135,7 @@ def test_a_queue_of_uneven_changes_is_not_asked_every_few_seconds_in_their_middl
         for length in UNEVEN[name]:
             schedule.append((start, length))
             start += length
-        added: set[int] = set()
-
-        def the_queue_moves(op: str) -> None:
-            now = sm.clock.t
-            for i, (began, length) in enumerate(schedule):
-                if i not in added and began <= now:
-                    added.add(i)
-                    if began + length <= now:
-                        sm.add(i + 1, "CREATED", created_ago=now - began)
-                    else:
-                        sm.add(
-                            i + 1, "CREATING", created_ago=now - began, done_in=began + length - now
-                        )
-
-        the_queue_moves("")
-        sm.hook = the_queue_moves
+        scripted(sm, schedule)
         out = driver.run("CREATE", props())
         assert out.status == "SUCCESS", out.final
         asks = _asks(sm)

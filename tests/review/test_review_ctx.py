@@ -7,7 +7,7 @@ clock; its draws are all 0.5). Each test failed on 372fcaf."""
 from __future__ import annotations
 
 from tests.botocore_errors import client_error
-from tests.review.fake import props, world
+from tests.review.fake import props, taking_each_end, world
 
 PERIOD = 60.0
 STARTED_AGO = 10.0
@@ -68,16 +68,11 @@ def test_a_create_queued_with_throttled_looks_is_not_failed_by_one_throttled_ask
         sm.add(1, "CREATED", created_ago=2 * PERIOD + STARTED_AGO)
         sm.add(2, "CREATED", created_ago=PERIOD + STARTED_AGO)
         sm.add(3, "CREATING", created_ago=STARTED_AGO, done_in=PERIOD - STARTED_AGO)
-        others = list(range(4, 4 + 80))
-        end = [PERIOD - STARTED_AGO]
+        take = taking_each_end(sm, list(range(4, 4 + 80)), PERIOD - STARTED_AGO, PERIOD)
         asks = [0]
 
         def contention(op: str) -> None:
-            while others and sm.clock.t >= end[0] + 1.0 and max(sm.versions) < others[0]:
-                taken = end[0] + 1.0
-                ago = sm.clock.t - taken
-                sm.add(others.pop(0), "CREATING", created_ago=ago, done_in=PERIOD - ago)
-                end[0] = taken + PERIOD
+            take()
             if op == "ListImageVersions":
                 sm.fail[op] = [client_error("ThrottlingException", op)]
             if op == "CreateImageVersion":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 
 from tests.botocore_errors import client_error
-from tests.review.fake import IMAGE, props, world
+from tests.review.fake import IMAGE, props, taking_each_end, world
 
 PERIOD = 60.0
 STARTED_AGO = 10.0
@@ -136,17 +136,8 @@ def test_one_quick_gap_in_the_history_does_not_make_a_waiting_create_ask_every_f
         sm.add(3, "CREATED", created_ago=2 * PERIOD + STARTED_AGO)
         sm.add(4, "CREATED", created_ago=PERIOD + STARTED_AGO)
         sm.add(5, "CREATING", created_ago=STARTED_AGO, done_in=PERIOD - STARTED_AGO)
-        others = [6, 7, 8, 9]
-        end = [PERIOD - STARTED_AGO]
-
-        def others_take_each_end(op: str) -> None:
-            while others and sm.clock.t >= end[0] + 1.0 and max(sm.versions) < others[0]:
-                taken = end[0] + 1.0
-                ago = sm.clock.t - taken
-                sm.add(others.pop(0), "CREATING", created_ago=ago, done_in=PERIOD - ago)
-                end[0] = taken + PERIOD
-
-        sm.hook = others_take_each_end
+        take = taking_each_end(sm, [6, 7, 8, 9], PERIOD - STARTED_AGO, PERIOD)
+        sm.hook = lambda _op: take()
         out = driver.run("CREATE", props())
         assert out.status == "SUCCESS", out.final
         assert sorted(sm.versions) == list(range(1, 11))

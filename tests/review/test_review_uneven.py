@@ -8,35 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.review.fake import FakeSageMaker, props, world
+from tests.review.fake import FakeSageMaker, props, scripted, world
 
 
 def _asks(sm: FakeSageMaker) -> list[float]:
     return [t for t, op in sm.calls if op == "CreateImageVersion"]
-
-
-def _scripted(sm: FakeSageMaker, schedule: list[tuple[float, float]], first: int = 1) -> None:
-    """Other resources' creations: (start, length) on the virtual clock, each added as it
-    begins (CREATED once past its end)."""
-    added: set[int] = set()
-
-    def the_queue_moves(op: str) -> None:
-        now = sm.clock.t
-        for i, (began, length) in enumerate(schedule):
-            if i not in added and began <= now:
-                added.add(i)
-                if began + length <= now:
-                    sm.add(i + first, "CREATED", created_ago=now - began)
-                else:
-                    sm.add(
-                        i + first,
-                        "CREATING",
-                        created_ago=now - began,
-                        done_in=began + length - now,
-                    )
-
-    the_queue_moves("")
-    sm.hook = the_queue_moves
 
 
 def _idle_before_success(
@@ -46,7 +22,7 @@ def _idle_before_success(
     (the only one waiting) asked and got it, and its asks; every draw is ``draw``."""
     with world(monkeypatch, create_seconds=40.0) as (clock, sm, driver):
         monkeypatch.setattr(clock, "random", lambda: draw)
-        _scripted(sm, schedule)
+        scripted(sm, schedule)
         out = driver.run("CREATE", props())
         assert out.status == "SUCCESS", out.final
         asks = _asks(sm)
