@@ -518,3 +518,16 @@ def test_the_models_section_says_which_rules_meet_and_keep_the_rate_in_every_cas
     assert "most runs of the model, '0.1, then 0.6 once an end went unasked' included." in text
     both = "'told how many wait: 2.5 / k (k waiting)' and '0.16, then 0.7 once an end went"
     assert "Asking so, " + both + " unasked' meet every target named here." in text
+
+
+def test_the_timeout_is_checked_against_the_slowest_run_of_the_largest_stack():
+    """The first run of 100 versions took 1.02 x its floor, another 1.30: the arithmetic uses
+    1.30, and at 1.30 the README's largest promise (100 versions of 6 minutes: 780 minutes) does
+    not fit in the schema's 720."""
+    first = unordered(100, seed=1, makespan_over_floor=1.02)
+    slow = unordered(100, seed=2, makespan_over_floor=1.30)
+    text = report._timeout_markdown(costs.CostResult([], [first], seeded=[first, slow]))
+    assert "1.300 x the floor" in text and "the highest of seeds 1-2" in text, text
+    assert "**does not fit**" in text, text
+    alone = report._timeout_markdown(costs.CostResult([], [first]))
+    assert "1.020 x the floor" in alone and "it fits" in alone, alone
