@@ -584,9 +584,9 @@ every version across {scenarios.LISTED_IMAGES} more images (each page asked for 
 
 The LIST: {walk["status"]} in {walk["pages"]} pages ({walk["redeliveries"]} asked again),
 {walk["seconds"]:.0f} s, {walk["versions_listed"]} versions listed, {walk["repeated"]} listed twice,
-{walk["listed_images_missed"]} of the {scenarios.LISTED_IMAGES} images missed. Writes have the
-tightest limit: a create waiting for its image sends CreateImageVersion again only when a look at
-the image (ListImageVersions) shows no change in progress."""
+{walk["listed_images_missed"]} of the {scenarios.LISTED_IMAGES} images missed. Writes are the
+bottleneck: every create waiting for its image asks CreateImageVersion again, and at 1/s those
+asks are most of the throttled calls."""
 
 
 def _seeded_markdown(c: costs.CostResult) -> str:

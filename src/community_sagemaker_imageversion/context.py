@@ -63,9 +63,8 @@ class Queue:
     whole count, a lower one left to confirm and when it began; since when the latest versions
     have stayed the same (``quiet_since``: progress a count saw moves ``progress_at`` only);
     the refusals since the image last showed an end nobody asked at (``streak``: what widens the
-    spread), when this change began to wait (``joined_at``), the invocations in a row
-    SageMaker throttled (``congestion``), and whether the next return from waiting looks at the
-    image before it asks (``look``: the last look showed a change in progress)."""
+    spread), when this change began to wait (``joined_at``), and the invocations in a row
+    SageMaker throttled (``congestion``)."""
 
     refusals: int = 0
     progress_at: float | None = None
@@ -84,7 +83,6 @@ class Queue:
     streak: int = 0
     joined_at: float | None = None
     congestion: int = 0
-    look: bool = False
 
 
 @dataclass

@@ -412,11 +412,3 @@ class Durations:
     @property
     def spans(self) -> list[float]:
         return [end - start for start, end in self.intervals]
-
-
-def comebacks(sm: FakeSageMaker) -> list[float]:
-    """When a waiting change came back to the image: the first of each run of its
-    CreateImageVersion and ListImageVersions calls less than a second apart (an ask and the
-    read after its refusal, or a look at the image and the ask after it, are one coming back)."""
-    times = [t for t, op in sm.calls if op in ("CreateImageVersion", "ListImageVersions")]
-    return [t for i, t in enumerate(times) if i == 0 or t - times[i - 1] >= 1.0]

@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from community_sagemaker_imageversion import timing
-from tests.review.fake import comebacks, props, scripted, world
+from tests.review.fake import props, scripted, world
 
 PIPELINE_GAP = 110.0
 """A pipeline made the image's versions about two minutes apart: idle time between 10 s
@@ -138,7 +138,7 @@ def test_a_queue_of_uneven_changes_is_not_asked_every_few_seconds_in_their_middl
         scripted(sm, schedule)
         out = driver.run("CREATE", props())
         assert out.status == "SUCCESS", out.final
-        asks = comebacks(sm)  # (an ask, or a look at the image before asking)
+        asks = _asks(sm)
         seen = next(began for began, _ in schedule if began > 0.0)  # the first begun while it waits
         # Asks decided once the create had seen the queue move: those after its first ask past
         # the first creation begun while it waited.

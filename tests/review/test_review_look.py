@@ -1,5 +1,13 @@
-"""Adversarial review of queue.look_first (a waiting create or delete looks at the image before
-it asks again). Through the Lambda entrypoint, on the scripted SageMaker of tests/review/fake.py.
+"""Guards from the adversarial review of a withdrawn change, the look before asking (5736a87): a
+waiting create or delete, coming back for an end, read the image first (ListImageVersions, with
+a flag ``look`` in the callback context) and asked only when no change was in progress. It cut
+the calls of 25 waiting versions by a fifth and of 100 by a third, but a create cannot tell
+another's change in progress from the version it made itself in an invocation whose answer was
+lost (CloudFormation then delivers that invocation's event again), and a throttled look held a
+create or delete back for good. The code as it is (a waiting change asks, and reads the image
+after a refusal) holds each of these; a change that makes a waiting change read before asking
+must hold them too. Through the Lambda entrypoint, on the scripted SageMaker of
+tests/review/fake.py.
 """
 
 from __future__ import annotations
@@ -65,7 +73,7 @@ def _lose_the_answer_of_the_ask(driver: Any, sm: Any, clock: Any, replayed: list
 
 
 def test_a_repeated_invocation_after_the_ask_does_not_queue_behind_its_own_version(monkeypatch):
-    """DEFECT: the invocation that looked (image free) and asked made the version, but its
+    """Found: the invocation that looked (image free) and asked made the version, but its
     answer never reached CloudFormation (the Lambda was cut off, its response lost), so
     CloudFormation delivers the same callback context again: ``look: true``. The repeated
     invocation looks first and finds the very version it made being created; nothing names it
@@ -98,7 +106,7 @@ def test_a_repeated_invocation_after_the_ask_does_not_queue_behind_its_own_versi
 
 
 def test_a_repeated_invocation_after_the_ask_makes_no_second_version(monkeypatch):
-    """DEFECT (same cause as above, worse consequence): SageMaker remembers a ClientToken for a
+    """Found (same cause as above, worse consequence): SageMaker remembers a ClientToken for a
     limited time (the emulator's ``idempotency=expires``, 300 s). The repeated invocation
     (``look: true``) waits behind its own version and the siblings that take the next ends, and
     asks with its ClientToken only after the token expired: SageMaker makes a SECOND version.
@@ -124,7 +132,7 @@ def test_a_repeated_invocation_after_the_ask_makes_no_second_version(monkeypatch
 
 
 def test_a_waiting_create_whose_looks_are_throttled_still_asks(monkeypatch):
-    """DEFECT: after its first refusal (and the read after it), SageMaker throttles every
+    """Found: after its first refusal (and the read after it), SageMaker throttles every
     ListImageVersions of the account (its List limit spent by other callers, or by the other
     waiting resources' looks) while CreateImageVersion is answered. The waiting create's look is
     the first call of each return, so each throttled look is a fault of an invocation SageMaker
@@ -147,7 +155,7 @@ def test_a_waiting_create_whose_looks_are_throttled_still_asks(monkeypatch):
 
 
 def test_a_waiting_delete_whose_looks_are_throttled_still_asks(monkeypatch):
-    """DEFECT (the delete's side of the one above, a hang instead of a failure): every
+    """Found (the delete's side of the one above, a hang instead of a failure): every
     ListImageVersions after the refused delete's first read is throttled while
     DeleteImageVersion would be answered. The delete's phase reads its version first
     (DescribeImageVersion, answered), so each throttled look is contention, never a fault:

@@ -63,7 +63,7 @@ from ..translation import client_token, create_request
 from ..validation import check_create
 from . import aliases, delete
 from .locate import seen
-from .queue import look_first, throttled_while_waiting, wait_for_image
+from .queue import throttled_while_waiting, wait_for_image
 
 LOG = logging.getLogger(__name__)
 
@@ -84,9 +84,6 @@ def submit(step: Step) -> Next | Wait:
         step.request.logicalResourceIdentifier,
         str(model.ImageName),
     )
-    looked = look_first(step, image)
-    if looked is not None:
-        return looked
     try:
         arn = step.sagemaker.create_version({**create_request(model, token), "ImageName": image})
     except Busy as busy:

@@ -29,7 +29,7 @@ from ..errors import Busy, Fault, Missing, Refused
 from ..sagemaker import ImageGoing, NotShown, Shown, find_tracked, version_label
 from ..timing import poll_delay
 from .locate import doubt, local_version_arn, locate, seen
-from .queue import look_first, throttled_while_waiting, wait_for_image
+from .queue import throttled_while_waiting, wait_for_image
 
 LOG = logging.getLogger(__name__)
 
@@ -84,9 +84,6 @@ def _submit(step: Step, status: str) -> Next | Wait:
             f"{label} is {status}: waiting before deleting it",
             since=since,
         )
-    looked = look_first(step, tracked.image)
-    if looked is not None:
-        return looked
     try:
         step.sagemaker.delete_version(tracked.image, tracked.number)
     except Missing:

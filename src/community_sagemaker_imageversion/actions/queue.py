@@ -3,22 +3,17 @@ change of another (ResourceInUse) meanwhile.
 
 A refused change reads the image's latest versions (one ListImageVersions), finds the change in
 progress and the image's period, and comes back when that change should be over
-(``timing.busy_wait``). Coming back, it looks before it asks (``look_first``): one
-ListImageVersions, and it asks only when no change is in progress; a change another waiting
-version began meanwhile is waited for as a refusal is, without the refused request and its read
-(most of those that come back for an end find it taken).
-
-The budget counts from the last progress: any change in the image's latest versions or their
-statuses, or, once those have stayed the same for ``timing.CENSUS_AFTER``, fewer versions in
-all, by counts of all of them every ``timing.CENSUS_EVERY`` (a stack deleting older versions
-moves while the latest stay the same). ResourceConflict only once the image stays busy with
-nothing changing for ``timing.BUSY_STALL_SECONDS``.
+(``timing.busy_wait``). The budget counts from the last progress: any change in the image's
+latest versions or their statuses, or, once those have stayed the same for
+``timing.CENSUS_AFTER``, fewer versions in all, by counts of all of them every
+``timing.CENSUS_EVERY`` (a stack deleting older versions moves while the latest stay the same).
+ResourceConflict only once the image stays busy with nothing changing for
+``timing.BUSY_STALL_SECONDS``.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from cloudformation_cli_python_lib import exceptions
 
@@ -32,7 +27,7 @@ from ..decisions import (
     queue_signature,
 )
 from ..engine import Step, Wait
-from ..errors import Busy, Fault
+from ..errors import Fault
 from ..timing import (
     BUSY_STALL_SECONDS,
     CENSUS_EVERY,
@@ -50,35 +45,12 @@ from ..timing import (
     usable_period,
 )
 
-if TYPE_CHECKING:
-    from mypy_boto3_sagemaker.type_defs import ImageVersionTypeDef
-
 LOG = logging.getLogger(__name__)
-
-
-def look_first(step: Step, image: str) -> Wait | None:
-    """Before a change waiting for ``image`` asks again: the Wait for a change in progress, as
-    after a refusal, when the image's latest versions show one; None (ask) when they show none,
-    or when the last look showed no change in progress (SageMaker may not list one being
-    deleted: asking is then the only way to tell), or when this change is not waiting. The look
-    is made once per return from waiting: a request that failed after it (its answer lost, the
-    change perhaps made) is asked again, never looked at first."""
-    queue = step.context.queue
-    if queue is None or not queue.look:
-        return None
-    try:
-        versions = step.sagemaker.recent_versions(image)
-    except Fault as fault:
-        throttled_while_waiting(step, fault)
-        raise
-    queue.look = False
-    if change_started(versions) is None:
-        return None
-    return _wait(step, image, queue, Busy(queue_message(image, versions)), versions)
 
 
 def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
     """The Wait after SageMaker refused a change of ``image`` as busy (``refusal``)."""
+    now = step.now
     queue = step.context.queue or Queue()
     step.context.queue = queue
     try:
@@ -87,17 +59,7 @@ def wait_for_image(step: Step, image: str, refusal: Exception) -> Wait:
         queue.refusals += 1
         throttled_while_waiting(step, fault)
         raise
-    return _wait(step, image, queue, refusal, versions)
-
-
-def _wait(
-    step: Step, image: str, queue: Queue, refusal: Exception, versions: list[ImageVersionTypeDef]
-) -> Wait:
-    """The Wait for the change in progress the image's latest ``versions`` show (or for one not
-    shown), after a refusal or a look (``refusal`` says which)."""
-    now = step.now
     started = change_started(versions)
-    queue.look = started is not None
     identity = queue_signature(versions)
     if queue.progress_at is None or queue.progress_at > now or identity != queue.signature:
         if started is not None and queue.change_at is not None and started > queue.change_at:
