@@ -375,6 +375,7 @@ def _unordered_targets(result: CostResult) -> list[Check]:
         invocations = invocations_target(n, row["creation_seconds"])
         makespan = mean(runs, "makespan_over_floor")
         per_version = mean(runs, "invocations_per_version")
+        calls_per_version = mean(runs, "calls_per_version")
         calls = CALLS_PER_INVOCATION * per_version
         after = max(r.get("peak_requests_per_second_after_first_minute", math.inf) for r in runs)
         first = max(r["peak_requests_per_second"] for r in runs)
@@ -399,9 +400,9 @@ def _unordered_targets(result: CostResult) -> list[Check]:
             ),
             _at_most(
                 f"{n} versions: calls per version <= {CALLS_PER_INVOCATION:g} x invocations",
-                mean(runs, "calls_per_version"),
+                calls_per_version,
                 calls,
-                f"{mean(runs, 'calls_per_version'):.2f} (bound {calls:.2f})",
+                f"{calls_per_version:.2f} (bound {calls:.2f})",
             ),
             _at_most(
                 f"{n} versions: request rate after the first minute <= {DEFAULT_RATE:g}/s",
@@ -426,8 +427,7 @@ def seeds_note(runs: Sequence[dict[str, Any]], what: str = "") -> str:
     """Which seeds ``runs`` were, when more than one: ' (seeds 1-4)', or with ``what``."""
     if len(runs) < 2:
         return ""
-    seeds = sorted(int(r["seed"]) for r in runs)
-    return f" ({what + ' of ' if what else ''}seeds {seeds[0]}-{seeds[-1]})"
+    return f" ({what + ' of ' if what else ''}{_seeds(runs)})"
 
 
 def spread(runs: Sequence[dict[str, Any]], key: str, form: str) -> str:
@@ -436,7 +436,12 @@ def spread(runs: Sequence[dict[str, Any]], key: str, form: str) -> str:
         return ""
     values = [float(r[key]) for r in runs]
     low, high = form.format(min(values)), form.format(max(values))
-    return seeds_note(runs, "mean")[:-1] + f": {low} to {high})"
+    return f" (mean of {_seeds(runs)}: {low} to {high})"
+
+
+def _seeds(runs: Sequence[dict[str, Any]]) -> str:
+    seeds = sorted(int(r["seed"]) for r in runs)
+    return f"seeds {seeds[0]}-{seeds[-1]}"
 
 
 def _chained_targets(result: CostResult) -> list[Check]:
